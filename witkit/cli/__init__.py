@@ -1,0 +1,22 @@
+"""The `witkit` command line: a thin layer over the library API."""
+
+from __future__ import annotations
+
+import click
+
+from witkit import __version__
+from witkit.cli._common import WitkitGroup
+
+
+@click.group(cls=WitkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="witkit")
+def main() -> None:
+    """witkit: WIT tooling, typed Python bindings and a plugin runtime for WebAssembly components."""
+
+
+def _register() -> None:
+    # Each command family lives in its own module; importing it attaches its commands.
+    from witkit.cli import wit_cmds  # noqa: F401
+
+
+_register()

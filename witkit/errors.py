@@ -1,0 +1,107 @@
+"""The witkit exception family: every error a user can cause is one of these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class WitkitError(Exception):
+    """Root of every error witkit raises on purpose."""
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """A position in a WIT source file (1-based line and column)."""
+
+    path: str
+    line: int
+    column: int
+    source_line: str = ""
+    """The text of the line, used to draw the caret; empty when unknown."""
+    length: int = 1
+    """How many characters the caret underlines."""
+
+
+class WitError(WitkitError):
+    """Bad WIT: a syntax error, an unknown or duplicate name, a cycle, a missing dependency."""
+
+    def __init__(self, message: str, location: SourceLocation | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    @property
+    def path(self) -> str | None:
+        return self.location.path if self.location else None
+
+    @property
+    def line(self) -> int | None:
+        return self.location.line if self.location else None
+
+    @property
+    def column(self) -> int | None:
+        return self.location.column if self.location else None
+
+    def render(self) -> str:
+        """The error as wit-parser renders it: message, `-->` line and a caret snippet."""
+        loc = self.location
+        if loc is None:
+            return f"error: {self.message}"
+        lines = [f"error: {self.message}", f"  --> {loc.path}:{loc.line}:{loc.column}"]
+        if loc.source_line:
+            gutter = " " * len(str(loc.line))
+            text = loc.source_line.rstrip("\r\n")
+            caret = " " * (loc.column - 1) + "^" + "-" * max(0, loc.length - 1)
+            lines += [f"{gutter} |", f"{loc.line} | {text}", f"{gutter} | {caret}"]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def location_in_file(path: str | Path, text: str, line: int, column: int, length: int = 1) -> SourceLocation:
+    """Build a location, reading the source line out of `text`."""
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    return SourceLocation(str(path), line, column, source_line, length)
+
+
+class BindingError(WitkitError):
+    """Generated bindings and a component or a Python value do not fit together."""
+
+
+class PluginError(WitkitError):
+    """A plugin cannot be loaded, linked, checked or called."""
+
+
+class TrapError(PluginError):
+    """The guest trapped; `guest_backtrace` keeps wasmtime's backtrace text."""
+
+    def __init__(self, message: str, guest_backtrace: str = "") -> None:
+        super().__init__(message)
+        self.guest_backtrace = guest_backtrace
+
+
+class LimitError(PluginError):
+    """A resource limit stopped a call."""
+
+
+class FuelExhausted(LimitError):
+    """The call used up its fuel."""
+
+
+class Timeout(LimitError):
+    """The call ran past its wall-clock timeout."""
+
+
+class MemoryLimitExceeded(LimitError):
+    """The guest tried to grow its linear memory past the ceiling."""
+
+
+class LoadError(WitkitError):
+    """A plugin could not be located, downloaded, verified or cached."""
+
+
+class BuildError(WitkitError):
+    """A guest project could not be scaffolded or built."""
