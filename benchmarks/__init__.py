@@ -1,0 +1,1 @@
+"""witkit's benchmarks: `python -m benchmarks` runs them all and rewrites docs/benchmarks.md."""

@@ -1,0 +1,1 @@
+"""Code generation from the resolved WIT model: host bindings and guest skeletons."""
