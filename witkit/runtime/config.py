@@ -1,0 +1,47 @@
+"""User-facing configuration objects: what a plugin may touch (`Wasi`) and how much it may use (`Limits`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+__all__ = ["Limits", "OutputMode", "Wasi"]
+
+OutputMode = Literal["inherit", "capture"] | None
+
+
+@dataclass(frozen=True)
+class Wasi:
+    """WASI capabilities granted to a plugin; the default grants nothing.
+
+    No arguments, no environment, no files, no network, empty stdin, and stdout/stderr
+    discarded. `stdout="capture"` keeps the output readable as `Instance.stdout` after a call;
+    `"inherit"` shares the host's stream. `preopens` maps a guest path to a host directory,
+    read-only when `read_only` is set.
+    """
+
+    args: Sequence[str] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    preopens: Mapping[str, str | Path] = field(default_factory=dict)
+    read_only: bool = False
+    stdout: OutputMode = None
+    stderr: OutputMode = None
+    stdin: bytes | None = None
+    inherit_network: bool = False
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-call ceilings: `fuel` units, wall-clock `timeout` in seconds, linear `memory` in bytes."""
+
+    fuel: int | None = None
+    timeout: float | None = None
+    memory: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("fuel", "timeout", "memory"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"Limits.{name} must be positive, got {value!r}")
