@@ -1,0 +1,588 @@
+"""`PluginLoader`: locate, download, verify and cache plugin `.wasm` files by plugin id.
+
+Cache layout (in `plugins_dir`): `<id>.wasm` is the plugin and `<id>.json` a small record
+of where it came from (locator, tag, URL) and its digests. A cached plugin is used when the
+record's locator matches the requested one, the requested `sha256` (if any) matches the
+downloaded asset, and the `.wasm` still has the digest recorded at download time. URLs and
+tagged GitHub releases are cached for good; the latest release of a repository is asked
+for again once `latest_ttl` seconds have passed, and only downloaded when the tag changed.
+
+`file:` locators of a `.wasm` are used in place (never copied), so a rebuilt local plugin
+is picked up at once; `file:` archives are unpacked into the cache on every load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+from urllib.parse import quote, urljoin, urlsplit
+
+import httpx
+import platformdirs
+
+from witkit import __version__
+from witkit.errors import LoadError
+from witkit.plugins.archive import archive_suffix, extract_wasm, is_archive
+from witkit.plugins.locators import (
+    FileLocator,
+    GitHubLocator,
+    Locator,
+    is_loopback_host,
+    normalize_sha256,
+    parse_locator,
+)
+
+__all__ = [
+    "CacheRecord",
+    "IntegrityError",
+    "OfflineError",
+    "PluginLoader",
+    "ProgressCallback",
+    "default_cache_dir",
+    "locator_key",
+    "validate_plugin_id",
+]
+
+ProgressCallback = Callable[[str, int, "int | None"], None]
+"""Called as `progress(plugin_id, bytes_done, bytes_total_or_None)` while downloading."""
+
+WASM_MAGIC = b"\0asm"
+MAX_REDIRECTS = 10
+DEFAULT_LATEST_TTL = 24 * 60 * 60.0
+_CHUNK = 64 * 1024
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_RECORD_VERSION = 1
+
+
+class IntegrityError(LoadError):
+    """A plugin's SHA-256 digest is not the expected one."""
+
+    def __init__(self, message: str, expected: str, actual: str) -> None:
+        super().__init__(message)
+        self.expected = expected
+        self.actual = actual
+
+
+class OfflineError(LoadError):
+    """The loader is offline and the plugin is not (or not usably) in the cache."""
+
+
+def default_cache_dir() -> Path:
+    """The user cache folder witkit keeps plugins under."""
+    return Path(platformdirs.user_cache_dir("witkit"))
+
+
+def validate_plugin_id(plugin_id: str) -> str:
+    """Return `plugin_id` if it is usable as a cache file name, else raise LoadError."""
+    if not isinstance(plugin_id, str) or not _ID.fullmatch(plugin_id) or ".." in plugin_id:
+        raise LoadError(
+            f"bad plugin id {plugin_id!r}: use letters, digits, '.', '_' and '-' "
+            "(starting with a letter or digit, no path separators, at most 128 characters)"
+        )
+    return plugin_id
+
+
+@dataclass(frozen=True)
+class CacheRecord:
+    """What the cache remembers about a downloaded plugin (the `<id>.json` sidecar)."""
+
+    locator: str
+    """The locator's cache key: its string form plus anything the string cannot hold."""
+    asset_sha256: str
+    """Digest of the downloaded file (the archive for archive assets)."""
+    wasm_sha256: str
+    """Digest of the cached `.wasm`."""
+    source_url: str
+    tag: str | None
+    fetched_at: float
+
+    def to_json(self) -> str:
+        """Serialize for the sidecar file."""
+        return json.dumps({"version": _RECORD_VERSION, **self.__dict__}, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> CacheRecord | None:
+        """Parse a sidecar; None when it is unreadable or from another format version."""
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("version") != _RECORD_VERSION:
+                return None
+            tag = data["tag"]
+            record = cls(
+                locator=str(data["locator"]),
+                asset_sha256=str(data["asset_sha256"]),
+                wasm_sha256=str(data["wasm_sha256"]),
+                source_url=str(data["source_url"]),
+                tag=None if tag is None else str(tag),
+                fetched_at=float(data["fetched_at"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+        return record
+
+
+@dataclass(frozen=True)
+class _Release:
+    tag: str
+    asset_name: str
+    url: str
+    digest: str | None
+
+
+def locator_key(locator: Locator) -> str:
+    """The string a cache record keeps to tell whether a locator changed."""
+    if isinstance(locator, GitHubLocator) and locator.asset is not None:
+        return f"{locator}#asset={locator.asset}"
+    return str(locator)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_wasm(path: Path, what: str) -> None:
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head != WASM_MAGIC:
+        raise LoadError(f"{what} is not a WebAssembly file (it starts with {head!r})")
+
+
+def _unlink(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+class PluginLoader:
+    """Locates plugins by locator and keeps them in a cache folder under their plugin id."""
+
+    def __init__(
+        self,
+        plugins_dir: Path | str | None = None,
+        temp_dir: Path | str | None = None,
+        *,
+        offline: bool = False,
+        github_api: str = "https://api.github.com",
+        http_client: httpx.Client | None = None,
+        progress: ProgressCallback | None = None,
+        latest_ttl: float = DEFAULT_LATEST_TTL,
+    ) -> None:
+        root = default_cache_dir()
+        self.plugins_dir = Path(plugins_dir) if plugins_dir is not None else root / "plugins"
+        self.temp_dir = Path(temp_dir) if temp_dir is not None else root / "temp"
+        self.offline = offline
+        self.github_api = github_api.rstrip("/")
+        self.progress = progress
+        self.latest_ttl = latest_ttl
+        self._client = http_client
+        self._owns_client = http_client is None
+
+    def __enter__(self) -> PluginLoader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP client if the loader created it."""
+        if self._owns_client and self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # -- cache ---------------------------------------------------------------------------
+
+    def wasm_path(self, plugin_id: str) -> Path:
+        """Where the cached `.wasm` of a plugin lives (it may not exist)."""
+        return (self.plugins_dir / f"{validate_plugin_id(plugin_id)}.wasm").absolute()
+
+    def record_path(self, plugin_id: str) -> Path:
+        """Where the cache record of a plugin lives (it may not exist)."""
+        return (self.plugins_dir / f"{validate_plugin_id(plugin_id)}.json").absolute()
+
+    def cached(self, plugin_id: str) -> CacheRecord | None:
+        """The cache record of a plugin, or None when nothing usable is cached."""
+        try:
+            text = self.record_path(plugin_id).read_text(encoding="utf-8")
+        except OSError:
+            return None
+        if not self.wasm_path(plugin_id).is_file():
+            return None
+        return CacheRecord.from_json(text)
+
+    def remove(self, plugin_id: str) -> bool:
+        """Drop a plugin from the cache; True if something was removed."""
+        found = False
+        for path in (self.record_path(plugin_id), self.wasm_path(plugin_id)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                found = True
+        return found
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self, id: str, locator: Locator | str, *, base: Path | None = None) -> Path:
+        """Return the absolute path of plugin `id`'s `.wasm`, fetching it if needed.
+
+        `base` is the folder relative `file:` paths start from (default: the cwd).
+        """
+        plugin_id = validate_plugin_id(id)
+        loc = parse_locator(locator) if isinstance(locator, str) else locator
+        if isinstance(loc, FileLocator):
+            return self._load_file(plugin_id, loc, base)
+        key = locator_key(loc)
+        record = self.cached(plugin_id)
+        miss_reason = self._miss_reason(plugin_id, loc, key, record)
+        if miss_reason is None and record is not None:
+            if self.offline or not self._is_stale(loc, record):
+                return self.wasm_path(plugin_id)
+        elif self.offline:
+            raise OfflineError(
+                f"offline: plugin {plugin_id!r} ({key}) is not in the cache at "
+                f"{self.wasm_path(plugin_id)}: {miss_reason}; run without offline mode to download it"
+            )
+        if isinstance(loc, GitHubLocator):
+            release = self._resolve_release(plugin_id, loc)
+            if (
+                miss_reason is None
+                and record is not None
+                and (record.tag, record.source_url) == (release.tag, release.url)
+            ):
+                self._write_record(plugin_id, dataclasses.replace(record, fetched_at=time.time()))
+                return self.wasm_path(plugin_id)
+            return self._fetch(
+                plugin_id,
+                key,
+                release.url,
+                release.asset_name,
+                loc.sha256,
+                release.digest,
+                release.tag,
+            )
+        name = urlsplit(loc.url).path.rsplit("/", 1)[-1]
+        return self._fetch(plugin_id, key, loc.url, name, loc.sha256, None, None)
+
+    def _miss_reason(
+        self, plugin_id: str, loc: Locator, key: str, record: CacheRecord | None
+    ) -> str | None:
+        if record is None:
+            return "nothing is cached under that id"
+        if record.locator != key:
+            return f"the cached copy came from {record.locator}"
+        if loc.sha256 is not None and loc.sha256 != record.asset_sha256:
+            return f"the cached copy has sha256 {record.asset_sha256}, not {loc.sha256}"
+        if _sha256_file(self.wasm_path(plugin_id)) != record.wasm_sha256:
+            return "the cached .wasm was changed after it was downloaded"
+        return None
+
+    def _is_stale(self, loc: Locator, record: CacheRecord) -> bool:
+        if not (isinstance(loc, GitHubLocator) and loc.tag is None):
+            return False
+        return time.time() - record.fetched_at > self.latest_ttl
+
+    def _load_file(self, plugin_id: str, loc: FileLocator, base: Path | None) -> Path:
+        path = loc.path if loc.path.is_absolute() else (base or Path.cwd()) / loc.path
+        path = path.resolve()
+        if not path.is_file():
+            raise LoadError(f"plugin {plugin_id!r}: {path} does not exist (from {loc})")
+        if is_archive(path.name):
+            return self._install_from(
+                plugin_id,
+                f"file:{path.as_posix()}",
+                path,
+                path.name,
+                loc.sha256,
+                None,
+                None,
+                source_url=path.as_uri(),
+            )
+        if loc.sha256 is not None:
+            self._verify(plugin_id, path.as_posix(), loc.sha256, _sha256_file(path), "expected")
+        _check_wasm(path, f"plugin {plugin_id!r}: {path}")
+        return path
+
+    # -- downloads -----------------------------------------------------------------------
+
+    def _fetch(
+        self,
+        plugin_id: str,
+        key: str,
+        url: str,
+        asset_name: str,
+        expected: str | None,
+        published: str | None,
+        tag: str | None,
+    ) -> Path:
+        self.temp_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.temp_dir, prefix=f"{plugin_id}-", suffix=".part")
+        part = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                self._download(plugin_id, url, out)
+            return self._install_from(
+                plugin_id, key, part, asset_name, expected, published, tag, source_url=url
+            )
+        finally:
+            _unlink(part)
+
+    def _install_from(
+        self,
+        plugin_id: str,
+        key: str,
+        source: Path,
+        asset_name: str,
+        expected: str | None,
+        published: str | None,
+        tag: str | None,
+        *,
+        source_url: str,
+    ) -> Path:
+        """Verify `source`, unpack it if it is an archive, and move the `.wasm` into the cache."""
+        asset_sha256 = _sha256_file(source)
+        if expected is not None:
+            self._verify(plugin_id, source_url, expected, asset_sha256, "expected")
+        if published is not None:
+            self._verify(plugin_id, source_url, published, asset_sha256, "published by GitHub")
+        self.temp_dir.mkdir(parents=True, exist_ok=True)
+        unpacked: Path | None = None
+        try:
+            wasm = source
+            suffix = archive_suffix(asset_name)
+            if suffix is not None:
+                fd, name = tempfile.mkstemp(
+                    dir=self.temp_dir, prefix=f"{plugin_id}-", suffix=".wasm"
+                )
+                os.close(fd)
+                unpacked = Path(name)
+                stem = asset_name[: -len(suffix)]
+                extract_wasm(source, unpacked, preferred_name=f"{stem}.wasm")
+                wasm = unpacked
+            _check_wasm(wasm, f"plugin {plugin_id!r} from {source_url}")
+            record = CacheRecord(
+                locator=key,
+                asset_sha256=asset_sha256,
+                wasm_sha256=_sha256_file(wasm),
+                source_url=source_url,
+                tag=tag,
+                fetched_at=time.time(),
+            )
+            dest = self.wasm_path(plugin_id)
+            self.plugins_dir.mkdir(parents=True, exist_ok=True)
+            self._move_into_place(wasm, dest)
+            # The record goes last: a crash in between leaves a record that does not match
+            # the new file, which the next load treats as a miss.
+            self._write_record(plugin_id, record)
+            return dest
+        finally:
+            _unlink(unpacked)
+
+    def _verify(self, plugin_id: str, where: str, expected: str, actual: str, kind: str) -> None:
+        if expected != actual:
+            raise IntegrityError(
+                f"plugin {plugin_id!r}: sha256 mismatch for {where}: "
+                f"{kind} {expected}, got {actual}; nothing was cached",
+                expected,
+                actual,
+            )
+
+    def _move_into_place(self, src: Path, dest: Path) -> None:
+        try:
+            os.replace(src, dest)
+        except OSError as e:
+            if e.errno != errno.EXDEV:
+                raise LoadError(f"cannot move {src} to {dest}: {e}") from e
+            # temp_dir is on another file system: copy next to dest, then rename atomically.
+            fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}-", suffix=".part")
+            os.close(fd)
+            try:
+                shutil.copyfile(src, name)
+                os.replace(name, dest)
+            finally:
+                _unlink(Path(name))
+
+    def _write_record(self, plugin_id: str, record: CacheRecord) -> None:
+        dest = self.record_path(plugin_id)
+        fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}-", suffix=".part")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(record.to_json())
+            os.replace(name, dest)
+        finally:
+            _unlink(Path(name))
+
+    def _client_or_new(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(
+                timeout=httpx.Timeout(30.0, connect=10.0),
+                headers={"User-Agent": f"witkit/{__version__}"},
+            )
+        return self._client
+
+    def _check_url(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme == "https" and parts.hostname:
+            return
+        if parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname):
+            return
+        if parts.scheme == "http":
+            raise LoadError(
+                f"refusing to download over plain http from {parts.hostname}: {url} "
+                "(use https://; http:// is only allowed to localhost and loopback addresses)"
+            )
+        raise LoadError(f"cannot download {url!r}: only https:// URLs are supported")
+
+    def _auth_headers(self, url: str) -> dict[str, str]:
+        """The GitHub token goes only to the configured GitHub API origin."""
+        token = os.environ.get("GITHUB_TOKEN", "").strip()
+        if not token:
+            return {}
+        want, got = urlsplit(self.github_api), urlsplit(url)
+        if (want.scheme, want.netloc.lower()) != (got.scheme, got.netloc.lower()):
+            return {}
+        return {"Authorization": f"Bearer {token}"}
+
+    @contextlib.contextmanager
+    def _get(self, url: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
+        """GET `url` as a stream, following redirects while checking every hop's URL."""
+        client = self._client_or_new()
+        for _ in range(MAX_REDIRECTS + 1):
+            self._check_url(url)
+            request = client.build_request(
+                "GET", url, headers={**headers, **self._auth_headers(url)}
+            )
+            response = client.send(request, stream=True, follow_redirects=False)
+            if response.is_redirect and "Location" in response.headers:
+                url = urljoin(str(response.url), response.headers["Location"])
+                response.close()
+                continue
+            try:
+                yield response
+            finally:
+                response.close()
+            return
+        raise LoadError(f"too many redirects (more than {MAX_REDIRECTS}) starting from {url}")
+
+    def _download(self, plugin_id: str, url: str, out: BinaryIO | IO[bytes]) -> None:
+        # `identity` keeps Content-Length meaningful as the number of body bytes.
+        headers = {"Accept": "application/octet-stream", "Accept-Encoding": "identity"}
+        try:
+            with self._get(url, headers) as response:
+                if response.status_code != 200:
+                    raise LoadError(
+                        f"plugin {plugin_id!r}: GET {url} returned HTTP {response.status_code}"
+                    )
+                total = _content_length(response)
+                if self.progress is not None:
+                    self.progress(plugin_id, 0, total)
+                for chunk in response.iter_bytes(_CHUNK):
+                    out.write(chunk)
+                    # Count bytes on the wire, which is what Content-Length describes.
+                    done = response.num_bytes_downloaded
+                    if self.progress is not None:
+                        self.progress(plugin_id, done, total)
+                done = response.num_bytes_downloaded
+                if total is not None and done != total:
+                    raise LoadError(
+                        f"plugin {plugin_id!r}: download of {url} was cut short "
+                        f"({done} of {total} bytes); nothing was cached"
+                    )
+        except httpx.HTTPError as e:
+            raise LoadError(
+                f"plugin {plugin_id!r}: download of {url} failed: {e}; nothing was cached"
+            ) from e
+
+    # -- GitHub --------------------------------------------------------------------------
+
+    def _api_json(self, plugin_id: str, url: str, what: str) -> Any:
+        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+        try:
+            with self._get(url, headers) as response:
+                response.read()
+        except httpx.HTTPError as e:
+            raise LoadError(f"plugin {plugin_id!r}: GitHub API request {url} failed: {e}") from e
+        status = response.status_code
+        if status == 404:
+            raise LoadError(f"plugin {plugin_id!r}: {what} not found (GET {url} returned 404)")
+        if status in (403, 429) and response.headers.get("X-RateLimit-Remaining") == "0":
+            hint = "" if os.environ.get("GITHUB_TOKEN") else "; set GITHUB_TOKEN to raise the limit"
+            raise LoadError(f"plugin {plugin_id!r}: GitHub API rate limit reached{hint}")
+        if status == 401:
+            raise LoadError(
+                f"plugin {plugin_id!r}: GitHub rejected the token in GITHUB_TOKEN (401)"
+            )
+        if status != 200:
+            raise LoadError(f"plugin {plugin_id!r}: GET {url} returned HTTP {status}")
+        try:
+            return response.json()
+        except ValueError as e:
+            raise LoadError(f"plugin {plugin_id!r}: GET {url} did not return JSON: {e}") from e
+
+    def _resolve_release(self, plugin_id: str, loc: GitHubLocator) -> _Release:
+        repo = f"{self.github_api}/repos/{quote(loc.org)}/{quote(loc.repo)}"
+        if loc.tag is None:
+            url, what = f"{repo}/releases/latest", f"latest release of {loc.repo_slug}"
+        else:
+            url = f"{repo}/releases/tags/{quote(loc.tag, safe='')}"
+            what = f"release {loc.tag} of {loc.repo_slug}"
+        data = self._api_json(plugin_id, url, what)
+        assets = data.get("assets") if isinstance(data, dict) else None
+        tag = data.get("tag_name") if isinstance(data, dict) else None
+        if not isinstance(assets, list) or not isinstance(tag, str):
+            raise LoadError(f"plugin {plugin_id!r}: unexpected GitHub API answer from {url}")
+        by_name: dict[str, dict[str, Any]] = {
+            a["name"]: a
+            for a in assets
+            if isinstance(a, dict)
+            and isinstance(a.get("name"), str)
+            and isinstance(a.get("browser_download_url"), str)
+        }
+        stem = loc.asset_stem
+        if loc.asset is not None and (stem.endswith(".wasm") or is_archive(stem)):
+            wanted = [stem]
+        else:
+            wanted = [f"{stem}{ext}" for ext in (".wasm", ".tar.gz", ".tgz", ".zip")]
+        for name in wanted:
+            if name in by_name:
+                asset = by_name[name]
+                return _Release(tag, name, asset["browser_download_url"], _published_digest(asset))
+        have = ", ".join(sorted(by_name)) or "none"
+        raise LoadError(
+            f"plugin {plugin_id!r}: {what} ({tag}) has no asset named "
+            f"{' or '.join(wanted)} (assets: {have})"
+        )
+
+
+def _published_digest(asset: dict[str, Any]) -> str | None:
+    """GitHub reports `digest: "sha256:..."` for release assets uploaded since mid-2025."""
+    digest = asset.get("digest")
+    if not isinstance(digest, str) or not digest.startswith("sha256:"):
+        return None
+    try:
+        return normalize_sha256(digest)
+    except LoadError:
+        return None
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("Content-Length")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None

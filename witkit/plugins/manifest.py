@@ -1,0 +1,386 @@
+"""The plugin manifest: `[plugins.<id>]` in `witkit.toml` or `[tool.witkit.plugins.<id>]` in `pyproject.toml`.
+
+```toml
+[plugins.greeter]
+locator = "github:acme/greeter@v1.2.0"
+sha256 = "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b"
+config = { greeting = "hello" }
+
+[plugins.greeter.wasi]
+args = ["--verbose"]
+env = { LANG = "C" }
+preopens = { "/data" = "./data" }   # guest path = host path (relative to this file)
+read_only = ["/data"]               # or true for every preopen
+stdout = "inherit"                  # "inherit" | "capture" | "discard", or true/false
+stderr = true
+network = false
+
+[plugins.greeter.limits]
+fuel = 10_000_000
+timeout = "5s"                      # seconds as a number, or "500ms", "5s", "2m"
+memory = "64MiB"                    # bytes as an integer, or "64MiB", "1GB", ...
+```
+
+Every key is checked; an unknown key or a value of the wrong type is a `ManifestError`
+naming the file, the plugin id and the key. Other tables of the file are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from witkit.errors import LoadError
+from witkit.plugins.loader import PluginLoader, validate_plugin_id
+from witkit.plugins.locators import Locator, normalize_sha256, parse_locator
+
+__all__ = [
+    "Manifest",
+    "ManifestError",
+    "PluginLimits",
+    "PluginSpec",
+    "StdioMode",
+    "WasiGrants",
+    "load_manifest",
+    "parse_duration",
+    "parse_manifest",
+    "parse_memory_size",
+]
+
+StdioMode = Literal["inherit", "capture", "discard"]
+"""What happens to a guest's stdout/stderr: passed through, kept for the host, or dropped."""
+
+_STDIO_MODES: tuple[StdioMode, ...] = ("inherit", "capture", "discard")
+_PLUGIN_KEYS = ("locator", "sha256", "config", "wasi", "limits")
+_WASI_KEYS = ("args", "env", "preopens", "read_only", "stdout", "stderr", "network")
+_LIMIT_KEYS = ("fuel", "timeout", "memory")
+
+_MEMORY_UNITS = {
+    "": 1, "b": 1,
+    "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}  # fmt: skip
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*")
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*")
+
+
+class ManifestError(LoadError):
+    """A manifest is not valid TOML or breaks the schema; names the file, plugin and key."""
+
+    def __init__(
+        self, message: str, path: Path | None, plugin: str | None = None, key: str | None = None
+    ) -> None:
+        where = str(path) if path is not None else "<manifest>"
+        if plugin is not None:
+            where += f": plugin {plugin!r}"
+        if key is not None:
+            where += f": key {key!r}"
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.plugin = plugin
+        self.key = key
+
+
+@dataclass(frozen=True)
+class WasiGrants:
+    """The WASI capabilities a plugin is granted; nothing is granted by default."""
+
+    args: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    preopens: Mapping[str, Path] = field(default_factory=dict)
+    """Guest path -> absolute host folder."""
+    read_only: frozenset[str] = frozenset()
+    """Guest paths (keys of `preopens`) the guest may read but not write."""
+    stdout: StdioMode | None = None
+    """None leaves the choice to the runtime's default."""
+    stderr: StdioMode | None = None
+    network: bool = False
+
+
+@dataclass(frozen=True)
+class PluginLimits:
+    """Resource ceilings for a plugin's calls; None means the runtime's default."""
+
+    fuel: int | None = None
+    timeout: float | None = None
+    """Seconds of wall-clock time per call."""
+    memory: int | None = None
+    """Bytes of linear memory."""
+
+
+@dataclass(frozen=True)
+class PluginSpec:
+    """One plugin of a manifest: where it comes from, its config, grants and limits."""
+
+    id: str
+    locator: Locator
+    sha256: str | None = None
+    config: Mapping[str, str] = field(default_factory=dict)
+    wasi: WasiGrants = field(default_factory=WasiGrants)
+    limits: PluginLimits = field(default_factory=PluginLimits)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The plugins a project declares, in file order."""
+
+    path: Path | None
+    """The file the manifest was read from (None when built from data)."""
+    root: Path
+    """The folder relative `file:` locators and preopen paths start from."""
+    plugins: Mapping[str, PluginSpec] = field(default_factory=dict)
+
+    def __getitem__(self, plugin_id: str) -> PluginSpec:
+        return self.plugins[plugin_id]
+
+    def __len__(self) -> int:
+        return len(self.plugins)
+
+    def fetch_all(self, loader: PluginLoader) -> dict[str, Path]:
+        """Load every plugin through `loader`; returns plugin id -> cached `.wasm` path."""
+        return {
+            pid: loader.load(pid, spec.locator, base=self.root)
+            for pid, spec in self.plugins.items()
+        }
+
+
+def parse_memory_size(value: object) -> int:
+    """Bytes from an integer or a string like `"64MiB"`, `"1GB"`, `"65536"`."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"expected an integer or a size string like '64MiB', got {_kind(value)}")
+    if isinstance(value, int):
+        amount = value
+    else:
+        m = _MEMORY.fullmatch(value)
+        unit = m.group(2).lower() if m else ""
+        if m is None or unit not in _MEMORY_UNITS:
+            raise ValueError(f"{value!r} is not a size (use e.g. 65536, '64KiB', '64MiB', '1GB')")
+        amount = round(float(m.group(1)) * _MEMORY_UNITS[unit])
+    if amount <= 0:
+        raise ValueError(f"a memory size must be positive, got {value!r}")
+    return amount
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from a number or a string like `"500ms"`, `"5s"`, `"2m"`, `"1h"`."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected seconds or a duration like '5s', got {_kind(value)}")
+    if isinstance(value, str):
+        m = _DURATION.fullmatch(value)
+        if m is None:
+            raise ValueError(f"{value!r} is not a duration (use e.g. 2.5, '500ms', '5s', '2m')")
+        seconds = float(m.group(1)) * _DURATION_UNITS[m.group(2)]
+    else:
+        seconds = float(value)
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(f"a timeout must be a positive number of seconds, got {value!r}")
+    return seconds
+
+
+def _kind(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return names.get(type(value), type(value).__name__)
+
+
+class _Checker:
+    """Validates one plugin table, raising errors that carry the file, plugin and key."""
+
+    def __init__(self, path: Path | None, plugin: str, prefix: str) -> None:
+        self.path = path
+        self.plugin = plugin
+        self.prefix = prefix
+
+    def error(self, key: str, message: str) -> ManifestError:
+        return ManifestError(message, self.path, self.plugin, key or None)
+
+    def table(self, key: str, value: object, known: tuple[str, ...]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.error(key, f"expected a table, got {_kind(value)}")
+        for k in value:
+            if k not in known:
+                full = f"{key}.{k}" if key else k
+                raise self.error(full, f"unknown key (expected one of: {', '.join(known)})")
+        return cast(dict[str, Any], value)
+
+    def string(self, key: str, value: object) -> str:
+        if not isinstance(value, str):
+            raise self.error(key, f"expected a string, got {_kind(value)}")
+        return value
+
+    def strings(self, key: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.error(key, f"expected an array of strings, got {_kind(value)}")
+        return tuple(self.string(f"{key}[{i}]", v) for i, v in enumerate(value))
+
+    def string_table(self, key: str, value: object) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise self.error(key, f"expected a table of strings, got {_kind(value)}")
+        return {k: self.string(f"{key}.{k}", v) for k, v in value.items()}
+
+    def boolean(self, key: str, value: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(key, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def stdio(self, key: str, value: object) -> StdioMode:
+        if isinstance(value, bool):
+            return "inherit" if value else "discard"
+        if isinstance(value, str) and value in _STDIO_MODES:
+            return value
+        raise self.error(
+            key, f"expected one of {', '.join(map(repr, _STDIO_MODES))} or a boolean, got {value!r}"
+        )
+
+    def positive_int(self, key: str, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"expected an integer, got {_kind(value)}")
+        if value <= 0:
+            raise self.error(key, f"expected a positive integer, got {value}")
+        return value
+
+    def convert(self, key: str, value: object, parse: Any) -> Any:
+        try:
+            return parse(value)
+        except (ValueError, LoadError) as e:
+            raise self.error(key, str(e)) from None
+
+
+def _wasi(c: _Checker, value: object, root: Path) -> WasiGrants:
+    t = c.table("wasi", value, _WASI_KEYS)
+    preopens: dict[str, Path] = {}
+    for guest, host in c.string_table("wasi.preopens", t.get("preopens", {})).items():
+        if not guest:
+            raise c.error("wasi.preopens", "a guest path may not be empty")
+        preopens[guest] = (root / Path(host).expanduser()).absolute()
+    read_only_value = t.get("read_only", False)
+    if isinstance(read_only_value, bool):
+        read_only = frozenset(preopens) if read_only_value else frozenset()
+    else:
+        if not isinstance(read_only_value, list):
+            raise c.error(
+                "wasi.read_only",
+                f"expected true/false or an array of guest paths, got {_kind(read_only_value)}",
+            )
+        read_only = frozenset(c.strings("wasi.read_only", read_only_value))
+        unknown = sorted(read_only - set(preopens))
+        if unknown:
+            raise c.error("wasi.read_only", f"{unknown[0]!r} is not a guest path in wasi.preopens")
+    return WasiGrants(
+        args=c.strings("wasi.args", t.get("args", [])),
+        env=c.string_table("wasi.env", t.get("env", {})),
+        preopens=preopens,
+        read_only=read_only,
+        stdout=c.stdio("wasi.stdout", t["stdout"]) if "stdout" in t else None,
+        stderr=c.stdio("wasi.stderr", t["stderr"]) if "stderr" in t else None,
+        network=c.boolean("wasi.network", t.get("network", False)),
+    )
+
+
+def _limits(c: _Checker, value: object) -> PluginLimits:
+    t = c.table("limits", value, _LIMIT_KEYS)
+    return PluginLimits(
+        fuel=c.positive_int("limits.fuel", t["fuel"]) if "fuel" in t else None,
+        timeout=c.convert("limits.timeout", t["timeout"], parse_duration)
+        if "timeout" in t
+        else None,
+        memory=c.convert("limits.memory", t["memory"], parse_memory_size)
+        if "memory" in t
+        else None,
+    )
+
+
+def _plugin(
+    path: Path | None, root: Path, prefix: str, plugin_id: str, value: object
+) -> PluginSpec:
+    c = _Checker(path, plugin_id, prefix)
+    try:
+        validate_plugin_id(plugin_id)
+    except LoadError as e:
+        raise ManifestError(str(e), path, plugin_id) from None
+    t = c.table("", value, _PLUGIN_KEYS)
+    if "locator" not in t:
+        raise c.error("locator", "missing (every plugin needs a locator)")
+    sha256 = None
+    if "sha256" in t:
+        sha256 = c.convert("sha256", c.string("sha256", t["sha256"]), normalize_sha256)
+    locator_text = c.string("locator", t["locator"])
+    locator = c.convert("locator", locator_text, lambda s: parse_locator(s, sha256=sha256))
+    return PluginSpec(
+        id=plugin_id,
+        locator=locator,
+        sha256=sha256,
+        config=c.string_table("config", t.get("config", {})),
+        wasi=_wasi(c, t["wasi"], root) if "wasi" in t else WasiGrants(),
+        limits=_limits(c, t["limits"]) if "limits" in t else PluginLimits(),
+    )
+
+
+def parse_manifest(
+    plugins: Mapping[str, Any],
+    *,
+    path: Path | None = None,
+    root: Path | None = None,
+    table: str = "plugins",
+) -> Manifest:
+    """Validate a `plugins` table (id -> plugin table) already read from TOML or elsewhere."""
+    base = root if root is not None else (path.parent if path is not None else Path.cwd())
+    base = base.absolute()
+    if not isinstance(plugins, dict):
+        raise ManifestError(f"[{table}] must be a table, got {_kind(plugins)}", path)
+    specs = {pid: _plugin(path, base, table, pid, value) for pid, value in plugins.items()}
+    return Manifest(path=path, root=base, plugins=specs)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ManifestError(f"not valid TOML: {e}", path) from None
+    except OSError as e:
+        raise ManifestError(f"cannot be read: {e.strerror or e}", path) from None
+
+
+def _plugins_table(path: Path, data: dict[str, Any]) -> tuple[Any, str]:
+    if path.name == "pyproject.toml":
+        node: Any = data
+        for part in ("tool", "witkit"):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        if not isinstance(node, dict):
+            raise ManifestError("[tool.witkit] must be a table", path)
+        return node.get("plugins", {}), "tool.witkit.plugins"
+    return data.get("plugins", {}), "plugins"
+
+
+def load_manifest(path: Path | str | None = None) -> Manifest:
+    """Read the plugin manifest from `path`, or from `witkit.toml`/`pyproject.toml` in the cwd.
+
+    A folder is searched like the cwd. When both files declare plugins, that is an error.
+    """
+    target = Path(path) if path is not None else Path.cwd()
+    if not target.is_dir():
+        if not target.exists():
+            raise ManifestError("no such file", target)
+        data = _read_toml(target)
+        plugins, table = _plugins_table(target, data)
+        return parse_manifest(plugins, path=target.absolute(), table=table)
+    witkit_toml, pyproject = target / "witkit.toml", target / "pyproject.toml"
+    if not witkit_toml.is_file() and not pyproject.is_file():
+        raise ManifestError("no witkit.toml or pyproject.toml here to read plugins from", target)
+    if witkit_toml.is_file() and pyproject.is_file():
+        plugins, _ = _plugins_table(pyproject, _read_toml(pyproject))
+        if plugins:
+            raise ManifestError(
+                f"plugins are declared in both witkit.toml and {pyproject.name}; keep one", target
+            )
+    chosen = witkit_toml if witkit_toml.is_file() else pyproject
+    return load_manifest(chosen)
