@@ -446,9 +446,14 @@ class Interface:
 
 @dataclass(frozen=True)
 class InterfaceRef:
-    """`import ns:pkg/iface;` or `import iface;`: a whole interface by path."""
+    """`import ns:pkg/iface;` or `import iface;`: a whole interface by path.
+
+    `name` is set for the named form `import label: iface;` (wit-parser's "implements"),
+    which imports the interface under the name `label`; None for the plain form.
+    """
 
     path: UsePath
+    name: Id | None = None
 
 
 @dataclass(frozen=True)
