@@ -224,7 +224,15 @@ def _syntax_error(error: UnexpectedInput, source: str, path: str) -> WitError:
         return _error_at(f"unexpected character {error.char!r}", source, path, offset)
     if isinstance(error, UnexpectedToken):
         token = error.token
-        wanted = _expected_phrase(set(error.expected))
+        expected = set(error.expected)
+        if error.interactive_parser is not None:
+            # The parse table row of an LALR state that can reduce lists every lookahead
+            # merged into it; ask the parser what it would really accept here.
+            try:
+                expected = set(error.interactive_parser.accepts()) or expected
+            except LarkError:
+                pass
+        wanted = _expected_phrase(expected)
         if token.type == "$END":
             return _error_at(f"expected {wanted}, found eof", source, path, len(source))
         found = _terminal_descriptions().get(token.type, f"`{token.value}`")
@@ -446,10 +454,10 @@ class _ToAst(Transformer[Token, ast.File]):
     # ----------------------------------------------------------------- attributes
 
     def attribute_arg(self, meta: Meta, children: list[Any]) -> tuple[ast.Id, Token | ast.Id]:
-        return children[0], children[1]
+        return self.id(meta, children[:1]), children[1]
 
     def attribute(self, meta: Meta, children: list[Any]) -> ast.Attribute:
-        name: ast.Id = children[0]
+        name = self.id(meta, children[:1])
         args: list[tuple[ast.Id, Token | ast.Id]] = children[1:]
         span = self._span(meta)
         wanted_key = {"since": "version", "unstable": "feature", "deprecated": "version"}.get(
