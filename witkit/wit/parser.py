@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import functools
 import re
@@ -228,10 +229,8 @@ def _syntax_error(error: UnexpectedInput, source: str, path: str) -> WitError:
         if error.interactive_parser is not None:
             # The parse table row of an LALR state that can reduce lists every lookahead
             # merged into it; ask the parser what it would really accept here.
-            try:
+            with contextlib.suppress(LarkError):
                 expected = set(error.interactive_parser.accepts()) or expected
-            except LarkError:
-                pass
         wanted = _expected_phrase(expected)
         if token.type == "$END":
             return _error_at(f"expected {wanted}, found eof", source, path, len(source))
