@@ -226,11 +226,12 @@ def _syntax_error(error: UnexpectedInput, source: str, path: str) -> WitError:
     if isinstance(error, UnexpectedToken):
         token = error.token
         expected = set(error.expected)
-        if error.interactive_parser is not None:
+        interactive: Any = error.interactive_parser
+        if interactive is not None:
             # The parse table row of an LALR state that can reduce lists every lookahead
             # merged into it; ask the parser what it would really accept here.
             with contextlib.suppress(LarkError):
-                expected = set(error.interactive_parser.accepts()) or expected
+                expected = set(interactive.accepts()) or expected
         wanted = _expected_phrase(expected)
         if token.type == "$END":
             return _error_at(f"expected {wanted}, found eof", source, path, len(source))
