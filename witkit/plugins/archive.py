@@ -102,7 +102,7 @@ def _choose(archive: str, entries: list[_Entry], preferred: str | None) -> _Entr
 
 @contextmanager
 def _open_member(archive_path: Path, archive: str) -> Iterator[tuple[list[_Entry], object]]:
-    suffix = archive_suffix(archive_path.name)
+    suffix = archive_suffix(archive)
     try:
         if suffix == ".zip":
             with zipfile.ZipFile(archive_path) as zf:
@@ -114,13 +114,16 @@ def _open_member(archive_path: Path, archive: str) -> Iterator[tuple[list[_Entry
         raise LoadError(f"archive {archive} cannot be read: {e}") from e
 
 
-def extract_wasm(archive_path: Path, dest: Path, *, preferred_name: str | None = None) -> str:
+def extract_wasm(
+    archive_path: Path, dest: Path, *, name: str | None = None, preferred_name: str | None = None
+) -> str:
     """Write the archive's single `.wasm` (or the one named `preferred_name`) to `dest`.
 
     Every entry is checked first: an absolute path, a `..` component, a link or a special
-    file anywhere in the archive rejects the whole archive. Returns the chosen entry name.
+    file anywhere in the archive rejects the whole archive. `name` (default: the file's name)
+    decides the archive kind and is used in messages. Returns the chosen entry name.
     """
-    archive = archive_path.name
+    archive = name if name is not None else archive_path.name
     with _open_member(archive_path, archive) as (entries, handle):
         entry = _choose(archive, entries, preferred_name)
         if entry.size > MAX_WASM_BYTES:

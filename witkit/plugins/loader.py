@@ -80,8 +80,9 @@ class OfflineError(LoadError):
 
 
 def default_cache_dir() -> Path:
-    """The user cache folder witkit keeps plugins under."""
-    return Path(platformdirs.user_cache_dir("witkit"))
+    """The folder witkit caches under: `$WITKIT_CACHE_DIR`, else the platform's user cache."""
+    override = os.environ.get("WITKIT_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir("witkit"))
 
 
 def validate_plugin_id(plugin_id: str) -> str:
@@ -370,7 +371,7 @@ class PluginLoader:
                 os.close(fd)
                 unpacked = Path(name)
                 stem = asset_name[: -len(suffix)]
-                extract_wasm(source, unpacked, preferred_name=f"{stem}.wasm")
+                extract_wasm(source, unpacked, name=asset_name, preferred_name=f"{stem}.wasm")
                 wasm = unpacked
             _check_wasm(wasm, f"plugin {plugin_id!r} from {source_url}")
             record = CacheRecord(

@@ -10,8 +10,8 @@ config = { greeting = "hello" }
 args = ["--verbose"]
 env = { LANG = "C" }
 preopens = { "/data" = "./data" }   # guest path = host path (relative to this file)
-read_only = ["/data"]               # or true for every preopen
-stdout = "inherit"                  # "inherit" | "capture" | "discard", or true/false
+read_only = true                    # every preopen read-only (default false)
+stdout = "inherit"                  # "inherit" | "capture" | "discard" (default), or true/false
 stderr = true
 network = false
 
@@ -51,10 +51,10 @@ __all__ = [
     "parse_memory_size",
 ]
 
-StdioMode = Literal["inherit", "capture", "discard"]
-"""What happens to a guest's stdout/stderr: passed through, kept for the host, or dropped."""
+StdioMode = Literal["inherit", "capture"]
+"""A guest's stdout/stderr passed through to the host's, or kept for the host to read."""
 
-_STDIO_MODES: tuple[StdioMode, ...] = ("inherit", "capture", "discard")
+_STDIO_MODES = ("inherit", "capture", "discard")
 _PLUGIN_KEYS = ("locator", "sha256", "config", "wasi", "limits")
 _WASI_KEYS = ("args", "env", "preopens", "read_only", "stdout", "stderr", "network")
 _LIMIT_KEYS = ("fuel", "timeout", "memory")
@@ -94,10 +94,10 @@ class WasiGrants:
     env: Mapping[str, str] = field(default_factory=dict)
     preopens: Mapping[str, Path] = field(default_factory=dict)
     """Guest path -> absolute host folder."""
-    read_only: frozenset[str] = frozenset()
-    """Guest paths (keys of `preopens`) the guest may read but not write."""
+    read_only: bool = False
+    """Every preopen is read-only for the guest."""
     stdout: StdioMode | None = None
-    """None leaves the choice to the runtime's default."""
+    """None discards the output."""
     stderr: StdioMode | None = None
     network: bool = False
 
@@ -231,11 +231,13 @@ class _Checker:
             raise self.error(key, f"expected true or false, got {_kind(value)}")
         return value
 
-    def stdio(self, key: str, value: object) -> StdioMode:
+    def stdio(self, key: str, value: object) -> StdioMode | None:
         if isinstance(value, bool):
-            return "inherit" if value else "discard"
-        if isinstance(value, str) and value in _STDIO_MODES:
+            return "inherit" if value else None
+        if value == "inherit" or value == "capture":
             return value
+        if value == "discard":
+            return None
         raise self.error(
             key, f"expected one of {', '.join(map(repr, _STDIO_MODES))} or a boolean, got {value!r}"
         )
@@ -261,24 +263,11 @@ def _wasi(c: _Checker, value: object, root: Path) -> WasiGrants:
         if not guest:
             raise c.error("wasi.preopens", "a guest path may not be empty")
         preopens[guest] = (root / Path(host).expanduser()).absolute()
-    read_only_value = t.get("read_only", False)
-    if isinstance(read_only_value, bool):
-        read_only = frozenset(preopens) if read_only_value else frozenset()
-    else:
-        if not isinstance(read_only_value, list):
-            raise c.error(
-                "wasi.read_only",
-                f"expected true/false or an array of guest paths, got {_kind(read_only_value)}",
-            )
-        read_only = frozenset(c.strings("wasi.read_only", read_only_value))
-        unknown = sorted(read_only - set(preopens))
-        if unknown:
-            raise c.error("wasi.read_only", f"{unknown[0]!r} is not a guest path in wasi.preopens")
     return WasiGrants(
         args=c.strings("wasi.args", t.get("args", [])),
         env=c.string_table("wasi.env", t.get("env", {})),
         preopens=preopens,
-        read_only=read_only,
+        read_only=c.boolean("wasi.read_only", t.get("read_only", False)),
         stdout=c.stdio("wasi.stdout", t["stdout"]) if "stdout" in t else None,
         stderr=c.stdio("wasi.stderr", t["stderr"]) if "stderr" in t else None,
         network=c.boolean("wasi.network", t.get("network", False)),

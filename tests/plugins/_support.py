@@ -1,0 +1,155 @@
+"""Helpers for plugin tests: a real HTTP server on loopback that also stands in for GitHub's API."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+WASM = b"\0asm\x0d\x00\x01\x00" + b"witkit test component" * 10
+"""Bytes that pass the loader's WebAssembly magic check."""
+
+
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 of `data`."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Route:
+    """What the server answers for one path."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_length: int | None = None
+    """Announce this Content-Length instead of the real one (then close the connection)."""
+
+
+@dataclass
+class Seen:
+    """One request the server received."""
+
+    path: str
+    headers: dict[str, str]
+
+
+class LoopbackServer:
+    """A `ThreadingHTTPServer` on 127.0.0.1 serving configured routes and counting requests."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Seen] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                with server._lock:
+                    server.requests.append(Seen(self.path, dict(self.headers.items())))
+                route = server.routes.get(self.path)
+                if route is None:
+                    route = Route(b'{"message": "Not Found"}', 404)
+                self.send_response(route.status)
+                for k, v in route.headers.items():
+                    self.send_header(k, v)
+                announced = route.content_length
+                self.send_header(
+                    "Content-Length", str(announced if announced is not None else len(route.body))
+                )
+                if announced is not None:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                self.end_headers()
+                self.wfile.write(route.body)
+                self.wfile.flush()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        """An absolute URL on this server."""
+        return self.base + path
+
+    def serve(self, path: str, body: bytes, **kw: object) -> str:
+        """Serve `body` at `path`; returns its URL."""
+        self.routes[path] = Route(body, **kw)  # type: ignore[arg-type]
+        return self.url(path)
+
+    def count(self, path: str | None = None) -> int:
+        """How many requests arrived (for one path, or in all)."""
+        return sum(1 for r in self.requests if path is None or r.path == path)
+
+    def release(
+        self,
+        org: str,
+        repo: str,
+        tag: str,
+        assets: dict[str, bytes],
+        *,
+        latest: bool = True,
+        digests: dict[str, str] | None = None,
+    ) -> None:
+        """Publish a release: its assets are served and the API answers for its tag (and latest)."""
+        entries = []
+        for name, data in assets.items():
+            url = self.serve(f"/download/{org}/{repo}/{tag}/{name}", data)
+            entry = {"name": name, "browser_download_url": url, "size": len(data)}
+            if digests and name in digests:
+                entry["digest"] = digests[name]
+            entries.append(entry)
+        payload = json.dumps({"tag_name": tag, "assets": entries}).encode()
+        headers = {"Content-Type": "application/json"}
+        self.serve(f"/api/repos/{org}/{repo}/releases/tags/{tag}", payload, headers=headers)
+        if latest:
+            self.serve(f"/api/repos/{org}/{repo}/releases/latest", payload, headers=headers)
+
+    def reset(self) -> None:
+        """Forget every route and recorded request."""
+        with self._lock:
+            self.routes.clear()
+            self.requests.clear()
+
+    def close(self) -> None:
+        """Stop serving."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+def tar_gz(entries: list[tarfile.TarInfo | tuple[str, bytes]]) -> bytes:
+    """A .tar.gz of (name, data) files and raw TarInfo entries (links, odd names)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for entry in entries:
+            if isinstance(entry, tarfile.TarInfo):
+                tar.addfile(entry)
+            else:
+                name, data = entry
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def zip_bytes(entries: list[tuple[str, bytes]]) -> bytes:
+    """A .zip of (name, data) files, names written as given."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in entries:
+            zf.writestr(zipfile.ZipInfo(name), data)
+    return buf.getvalue()
