@@ -17,8 +17,11 @@ resources are any Python class described by `HostResource`.
 
 from __future__ import annotations
 
+from witkit.runtime._instance import Instance, PreparedFunc, build_wasi_config
+from witkit.runtime._runtime import CacheStats, Runtime
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
+from witkit.runtime.resources import HandleTable, ResourceProxy
 from witkit.runtime.types import (
     BOOL,
     BYTES,
@@ -73,28 +76,35 @@ __all__ = [
     "U64",
     "Borrow",
     "Bytes",
+    "CacheStats",
     "Enum",
     "Err",
     "FixedList",
     "Flags",
     "GuestResource",
+    "HandleTable",
     "HostResource",
     "Import",
     "ImportFunc",
     "ImportInterface",
     "ImportResource",
+    "Instance",
     "Limits",
     "List",
     "Ok",
     "Option",
     "Own",
+    "PreparedFunc",
     "Primitive",
     "Record",
     "ResourceDesc",
+    "ResourceProxy",
     "Result",
+    "Runtime",
     "Some",
     "Tuple",
     "TypeDesc",
     "Variant",
     "Wasi",
+    "build_wasi_config",
 ]

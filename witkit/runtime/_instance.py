@@ -1,0 +1,611 @@
+"""A running component: its store, linked imports, prepared exports, captured output and trap state."""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from collections.abc import Callable, Sequence
+from ctypes import c_void_p
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, cast
+
+import wasmtime
+import wasmtime.component as wc
+from wasmtime import Store, WasiConfig, WasmtimeError
+from wasmtime import _ffi as ffi
+from wasmtime.component import _enter as _wt_enter
+
+from witkit.errors import (
+    BindingError,
+    FuelExhausted,
+    MemoryLimitExceeded,
+    PluginError,
+    Timeout,
+    TrapError,
+)
+from witkit.runtime import _abi
+from witkit.runtime._public import check_type, from_pub, result_from_pub, to_pub
+from witkit.runtime.config import Limits, Wasi
+from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
+from witkit.runtime.resources import HandleTable
+from witkit.runtime.types import Err, Ok, Primitive, Result, TypeDesc
+
+if TYPE_CHECKING:
+    from witkit.runtime._runtime import Runtime
+
+__all__ = ["Instance", "PreparedFunc", "build_wasi_config"]
+
+_HUGE = (1 << 63) - 1
+EPOCH_TICK = 0.01
+"""Seconds between epoch ticks; a timeout fires within one tick after it is due."""
+
+# Words in a trap's message or backtrace that say the guest died because memory ran out.
+_OOM_MARKERS = (
+    "memory allocation",
+    "out of memory",
+    "alloc_error",
+    "handle_alloc_error",
+    "oom",
+    "memoryerror",
+    "exceeds memory limits",
+    "memory limit",
+)
+
+
+class PreparedFunc(Protocol):
+    """An export ready to call: lowering and lifting were prepared from its descriptors."""
+
+    name: str
+    params: tuple[TypeDesc, ...]
+    result: TypeDesc | None
+
+    def __call__(self, *args: Any) -> Any: ...
+
+
+def build_wasi_config(wasi: Wasi, stdout: bytearray, stderr: bytearray) -> WasiConfig:
+    """A wasmtime `WasiConfig` granting exactly what `wasi` grants; captured output goes to the buffers."""
+    cfg = WasiConfig()
+    if wasi.args:
+        cfg.argv = list(wasi.args)
+    if wasi.env:
+        cfg.env = [(k, v) for k, v in wasi.env.items()]
+    for guest_path, host_path in wasi.preopens.items():
+        cfg.preopen_dir(str(host_path), guest_path, fs_mutable=not wasi.read_only)
+    if wasi.stdin is not None:
+        vec = ffi.bytes_to_capi(bytes(wasi.stdin))
+        ffi.wasi_config_set_stdin_bytes(cfg.ptr(), ctypes.byref(vec))
+    for mode, buf, inherit, custom in (
+        (wasi.stdout, stdout, cfg.inherit_stdout, "stdout_custom"),
+        (wasi.stderr, stderr, cfg.inherit_stderr, "stderr_custom"),
+    ):
+        if mode == "inherit":
+            inherit()
+        elif mode == "capture":
+            setattr(cfg, custom, _appender(buf))
+        elif mode is not None:
+            raise ValueError(f"stdout/stderr must be 'inherit', 'capture' or None, not {mode!r}")
+    if wasi.inherit_network:
+        ffi.wasi_config_inherit_network(cfg.ptr())
+    return cfg
+
+
+def _appender(buf: bytearray) -> Callable[[bytes], None]:
+    # Must not reference the Instance: wasmtime-py keeps this callback in a global slab.
+    def write(data: bytes) -> None:
+        buf.extend(data)
+
+    return write
+
+
+def split_trap(text: str) -> tuple[str, str]:
+    """Split wasmtime's error text into (cause, guest backtrace)."""
+    backtrace = ""
+    cause = text
+    if "wasm backtrace:" in text:
+        head, _, rest = text.partition("wasm backtrace:")
+        trace, sep, tail = rest.partition("Caused by:")
+        backtrace = trace.strip("\n")
+        cause = tail.strip() if sep else head.strip()
+    return " ".join(line.strip() for line in cause.splitlines() if line.strip()), backtrace
+
+
+class Instance:
+    """One instantiated component in its own store; not thread-safe (one call at a time)."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        component: wc.Component,
+        imports: Sequence[Import],
+        wasi: Wasi,
+        limits: Limits,
+        fast_calls: bool,
+    ) -> None:
+        self._runtime = runtime
+        self._component = component
+        self._limits = limits
+        self._fast = fast_calls
+        self._handles = HandleTable()
+        self._poisoned: str | None = None
+        self._pending: BaseException | None = None
+        self._funcs: dict[str, PreparedFunc] = {}
+        self._keepalive: list[Any] = []
+        self._stdout = bytearray()
+        self._stderr = bytearray()
+        engine = runtime.engine
+        self._store = Store(engine)
+        self._ctx: int = ctypes.cast(self._store._context(), c_void_p).value or 0
+        self._env = _abi.Env(self, self._ctx)
+        self._callback_store: Any = None
+        if limits.memory is not None:
+            self._store.set_limits(memory_size=limits.memory)
+        self._fuel = limits.fuel
+        self._epoch_ticks: int | None = None
+        if runtime._fuel_enabled:
+            self._store.set_fuel(limits.fuel if limits.fuel is not None else _HUGE)
+        if runtime._epoch_enabled:
+            if limits.timeout is not None:
+                self._epoch_ticks = math.ceil(limits.timeout / EPOCH_TICK) + 1
+                runtime._ensure_ticker()
+                self._store.set_epoch_deadline(self._epoch_ticks)
+            else:
+                self._store.set_epoch_deadline(_HUGE)
+        self._before_call: Callable[[], None] | None = self._make_before_call()
+
+        import_types = component.type.imports(engine)
+        linker = wc.Linker(engine)
+        if any(name.startswith("wasi:") for name in import_types):
+            linker.add_wasip2()
+            self._store.set_wasi(build_wasi_config(wasi, self._stdout, self._stderr))
+        linker.allow_shadowing = True
+        self._define_imports(linker, imports, import_types)
+        try:
+            self._inst = linker.instantiate(self._store, component)
+        except WasmtimeError as e:
+            self._raise_error(e, "instantiation", instantiating=True)
+        except Exception as e:
+            self._raise_error(e, "instantiation", instantiating=True)
+
+    # -- public API ---------------------------------------------------------------------------
+
+    @property
+    def stdout(self) -> str:
+        """Everything the guest wrote to a captured stdout so far."""
+        return self._stdout.decode("utf-8", "replace")
+
+    @property
+    def stderr(self) -> str:
+        """Everything the guest wrote to a captured stderr so far."""
+        return self._stderr.decode("utf-8", "replace")
+
+    def clear_output(self) -> None:
+        """Forget the captured stdout and stderr."""
+        del self._stdout[:]
+        del self._stderr[:]
+
+    @property
+    def poisoned(self) -> bool:
+        """True once a call trapped: the instance cannot be entered again and must be reloaded."""
+        return self._poisoned is not None
+
+    @property
+    def fast_calls(self) -> bool:
+        """Whether calls use the prepared C-level path rather than wasmtime-py's `Func.__call__`."""
+        return self._fast
+
+    @property
+    def fuel_used(self) -> int | None:
+        """Fuel the last call consumed, when a fuel limit is set."""
+        if self._fuel is None:
+            return None
+        return self._fuel - self._store.get_fuel()
+
+    def close(self) -> None:
+        """Release the store; later calls raise PluginError."""
+        if self._poisoned is None:
+            self._poisoned = "the instance was closed"
+        self._funcs.clear()
+
+    def func(self, name: str, params: Sequence[TypeDesc], result: TypeDesc | None = None) -> PreparedFunc:
+        """Prepare the export `name` ("func" or "ns:pkg/iface@ver#func"); cached by name."""
+        cached = self._funcs.get(name)
+        if cached is not None:
+            return cached
+        params = tuple(params)
+        f = self._lookup(name)
+        fty = f.type(self._store)
+        their_params = fty.params
+        if len(their_params) != len(params):
+            raise BindingError(f"{name}: binding has {len(params)} parameters, the component {len(their_params)}")
+        for i, (d, (pname, vt)) in enumerate(zip(params, their_params, strict=True)):
+            check_type(d, vt, f"{name} parameter {i} ({pname})")
+        their_result = fty.result
+        if (result is None) != (their_result is None):
+            raise BindingError(f"{name}: binding and component disagree on whether it returns a value")
+        if result is not None:
+            check_type(result, their_result, f"{name} result")
+        if self._fast:
+            call = self._prepare_fast(name, f, params, result)
+        else:
+            call = self._prepare_public(name, f, params, result, [vt for _, vt in their_params], their_result)
+        prepared = cast(PreparedFunc, call)
+        prepared.name = name
+        prepared.params = params
+        prepared.result = result
+        self._funcs[name] = prepared
+        return prepared
+
+    def exports(self) -> list[str]:
+        """Names of the component's exported functions, as `func` accepts them."""
+        out: list[str] = []
+        for name, ext in self._component.type.exports(self._runtime.engine).items():
+            ty = ext.ty
+            if isinstance(ty, wc.FuncType):
+                out.append(name)
+            elif isinstance(ty, wc.ComponentInstanceType):
+                out += [f"{name}#{n}" for n, e in ty.exports(self._runtime.engine).items() if isinstance(e.ty, wc.FuncType)]
+        return out
+
+    # -- lookups --------------------------------------------------------------------------------
+
+    def _lookup(self, name: str) -> wc.Func:
+        if self._poisoned is not None:
+            self._raise_poisoned()
+        iface, sep, fname = name.rpartition("#")
+        parent = None
+        if sep:
+            parent = self._component.get_export_index(iface)
+            if parent is None:
+                raise BindingError(f"the component exports no interface {iface!r}")
+        index = self._component.get_export_index(fname, parent)
+        if index is None:
+            raise BindingError(f"the component exports no function {name!r}")
+        f = self._inst.get_func(self._store, index)
+        if f is None:
+            raise BindingError(f"export {name!r} is not a function")
+        return f
+
+    def _store_like(self) -> Any:
+        return self._callback_store if self._callback_store is not None else self._store
+
+    # -- calls: fast path -------------------------------------------------------------------------
+
+    def _make_before_call(self) -> Callable[[], None] | None:
+        fuel, ticks, ctx = self._fuel, self._epoch_ticks, self._ctx
+        set_fuel, set_deadline = _abi.context_set_fuel, _abi.context_set_epoch_deadline
+        if fuel is not None and ticks is not None:
+
+            def refuel_and_arm() -> None:
+                set_fuel(ctx, fuel)
+                set_deadline(ctx, ticks)
+
+            return refuel_and_arm
+        if fuel is not None:
+
+            def refuel() -> None:
+                set_fuel(ctx, fuel)
+
+            return refuel
+        if ticks is not None:
+
+            def arm() -> None:
+                set_deadline(ctx, ticks)
+
+            return arm
+        return None
+
+    def _prepare_fast(self, name: str, f: wc.Func, params: tuple[TypeDesc, ...], result: TypeDesc | None) -> Callable[..., Any]:
+        env = self._env
+        args_arr = _abi.zeroed_vals(len(params))
+        res_arr = _abi.zeroed_vals(1)
+        self._keepalive += [f, args_arr, res_arr]
+        base = ctypes.addressof(args_arr)
+        raddr = ctypes.addressof(res_arr)
+        ns: dict[str, Any] = {
+            "inst": self,
+            "call_": _abi.func_call,
+            "fptr": ctypes.addressof(f._func),
+            "ctx": self._ctx,
+            "pptr": base,
+            "rptr": raddr if result is not None else None,
+            "clear": _abi.clear,
+            "range_error": _abi._range_error,
+            "before": self._before_call,
+            "Err": Err,
+            "ord": ord,
+            "chr": chr,
+        }
+        argnames = [f"a{i}" for i in range(len(params))]
+        pre: list[str] = []
+        lowered: list[str] = []
+        owned: list[int] = []
+        for i, d in enumerate(params):
+            addr = base + i * _abi.VAL_SIZE
+            ns[f"d{i}"] = d
+            if isinstance(d, Primitive) and d.name != "string":
+                kind, ctype, lo, hi = _abi.PRIMS[d.name]
+                ctypes.c_uint8.from_address(addr).value = kind
+                ns[f"c{i}"] = ctype.from_address(addr + _abi.OF)
+                if d.name == "char":
+                    pre.append(f"c{i}.value = ord(a{i})")
+                elif d.name in ("f32", "f64", "bool"):
+                    pre.append(f"c{i}.value = a{i}")
+                else:
+                    pre.append(f"if not {lo} <= a{i} <= {hi}: raise range_error(d{i}, a{i})")
+                    pre.append(f"c{i}.value = a{i}")
+            else:
+                ns[f"l{i}"] = _abi.lowerer(d, env)
+                ns[f"p{i}"] = addr
+                lowered.append(f"l{i}(a{i}, p{i})")
+                owned.append(i)
+        body: list[str] = ["if inst._poisoned is not None: inst._raise_poisoned()", *pre]
+        call_lines = [*lowered]
+        if self._before_call is not None:
+            call_lines.append("before()")
+        nres = 0 if result is None else 1
+        call_lines.append(f"err = call_(fptr, ctx, pptr, {len(params)}, rptr, {nres})")
+        call_lines.append(f"if err: inst._fail(err, {name!r})")
+        ret_lines = self._fast_result_lines(result, raddr, ns)
+        if owned:
+            body.append("try:")
+            body += ["    " + line for line in call_lines]
+            body.append("finally:")
+            body += [f"    clear(p{i})" for i in owned]
+        else:
+            body += call_lines
+        body += ret_lines
+        src = f"def call({', '.join(argnames)}):\n" + "".join(f"    {line}\n" for line in body)
+        # A specialised function per export keeps per-call work to attribute sets and one C call.
+        exec(compile(src, f"<witkit call {name}>", "exec"), ns)
+        fn: Callable[..., Any] = ns["call"]
+        return fn
+
+    def _fast_result_lines(self, result: TypeDesc | None, raddr: int, ns: dict[str, Any]) -> list[str]:
+        env = self._env
+        if result is None:
+            return ["return None"]
+        if isinstance(result, Primitive) and result.name != "string":
+            _kind, ctype, _lo, _hi = _abi.PRIMS[result.name]
+            ns["rc"] = ctype.from_address(raddr + _abi.OF)
+            return ["return chr(rc.value)" if result.name == "char" else "return rc.value"]
+        ns["raddr"] = raddr
+        if isinstance(result, Result):
+            ns["rok"] = ctypes.c_bool.from_address(raddr + _abi.OF)
+            ns["rbox"] = ctypes.c_void_p.from_address(raddr + _abi.OF + 8)
+            ns["lift_ok"] = _abi.lifter(result.ok, env) if result.ok is not None else None
+            ns["lift_err"] = _abi.lifter(result.err, env) if result.err is not None else None
+            return [
+                "is_ok = rok.value",
+                "box = rbox.value",
+                "try:",
+                "    lift = lift_ok if is_ok else lift_err",
+                "    payload = lift(box) if lift is not None and box else None",
+                "finally:",
+                "    clear(raddr)",
+                "if is_ok: return payload",
+                "raise Err(payload)",
+            ]
+        ns["lift"] = _abi.lifter(result, env)
+        return ["try:", "    return lift(raddr)", "finally:", "    clear(raddr)"]
+
+    # -- calls: public path -------------------------------------------------------------------------
+
+    def _prepare_public(
+        self,
+        name: str,
+        f: wc.Func,
+        params: tuple[TypeDesc, ...],
+        result: TypeDesc | None,
+        param_types: list[Any],
+        result_type: Any,
+    ) -> Callable[..., Any]:
+        convs = [to_pub(d, vt, self) for d, vt in zip(params, param_types, strict=True)]
+        store = self._store
+        n = len(params)
+        if result is None:
+            lift: Callable[[Any], Any] = lambda pv: None  # noqa: E731
+        elif isinstance(result, Result):
+            unwrap = result_from_pub(result, result_type, self)
+
+            def lift(pv: Any) -> Any:
+                is_ok, payload = unwrap(pv)
+                if is_ok:
+                    return payload
+                raise Err(payload)
+        else:
+            lift = from_pub(result, result_type, self)
+
+        def call(*args: Any) -> Any:
+            if self._poisoned is not None:
+                self._raise_poisoned()
+            if len(args) != n:
+                raise TypeError(f"{name}() takes {n} arguments, got {len(args)}")
+            pargs = [c(a) for c, a in zip(convs, args, strict=True)]
+            if self._before_call is not None:
+                self._before_call()
+            try:
+                pv = f(store, *pargs)
+            except Exception as e:
+                self._raise_error(e, name)
+            return lift(pv)
+
+        return call
+
+    # -- errors ---------------------------------------------------------------------------------------
+
+    def _raise_poisoned(self) -> NoReturn:
+        raise PluginError(f"instance trapped earlier ({self._poisoned}); reload the plugin")
+
+    def _fail(self, err: int, what: str) -> NoReturn:
+        """Turn a `wasmtime_error_t*` returned by a call into the right witkit exception."""
+        error = WasmtimeError._from_ptr(ctypes.cast(err, ctypes.POINTER(ffi.wasmtime_error_t)))
+        self._raise_error(error, what)
+
+    def _raise_error(self, error: BaseException, what: str, instantiating: bool = False) -> NoReturn:
+        pending, self._pending = self._pending, None
+        _wt_enter.LAST_EXCEPTION = None
+        if error is pending:
+            error = WasmtimeError("host function raised")
+        if not isinstance(error, WasmtimeError) and pending is None:
+            if isinstance(error, (BindingError, PluginError)):
+                raise error
+            raise BindingError(f"{what}: {error}") from error
+        text = str(error)
+        cause, backtrace = split_trap(text)
+        lowered = text.lower()
+        trapped = pending is not None or "wasm trap" in lowered or bool(backtrace) or instantiating
+        exc: PluginError
+        if pending is not None:
+            exc = TrapError(f"{what}: host function raised {type(pending).__name__}: {pending}", backtrace)
+            exc.__cause__ = pending
+        elif isinstance(error, wasmtime.ExitTrap):
+            exc = PluginError(f"{what}: the guest exited with status {error.code}")
+            trapped = True
+        elif "all fuel consumed" in lowered:
+            exc = FuelExhausted(f"{what}: ran out of fuel (limit {self._fuel} per call)")
+        elif "wasm trap: interrupt" in lowered:
+            exc = Timeout(f"{what}: ran past its timeout of {self._limits.timeout} s")
+        elif self._limits.memory is not None and any(m in lowered for m in _OOM_MARKERS):
+            exc = MemoryLimitExceeded(f"{what}: the guest ran out of memory (ceiling {self._limits.memory} bytes): {cause}")
+        elif "cannot enter component instance" in lowered:
+            exc = PluginError(f"{what}: instance trapped earlier; reload the plugin")
+        else:
+            exc = TrapError(f"{what}: {cause}", backtrace)
+        if trapped and self._poisoned is None:
+            self._poisoned = f"{type(exc).__name__} in {what}"
+        if exc.__cause__ is None:
+            raise exc from error
+        raise exc
+
+    # -- imports ----------------------------------------------------------------------------------------
+
+    def _define_imports(self, linker: wc.Linker, imports: Sequence[Import], import_types: dict[str, Any]) -> None:
+        engine = self._runtime.engine
+        with linker.root() as root:
+            for item in imports:
+                if isinstance(item, ImportInterface):
+                    ext = import_types.get(item.name)
+                    exports = ext.ty.exports(engine) if ext is not None and isinstance(ext.ty, wc.ComponentInstanceType) else {}
+                    with root.add_instance(item.name) as li:
+                        for sub in item.items:
+                            self._define_item(li, sub, item.name, exports)
+                else:
+                    self._define_item(root, item, "", import_types)
+
+    def _define_item(self, li: wc.LinkerInstance, item: ImportFunc | ImportResource, iface: str, types: dict[str, Any]) -> None:
+        qual = f"{iface}#{item.name}" if iface else item.name
+        if isinstance(item, ImportResource):
+            handles = self._handles
+            on_drop = item.resource.on_drop
+
+            def dtor(_store: Any, rep: int) -> None:
+                obj = handles.remove(rep)
+                if obj is not None and on_drop is not None:
+                    on_drop(obj)
+
+            li.add_resource(item.name, wc.ResourceType.host(item.resource.type_id), dtor)
+            return
+        ext = types.get(item.name)
+        fty = ext.ty if ext is not None else None
+        if fty is None:
+            # The component does not import it: nothing to check, nothing will call it.
+            pass
+        elif not isinstance(fty, wc.FuncType):
+            raise BindingError(f"import {qual} is not a function in the component")
+        else:
+            theirs = fty.params
+            if len(theirs) != len(item.params):
+                raise BindingError(f"import {qual}: binding has {len(item.params)} parameters, the component {len(theirs)}")
+            for i, (d, (pname, vt)) in enumerate(zip(item.params, theirs, strict=True)):
+                check_type(d, vt, f"import {qual} parameter {i} ({pname})")
+            if (item.result is None) != (fty.result is None):
+                raise BindingError(f"import {qual}: binding and component disagree on whether it returns a value")
+            if item.result is not None:
+                check_type(item.result, fty.result, f"import {qual} result")
+        if self._fast:
+            self._define_fast(li, item, qual)
+        elif fty is not None:
+            self._define_public(li, item, qual, fty)
+
+    def _define_fast(self, li: wc.LinkerInstance, item: ImportFunc, qual: str) -> None:
+        env = self._env
+        lifts = [_abi.lifter(d, env) for d in item.params]
+        nparams = len(lifts)
+        lower = _abi.lower_function_result(item.result, env) if item.result is not None else None
+        is_result = isinstance(item.result, Result)
+        impl = item.impl
+        size = _abi.VAL_SIZE
+        message = f"host function {qual} raised an exception".encode()
+
+        def callback(_data: Any, ctx: int, _fty: Any, args: int, nargs: int, results: int, nresults: int) -> int:
+            prev = env.ctx
+            env.ctx = ctx
+            try:
+                if nargs != nparams:
+                    raise BindingError(f"import {qual}: called with {nargs} arguments, binding has {nparams}")
+                pyargs = [lift(args + i * size) for i, lift in enumerate(lifts)]
+                exc: BaseException | None = None
+                try:
+                    out = impl(*pyargs)
+                except Err as e:
+                    if not is_result:
+                        raise
+                    out, exc = None, e
+                if lower is not None:
+                    lower(out, exc, results)
+                return 0
+            except BaseException as e:
+                self._pending = e
+                err: int = _abi.error_new(message)
+                return err
+            finally:
+                env.ctx = prev
+
+        cb = _abi.CALLBACK(callback)
+        self._keepalive.append(cb)
+        name = item.name.encode("utf-8")
+        err = _abi.add_func(
+            ctypes.cast(li.ptr(), c_void_p).value, name, len(name),
+            ctypes.cast(cb, c_void_p).value, None, _abi.NOOP_FINALIZER,
+        )
+        if err:
+            raise PluginError(f"cannot define import {qual}: {_abi.take_error(err)}")
+
+    def _define_public(self, li: wc.LinkerInstance, item: ImportFunc, qual: str, fty: Any) -> None:
+        convs = [from_pub(d, vt, self) for d, (_n, vt) in zip(item.params, fty.params, strict=True)]
+        result = item.result
+        out_conv = to_pub(result, fty.result, self) if result is not None else None
+        is_result = isinstance(result, Result)
+        impl = item.impl
+
+        def host(store: Any, *pargs: Any) -> Any:
+            prev = self._callback_store
+            self._callback_store = store
+            try:
+                args = [c(p) for c, p in zip(convs, pargs, strict=True)]
+                try:
+                    out = impl(*args)
+                except Err as e:
+                    if not is_result or out_conv is None:
+                        raise
+                    return out_conv(e)
+                if out_conv is None:
+                    return None
+                return out_conv(Ok(out) if is_result else out)
+            except BaseException as e:
+                self._pending = e
+                raise
+            finally:
+                self._callback_store = prev
+
+        li.add_func(item.name, host)
+
+    # -- resources ----------------------------------------------------------------------------------
+
+    def _drop_resource(self, handle: wc.ResourceAny) -> None:
+        """Run a guest resource's destructor (unless the instance is already dead)."""
+        if self._poisoned is not None:
+            return
+        try:
+            handle.drop(self._store)
+        except Exception as e:
+            self._raise_error(e, "resource drop")

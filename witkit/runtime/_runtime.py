@@ -1,0 +1,214 @@
+"""The `Runtime`: one wasmtime engine, an on-disk compile cache and the epoch ticker for timeouts."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import platform
+import sys
+import tempfile
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+import wasmtime.component as wc
+from wasmtime import Config, Engine, WasmtimeError
+
+from witkit.errors import PluginError
+from witkit.runtime import _abi
+from witkit.runtime._instance import EPOCH_TICK, Instance
+from witkit.runtime.config import Limits, Wasi
+from witkit.runtime.imports import Import
+
+__all__ = ["CacheStats", "Runtime"]
+
+_MAGIC = b"WITKIT-CWASM\x00\x01"
+_DIGEST = 32
+
+
+@dataclass
+class CacheStats:
+    """What the compile cache did since the runtime was created."""
+
+    hits: int = 0
+    misses: int = 0
+    rejected: int = 0
+    """Entries found but not trusted (truncated, corrupt, or from another wasmtime/config)."""
+    writes: int = 0
+
+
+class _EpochTicker:
+    """A daemon thread bumping the engine's epoch every `EPOCH_TICK` seconds while the runtime lives."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._stop = threading.Event()
+        stop = self._stop
+
+        def run() -> None:
+            while not stop.wait(EPOCH_TICK):
+                engine.increment_epoch()
+
+        self._thread = threading.Thread(target=run, name="witkit-epoch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class Runtime:
+    """Owns a wasmtime `Engine`, compiles (with an on-disk cache) and instantiates components.
+
+    `limits` decide the engine configuration: fuel metering is compiled in only with a fuel
+    limit and epoch interruption only with a timeout, so unlimited runtimes pay for neither.
+    `fast_calls=False` selects wasmtime-py's public `Func.__call__` path; the fast path is
+    also skipped automatically when wasmtime's private ctypes shapes are not the expected ones.
+    """
+
+    def __init__(
+        self,
+        *,
+        wasi: Wasi | None = None,
+        limits: Limits | None = None,
+        cache_dir: str | Path | None = None,
+        cache: bool = True,
+        fast_calls: bool = True,
+    ) -> None:
+        self.wasi = wasi if wasi is not None else Wasi()
+        self.limits = limits if limits is not None else Limits()
+        self._fuel_enabled = self.limits.fuel is not None
+        self._epoch_enabled = self.limits.timeout is not None
+        config = Config()
+        config.consume_fuel = self._fuel_enabled
+        config.epoch_interruption = self._epoch_enabled
+        self.engine = Engine(config)
+        self.cache_dir: Path | None = None
+        if cache:
+            self.cache_dir = Path(cache_dir) if cache_dir is not None else Path(platformdirs.user_cache_dir("witkit")) / "components"
+        self.cache_stats = CacheStats()
+        reason = _abi.check_shapes()
+        self.fast_calls_unavailable: str | None = reason
+        self.fast_calls = fast_calls and reason is None
+        self._ticker: _EpochTicker | None = None
+        self._ticker_lock = threading.Lock()
+
+    # -- compiling ----------------------------------------------------------------------------------
+
+    def compile(self, source: Path | str | bytes | bytearray | wc.Component) -> wc.Component:
+        """A compiled component from a `.wasm`/`.wat` path, wasm bytes, WAT text, or a Component."""
+        if isinstance(source, wc.Component):
+            return source
+        data = self._read_source(source)
+        key = self._cache_key(data)
+        entry = self.cache_dir / f"{key}.cwasm" if self.cache_dir is not None else None
+        if entry is not None:
+            cached = self._load(entry)
+            if cached is not None:
+                self.cache_stats.hits += 1
+                return cached
+        self.cache_stats.misses += 1
+        try:
+            component = wc.Component(self.engine, data if data.startswith(b"\0asm") else data.decode("utf-8"))
+        except (WasmtimeError, UnicodeDecodeError) as e:
+            raise PluginError(f"cannot compile component: {e}") from e
+        if entry is not None:
+            self._store(entry, component)
+        return component
+
+    @staticmethod
+    def _read_source(source: Path | str | bytes | bytearray) -> bytes:
+        if isinstance(source, Path):
+            try:
+                return source.read_bytes()
+            except OSError as e:
+                raise PluginError(f"cannot read component {source}: {e}") from e
+        if isinstance(source, str):
+            return source.encode("utf-8")
+        return bytes(source)
+
+    def _cache_key(self, data: bytes) -> str:
+        h = hashlib.sha256()
+        h.update(data)
+        h.update(self._engine_fingerprint().encode())
+        return h.hexdigest()
+
+    def _engine_fingerprint(self) -> str:
+        try:
+            version = importlib.metadata.version("wasmtime")
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+            version = "unknown"
+        return (
+            f"wasmtime={version};fuel={self._fuel_enabled};epoch={self._epoch_enabled};"
+            f"arch={platform.machine()};os={sys.platform}"
+        )
+
+    def _load(self, entry: Path) -> wc.Component | None:
+        try:
+            blob = entry.read_bytes()
+        except OSError:
+            return None
+        header = len(_MAGIC) + _DIGEST
+        if len(blob) < header or not blob.startswith(_MAGIC):
+            self.cache_stats.rejected += 1
+            return None
+        digest, payload = blob[len(_MAGIC):header], blob[header:]
+        if hashlib.sha256(payload).digest() != digest:
+            self.cache_stats.rejected += 1
+            return None
+        try:
+            return wc.Component.deserialize(self.engine, payload)
+        except WasmtimeError:
+            self.cache_stats.rejected += 1
+            return None
+
+    def _store(self, entry: Path, component: wc.Component) -> None:
+        try:
+            payload = bytes(component.serialize())
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".cwasm")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+                os.replace(tmp, entry)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            self.cache_stats.writes += 1
+        except (OSError, WasmtimeError):
+            # A cache that cannot be written only costs a recompile next time.
+            pass
+
+    # -- instantiating ---------------------------------------------------------------------------------
+
+    def instantiate(
+        self,
+        component: wc.Component | Path | str | bytes,
+        imports: Sequence[Import] = (),
+        *,
+        wasi: Wasi | None = None,
+        limits: Limits | None = None,
+    ) -> Instance:
+        """A new instance in its own store, linked against `imports` (and WASI when it imports any)."""
+        comp = self.compile(component)
+        lim = limits if limits is not None else self.limits
+        if lim.fuel is not None and not self._fuel_enabled:
+            raise PluginError("this Runtime has no fuel metering; create it with Runtime(limits=Limits(fuel=...))")
+        if lim.timeout is not None and not self._epoch_enabled:
+            raise PluginError("this Runtime has no timeouts; create it with Runtime(limits=Limits(timeout=...))")
+        return Instance(self, comp, imports, wasi if wasi is not None else self.wasi, lim, self.fast_calls)
+
+    def _ensure_ticker(self) -> None:
+        with self._ticker_lock:
+            if self._ticker is None:
+                self._ticker = _EpochTicker(self.engine)
+                weakref.finalize(self, self._ticker.stop)
+
+    def close(self) -> None:
+        """Stop the epoch ticker thread, if one runs."""
+        with self._ticker_lock:
+            if self._ticker is not None:
+                self._ticker.stop()
+                self._ticker = None

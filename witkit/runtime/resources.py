@@ -1,0 +1,118 @@
+"""Resources: proxies for guest-exported resources and the handle table for host-implemented ones."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from witkit.errors import PluginError
+
+if TYPE_CHECKING:
+    from wasmtime.component import ResourceAny
+
+    from witkit.runtime._instance import Instance
+
+__all__ = ["HandleTable", "ResourceProxy"]
+
+P = TypeVar("P", bound="ResourceProxy")
+
+
+class ResourceProxy:
+    """Base class of Python wrappers for resources a guest exports.
+
+    Generated bindings subclass it and add the resource's methods, which call
+    `self._witkit_instance.func("iface#[method]name.op", [Borrow(DESC), ...], ...)(self, ...)`.
+    A proxy owning its handle drops it with `drop()` or at the end of a `with` block; passing
+    it to the guest as `own<R>` moves the handle and the proxy becomes unusable.
+    """
+
+    _witkit_instance: Instance
+    _witkit_handle: ResourceAny | None
+    _witkit_owned: bool
+    _witkit_state: str
+
+    @classmethod
+    def _witkit_wrap(cls: type[P], instance: Instance, handle: ResourceAny, *, owned: bool = True) -> P:
+        """Wrap a handle the guest gave us, without calling `__init__`."""
+        self = cls.__new__(cls)
+        self._witkit_instance = instance
+        self._witkit_handle = handle
+        self._witkit_owned = owned
+        self._witkit_state = "live"
+        return self
+
+    def _witkit_live_handle(self) -> ResourceAny:
+        """The handle, or a PluginError saying why there is none."""
+        handle: ResourceAny | None = getattr(self, "_witkit_handle", None)
+        if handle is None:
+            state = getattr(self, "_witkit_state", "uninitialised")
+            raise PluginError(f"{type(self).__name__} resource is {state}; it cannot be used any more")
+        return handle
+
+    def _witkit_moved(self) -> None:
+        """Record that ownership went to the guest."""
+        self._witkit_handle = None
+        self._witkit_state = "moved into the guest"
+
+    def drop(self) -> None:
+        """Run the guest's destructor now; later uses raise PluginError. Idempotent."""
+        handle = getattr(self, "_witkit_handle", None)
+        if handle is None:
+            return
+        self._witkit_handle = None
+        self._witkit_state = "dropped"
+        if self._witkit_owned:
+            self._witkit_instance._drop_resource(handle)
+
+    def __enter__(self: P) -> P:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.drop()
+
+    def __repr__(self) -> str:
+        state = getattr(self, "_witkit_state", "uninitialised")
+        return f"<{type(self).__name__} resource ({state})>"
+
+
+class HandleTable:
+    """Maps host resource objects to the 32-bit reps wasmtime hands the guest, and back."""
+
+    def __init__(self) -> None:
+        self._objects: dict[int, Any] = {}
+        self._reps: dict[int, int] = {}
+        self._next = 1
+
+    def rep_for(self, obj: Any) -> int:
+        """The rep of `obj`, entering it in the table on first use."""
+        rep = self._reps.get(id(obj))
+        if rep is None:
+            rep = self._next
+            self._next += 1
+            if self._next > 0xFFFF_FFFF:
+                raise PluginError("host resource table is full")
+            self._reps[id(obj)] = rep
+            self._objects[rep] = obj
+        return rep
+
+    def get(self, rep: int) -> Any:
+        """The object behind `rep`."""
+        try:
+            return self._objects[rep]
+        except KeyError:
+            raise PluginError(f"the guest used an unknown host resource handle {rep}") from None
+
+    def remove(self, rep: int) -> Any:
+        """Forget `rep` (the guest dropped its handle); returns the object or None."""
+        obj = self._objects.pop(rep, None)
+        if obj is not None:
+            self._reps.pop(id(obj), None)
+        return obj
+
+    def __len__(self) -> int:
+        return len(self._objects)
