@@ -525,11 +525,11 @@ def test_keyword_is_not_a_name() -> None:
 
 def test_parse_file_reports_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
     missing = tmp_path / "missing.wit"
-    with pytest.raises(WitError, match="missing.wit"):
+    with pytest.raises(WitError, match=r"missing\.wit"):
         parse_file(missing)
     latin1 = tmp_path / "latin1.wit"
     latin1.write_bytes(b"package a:b;\n// caf\xe9\n")
-    with pytest.raises(WitError, match="latin1.wit") as info:
+    with pytest.raises(WitError, match=r"latin1\.wit") as info:
         parse_file(latin1)
     assert info.value.line == 2
 
