@@ -1,0 +1,150 @@
+"""Pure helpers shared by the resolver: package-name ordering, semver, toposort, world elaboration."""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from witkit.wit import ast
+from witkit.wit.model import PackageName, Stability, Stable
+
+K = TypeVar("K")
+
+_SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
+    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
+)
+
+
+def semver_key(version: str) -> tuple[object, ...]:
+    """A sort key ordering versions the way semver does (a pre-release sorts before its release)."""
+    m = _SEMVER.match(version)
+    if m is None:
+        return (0, 0, 0, 0, (), version)
+    major, minor, patch, pre, build = m.groups()
+    pre_key: tuple[tuple[int, int | str], ...]
+    if pre is None:
+        rel = 1
+        pre_key = ()
+    else:
+        rel = 0
+        pre_key = tuple((0, int(p)) if p.isdigit() else (1, p) for p in pre.split("."))
+    return (int(major), int(minor), int(patch), rel, pre_key, build or "")
+
+
+def package_sort_key(name: PackageName) -> tuple[object, ...]:
+    """wit-parser's derived `Ord` for `PackageName`: namespace, name, then version (none first)."""
+    version: tuple[object, ...] = (0,) if name.version is None else (1, semver_key(name.version))
+    return (name.namespace, name.name, version)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """A dependency cycle found by `toposort`: the offending edge."""
+
+    name: str
+    span: ast.Span
+
+
+@dataclass(frozen=True)
+class Missing:
+    """An edge to a node that does not exist."""
+
+    name: str
+    span: ast.Span
+
+
+def toposort(deps: Mapping[str, Sequence[ast.Id]]) -> list[str] | Cycle | Missing:
+    """Order `deps`' keys so every key comes after the names it depends on.
+
+    Mirrors wit-parser's `toposort`: among the nodes that are ready, the one declared
+    first goes first; a cycle or an unknown name is reported on the first offending edge.
+    """
+    keys = list(deps)
+    index = {k: i for i, k in enumerate(keys)}
+    remaining = [0] * len(keys)
+    reverse: list[list[int]] = [[] for _ in keys]
+    for i, k in enumerate(keys):
+        edges = deps[k]
+        remaining[i] = len(edges)
+        for edge in edges:
+            j = index.get(edge.name)
+            if j is None:
+                return Missing(edge.name, edge.span)
+            reverse[j].append(i)
+    heap = [i for i in range(len(keys)) if remaining[i] == 0]
+    heapq.heapify(heap)
+    order: list[str] = []
+    while heap:
+        i = heapq.heappop(heap)
+        order.append(keys[i])
+        for j in reverse[i]:
+            remaining[j] -= 1
+            if remaining[j] == 0:
+                heapq.heappush(heap, j)
+    if len(order) == len(keys):
+        return order
+    for i, k in enumerate(keys):
+        if remaining[i] == 0:
+            continue
+        for edge in deps[k]:
+            if remaining[index[edge.name]] != 0:
+                return Cycle(edge.name, edge.span)
+    raise AssertionError("toposort: unordered nodes without a cycle")
+
+
+def update_stability(src: Stability, into: Stability) -> Stability:
+    """Merge the stability of an included item into an existing one (wit-parser's `update_stability`)."""
+    if src == into or src is None:
+        return into
+    if into is None:
+        return src
+    raise ValueError(f"mismatch in stability from '{src}' to '{into}'")
+
+
+def merge_include_stability(src: Stability, into: Stability, external: bool) -> Stability:
+    """Stability of an interface import seen again through an `include`."""
+    if external and isinstance(src, Stable):
+        return None
+    return update_stability(src, into)
+
+
+def dfs_packages(
+    names: Sequence[PackageName],
+    deps_of: Callable[[PackageName], Sequence[tuple[PackageName, ast.Span]]],
+) -> list[PackageName] | tuple[PackageName, ast.Span]:
+    """Order packages dependencies-first the way wit-parser's `sort_unresolved_packages` does.
+
+    `names` are visited in `package_sort_key` order; returns the order, or the
+    (package, span) of the edge that closes a dependency cycle.
+    """
+    known = set(names)
+    order: list[PackageName] = []
+    done: set[PackageName] = set()
+    visiting: set[PackageName] = set()
+
+    def visit(pkg: PackageName) -> tuple[PackageName, ast.Span] | None:
+        if pkg in done:
+            return None
+        for dep, span in deps_of(pkg):
+            if dep in visiting:
+                return (dep, span)
+            visiting.add(dep)
+            if dep in known:
+                bad = visit(dep)
+                if bad is not None:
+                    return bad
+            visiting.discard(dep)
+        done.add(pkg)
+        order.append(pkg)
+        return None
+
+    for name in sorted(names, key=package_sort_key):
+        bad = visit(name)
+        if bad is not None:
+            return bad
+    return order
