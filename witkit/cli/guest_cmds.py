@@ -1,0 +1,74 @@
+"""`witkit new` and `witkit build`: scaffold a Python guest plugin from a world, and build it."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+
+import click
+
+from witkit.cli import main
+from witkit.guest.build import Progress, build_project
+
+
+class _Spinner:
+    """Shows the slow step on stderr: an animated line on a terminal, one line otherwise."""
+
+    _FRAMES = "|/-\\"
+
+    def __init__(self) -> None:
+        self._tty = sys.stderr.isatty()
+        self._frames = itertools.cycle(self._FRAMES)
+        self._step: str | None = None
+        self._width = 0
+
+    def __call__(self, p: Progress) -> None:
+        if p.done:
+            self._clear()
+            self._step = None
+            return
+        if not self._tty:
+            if p.step != self._step:
+                click.echo(f"{p.message} ...", err=True)
+            self._step = p.step
+            return
+        self._step = p.step
+        line = f"{next(self._frames)} {p.message} ({p.elapsed:.0f} s)"
+        self._width = max(self._width, len(line))
+        click.echo("\r" + line.ljust(self._width), err=True, nl=False)
+
+    def _clear(self) -> None:
+        if self._tty and self._width:
+            click.echo("\r" + " " * self._width + "\r", err=True, nl=False)
+            self._width = 0
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@main.command("build")
+@click.argument("project_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the component (default: build/NAME.wasm in the project).",
+)
+@click.option("--check", is_flag=True, help="Type-check the guest against the bindings first (mypy).")
+@click.option("-v", "--verbose", is_flag=True, help="Show componentize-py's raw output on failure.")
+def build(project_dir: Path, output: Path | None, check: bool, verbose: bool) -> None:
+    """Build the guest project in PROJECT_DIR into a WebAssembly component."""
+    spinner = _Spinner()
+    try:
+        result = build_project(project_dir, output, verbose=verbose, check=check, progress=spinner)
+    finally:
+        spinner._clear()
+    note = ", unchanged" if result.cached else ""
+    click.echo(f"wrote {_shown(result.path)} ({_size(result.size)}, sha256 {result.sha256}{note})")

@@ -1,0 +1,148 @@
+"""`witkit build`: turn a guest project into a component with componentize-py, cached by content."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from witkit.errors import BuildError, WitError
+from witkit.guest import componentize as cpy
+from witkit.guest.cache import BuildCache, cache_key, publish
+from witkit.guest.check import run_mypy
+from witkit.guest.config import ProjectConfig, load_config
+from witkit.guest.diagnose import ComponentizeError, diagnose
+from witkit.guest.plan import GuestPlan, plan_for
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A built component: where it was written, its size and sha256, and whether it came from cache."""
+
+    path: Path
+    size: int
+    sha256: str
+    cached: bool
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report: which step runs, for how long so far, and whether it has finished."""
+
+    step: str
+    """`bindings`, `check`, `componentize` or `cached`."""
+    message: str
+    elapsed: float
+    done: bool = False
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def default_output(config: ProjectConfig) -> Path:
+    """Where a build goes without `-o`: `build/<project name>.wasm` in the project."""
+    return config.root / "build" / f"{config.name}.wasm"
+
+
+def cache_folder(config: ProjectConfig) -> Path:
+    """The project's build cache folder."""
+    return config.root / ".witkit" / "build"
+
+
+def _planner(config: ProjectConfig) -> Callable[[], GuestPlan | None]:
+    """A lazy, error-tolerant plan: only needed to translate an error into WIT names."""
+
+    @cache
+    def plan() -> GuestPlan | None:
+        features = None if config.all_features else frozenset(config.features)
+        try:
+            return plan_for(config.wit, config.world, features=features)
+        except (WitError, BuildError, ImportError, LookupError, ValueError, TypeError):
+            return None
+
+    return plan
+
+
+def _bindings_error(raw: str, config: ProjectConfig) -> ComponentizeError:
+    lines = [ln for ln in raw.splitlines() if ln.strip() and not ln.startswith((" ", "Traceback"))]
+    detail = lines[-1].removeprefix("AssertionError: ") if lines else "failed"
+    return ComponentizeError(
+        f"{config.relative(config.wit)}: componentize-py cannot read world `{config.world}`: {detail}",
+        raw_output=raw,
+        file=config.relative(config.wit),
+        wit_item=config.world,
+    )
+
+
+def generate_bindings(config: ProjectConfig, dest: Path) -> Path:
+    """Write componentize-py's bindings for the project's world into the new folder `dest`."""
+    out = cpy.generate_bindings(config, dest)
+    if out.returncode != 0:
+        raise _bindings_error(out.text, config)
+    return dest
+
+
+def build_project(
+    project_dir: str | Path = ".",
+    output: str | Path | None = None,
+    *,
+    verbose: bool = False,
+    check: bool = False,
+    progress: ProgressCallback | None = None,
+) -> BuildResult:
+    """Build the guest project in `project_dir` into a component (reusing a cached build).
+
+    `check` runs mypy over the guest against the generated bindings first; `verbose`
+    puts componentize-py's raw output into the message of a failed build.
+    """
+    config = load_config(project_dir)
+    out = Path(output).resolve() if output is not None else default_output(config)
+    report = progress or (lambda p: None)
+    plan = _planner(config)
+    key = cache_key(config)
+    store = BuildCache(cache_folder(config))
+
+    try:
+        if check:
+            with tempfile.TemporaryDirectory(prefix="witkit-bindings-") as tmp:
+                start = time.monotonic()
+                report(Progress("bindings", "generating bindings", 0.0))
+                bindings = generate_bindings(config, Path(tmp) / "bindings")
+                report(Progress("check", "type-checking the guest with mypy", 0.0))
+                run_mypy(config, bindings, plan)
+                report(Progress("check", "type-checked", time.monotonic() - start, done=True))
+
+        hit = store.get(key)
+        if hit is not None:
+            wasm, sha = hit
+            publish(wasm, sha, out)
+            report(Progress("cached", "unchanged since the last build", 0.0, done=True))
+            return BuildResult(out, wasm.stat().st_size, sha, cached=True)
+
+        message = f"componentizing {config.module} for world {config.world}"
+        with store.put(key) as tmp_wasm:
+            report(Progress("componentize", message, 0.0))
+            run = cpy.componentize(
+                config, tmp_wasm, tick=lambda t: report(Progress("componentize", message, t))
+            )
+            if run.returncode != 0 or not tmp_wasm.is_file():
+                raise diagnose(run.text, config, plan)
+        elapsed_hit = store.get(key)
+        if elapsed_hit is None:  # pragma: no cover - the store just wrote it
+            raise BuildError(f"{cache_folder(config)}: the built component vanished from the cache")
+        wasm, sha = elapsed_hit
+        publish(wasm, sha, out)
+        report(Progress("componentize", message, 0.0, done=True))
+        return BuildResult(out, wasm.stat().st_size, sha, cached=False)
+    except ComponentizeError as e:
+        if verbose and e.raw_output:
+            raise ComponentizeError(
+                f"{e.message}\n\ncomponentize-py said:\n{e.raw_output}",
+                raw_output=e.raw_output,
+                file=e.file,
+                wit_item=e.wit_item,
+            ) from None
+        raise
