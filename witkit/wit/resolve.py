@@ -151,6 +151,9 @@ class _LType:
     foreign: int | None = None
     """For a stand-in of another package's type: its global id (None if excluded)."""
     is_foreign: bool = False
+    deferred: WitError | None = None
+    """For a stand-in that names nothing: the error, raised once this package's own
+    names are checked (wit-parser reports those first)."""
 
 
 @dataclass
@@ -175,6 +178,7 @@ class _LIface:
     foreign: int | None = None
     is_foreign: bool = False
     foreign_pkg: m.PackageName | None = None
+    deferred: WitError | None = None
 
 
 @dataclass
@@ -198,6 +202,7 @@ class _LWorld:
     includes: list[_Include] = field(default_factory=list)
     foreign: int | None = None
     is_foreign: bool = False
+    deferred: WitError | None = None
 
 
 AstItem: TypeAlias = tuple[Literal["interface", "world"], int]
@@ -577,6 +582,9 @@ class _PackageResolver:
             world, i = world_ast[wid]
             self.cur_decl = i
             self.resolve_world(wid, world)
+        for stub in [*self.ifaces, *self.worlds, *self.types]:
+            if stub.deferred is not None:
+                raise stub.deferred
         for ty, span in self.required_resources:
             cur: m.Type = ty
             while True:
@@ -612,10 +620,23 @@ class _PackageResolver:
                     self.g.features is None or stability.feature in self.g.features
                 )
                 if kind == "world":
-                    wid = self.foreign_world(pname, path, gated)
+                    try:
+                        wid = self.foreign_world(pname, path, gated)
+                    except WitError as e:
+                        self.worlds.append(
+                            _LWorld(path.name.name, path.name.span, is_foreign=True, deferred=e)
+                        )
+                        wid = len(self.worlds) - 1
                     self.foreign_items[key] = ("world", wid)
                 else:
-                    self.foreign_items[key] = ("interface", self.foreign_iface(pname, path, gated))
+                    try:
+                        iid = self.foreign_iface(pname, path, gated)
+                    except WitError as e:
+                        self.ifaces.append(
+                            _LIface(path.name.name, path.name.span, is_foreign=True, deferred=e)
+                        )
+                        iid = len(self.ifaces) - 1
+                    self.foreign_items[key] = ("interface", iid)
 
     def foreign_package(self, pname: m.PackageName, span: ast.Span) -> int:
         pid = self.g.package_names.get(pname)
@@ -656,6 +677,10 @@ class _PackageResolver:
 
     def foreign_type(self, iface: _LIface, name: ast.Id) -> int:
         assert iface.is_foreign
+        if iface.deferred is not None:
+            return self.alloc_type(
+                _LType(name.name, None, None, name.span, is_foreign=True, deferred=iface.deferred)
+            )
         if iface.foreign is None:
             raise self.err(
                 "found a reference to a interface which is excluded due to its feature "
@@ -664,7 +689,16 @@ class _PackageResolver:
             )
         table = self.g.iface_types[iface.foreign]
         if name.name not in table:
-            raise self.err(f"type `{name.name}` not defined in interface", name.span)
+            return self.alloc_type(
+                _LType(
+                    name.name,
+                    None,
+                    None,
+                    name.span,
+                    is_foreign=True,
+                    deferred=self.err(f"type `{name.name}` not defined in interface", name.span),
+                )
+            )
         gid = table[name.name]
         key = (iface.foreign, name.name)
         if key not in self.foreign_type_stubs:
@@ -1194,8 +1228,13 @@ class _PackageResolver:
                 found, name, span = self.resolve_path(kind.path)
                 iid = self.iface_of(found, name, span)
                 item_ = m.WorldInterface(iid, stability)
-                key = iid
-                kspan = _path_span(kind.path)
+                if kind.name is not None:
+                    # `import label: iface;` imports the interface under a plain name.
+                    key = kind.name.name
+                    kspan = kind.name.span
+                else:
+                    key = iid
+                    kspan = _path_span(kind.path)
             else:
                 fkind: m.FunctionKindName = (
                     "async-freestanding" if kind.func.is_async else "freestanding"
@@ -1206,7 +1245,7 @@ class _PackageResolver:
                 item_ = m.WorldFunction(func)
                 key = func.name
                 kspan = kind.name.span
-            if isinstance(item_, m.WorldInterface):
+            if isinstance(item_, m.WorldInterface) and not isinstance(key, str):
                 seen = imported if is_import else exported
                 if item_.id in seen:
                     raise self.err(f"interface cannot be {desc}ed more than once", kspan)
@@ -1552,7 +1591,7 @@ def _group(files: Sequence[ast.File], sources: _Sources) -> list[_PackageSource]
             if f.package.docs.contents is not None:
                 if docs_seen:
                     raise sources.error(
-                        "found doc comments on multiple 'package' items", f.package.span
+                        "found doc comments on multiple 'package' items", _docs_span(f)
                     )
                 docs_seen = True
                 docs = f.package.docs.contents
@@ -1583,6 +1622,21 @@ def _group(files: Sequence[ast.File], sources: _Sources) -> list[_PackageSource]
         raise sources.error("no `package` header was found in any WIT file for this package", span)
     main = _PackageSource(_pkg_name(main_name.name), main_name.name.span, docs, decls)
     return [*nested, main]
+
+
+def _docs_span(f: ast.File) -> ast.Span:
+    """Where the doc comment above a file's `package` line starts (the AST keeps no span for it)."""
+    assert f.package is not None
+    lines = f.source.splitlines()
+    line = f.package.span.line
+    while line > 1:
+        above = lines[line - 2].strip() if line - 2 < len(lines) else ""
+        if above.startswith(("///", "/**", "*")) or above.endswith("*/"):
+            line -= 1
+        else:
+            break
+    col = 1 + len(lines[line - 1]) - len(lines[line - 1].lstrip()) if lines else 1
+    return ast.Span(f.path, line, col, line, col + 1)
 
 
 def _parse_file(path: Path, sources: _Sources) -> ast.File:
