@@ -433,7 +433,7 @@ class Instance:
     # -- errors ---------------------------------------------------------------------------------------
 
     def _raise_poisoned(self) -> NoReturn:
-        raise PluginError(f"instance trapped earlier ({self._poisoned}); reload the plugin")
+        raise PluginError(f"instance trapped earlier; reload the plugin (it failed with {self._poisoned})")
 
     def _fail(self, err: int, what: str) -> NoReturn:
         """Turn a `wasmtime_error_t*` returned by a call into the right witkit exception."""
@@ -470,6 +470,9 @@ class Instance:
             exc = PluginError(f"{what}: instance trapped earlier; reload the plugin")
         else:
             exc = TrapError(f"{what}: {cause}", backtrace)
+        if not isinstance(exc, TrapError):
+            # LimitError has no backtrace field of its own; keep the guest's anyway.
+            exc.guest_backtrace = backtrace  # type: ignore[attr-defined]
         if trapped and self._poisoned is None:
             self._poisoned = f"{type(exc).__name__} in {what}"
         if exc.__cause__ is None:

@@ -34,7 +34,7 @@ class ResourceProxy:
     @classmethod
     def _witkit_wrap(cls: type[P], instance: Instance, handle: ResourceAny, *, owned: bool = True) -> P:
         """Wrap a handle the guest gave us, without calling `__init__`."""
-        self = cls.__new__(cls)
+        self = object.__new__(cls)  # subclasses may use __new__ as the WIT constructor
         self._witkit_instance = instance
         self._witkit_handle = handle
         self._witkit_owned = owned

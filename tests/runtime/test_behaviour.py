@@ -1,0 +1,168 @@
+"""Calls, traps, host exceptions and resource limits against real components."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.runtime.components import BEHAVIOUR
+from witkit.errors import (
+    BindingError,
+    FuelExhausted,
+    LimitError,
+    MemoryLimitExceeded,
+    PluginError,
+    Timeout,
+    TrapError,
+)
+from witkit.runtime import S32, STRING, U32, ImportFunc, Instance, Limits, Runtime
+
+
+def behaviour(rt: Runtime, host_fail: object = None) -> Instance:
+    impl = host_fail if host_fail is not None else (lambda n: n * 2)
+    return rt.instantiate(BEHAVIOUR, [ImportFunc("host-fail", [U32], U32, impl)])
+
+
+def test_root_and_interface_exports(rt: Runtime) -> None:
+    inst = behaviour(rt)
+    assert inst.func("add", [U32, U32], U32)(2, 3) == 5
+    assert inst.func("test:rt/math@1.0.0#add", [U32, U32], U32)(40, 2) == 42
+    assert "test:rt/math@1.0.0#add" in inst.exports()
+
+
+def test_prepared_funcs_are_cached_by_name(rt: Runtime) -> None:
+    inst = behaviour(rt)
+    assert inst.func("add", [U32, U32], U32) is inst.func("add", [U32, U32], U32)
+
+
+def test_host_import_called_by_guest(rt: Runtime) -> None:
+    calls: list[int] = []
+
+    def host(n: int) -> int:
+        calls.append(n)
+        return n + 100
+
+    inst = behaviour(rt, host)
+    assert inst.func("call-host", [U32], U32)(5) == 105
+    assert calls == [5]
+
+
+def test_binding_mismatches_fail_at_load_time(rt: Runtime) -> None:
+    inst = behaviour(rt)
+    with pytest.raises(BindingError, match="no function"):
+        inst.func("nope", [], None)
+    with pytest.raises(BindingError, match="parameters"):
+        inst.func("add", [U32], U32)
+    with pytest.raises(BindingError, match="STRING"):
+        inst.func("add", [U32, STRING], U32)
+    with pytest.raises(BindingError):
+        rt.instantiate(BEHAVIOUR, [ImportFunc("host-fail", [STRING], U32, lambda s: 1)])
+
+
+def test_out_of_range_argument_is_a_binding_error(rt: Runtime) -> None:
+    add = behaviour(rt).func("add", [U32, U32], U32)
+    with pytest.raises(BindingError):
+        add(-1, 2)
+    with pytest.raises(BindingError):
+        add(2**32, 2)
+    assert add(1, 1) == 2  # a rejected argument does not poison anything
+
+
+def test_host_exception_traps_the_call_with_cause(rt: Runtime) -> None:
+    def host(n: int) -> int:
+        raise ValueError(f"host says no to {n}")
+
+    inst = behaviour(rt, host)
+    with pytest.raises(TrapError) as info:
+        inst.func("call-host", [U32], U32)(7)
+    assert isinstance(info.value.__cause__, ValueError)
+    assert "host says no to 7" in str(info.value)
+    assert inst.poisoned
+    with pytest.raises(PluginError, match="reload the plugin"):
+        inst.func("add", [U32, U32], U32)(1, 2)
+
+
+def test_trap_carries_guest_backtrace_and_poisons(rt: Runtime) -> None:
+    inst = behaviour(rt)
+    add = inst.func("add", [U32, U32], U32)
+    with pytest.raises(TrapError) as info:
+        inst.func("boom", [], None)()
+    assert "unreachable" in str(info.value)
+    assert "boom" in info.value.guest_backtrace
+    assert not isinstance(info.value, LimitError)
+    with pytest.raises(PluginError, match="instance trapped earlier; reload the plugin"):
+        add(1, 2)
+    # A fresh instance from the same runtime works.
+    assert behaviour(rt).func("add", [U32, U32], U32)(1, 2) == 3
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "public"])
+def test_fuel_exhaustion(fast: bool) -> None:
+    rt = Runtime(cache=False, fast_calls=fast, limits=Limits(fuel=100_000))
+    inst = behaviour(rt)
+    add = inst.func("add", [U32, U32], U32)
+    for _ in range(3):  # refuelled before every call
+        assert add(1, 2) == 3
+    assert inst.fuel_used is not None and 0 < inst.fuel_used < 100_000
+    with pytest.raises(FuelExhausted):
+        inst.func("spin", [], None)()
+    assert inst.poisoned
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "public"])
+def test_timeout(fast: bool) -> None:
+    rt = Runtime(cache=False, fast_calls=fast, limits=Limits(timeout=0.1))
+    inst = behaviour(rt)
+    assert inst.func("add", [U32, U32], U32)(1, 2) == 3
+    start = time.monotonic()
+    with pytest.raises(Timeout):
+        inst.func("spin", [], None)()
+    elapsed = time.monotonic() - start
+    assert 0.09 <= elapsed < 5
+    rt.close()
+
+
+def test_fuel_and_timeout_together() -> None:
+    rt = Runtime(cache=False, limits=Limits(fuel=10**12, timeout=0.1))
+    with pytest.raises(Timeout):
+        behaviour(rt).func("spin", [], None)()
+    rt2 = Runtime(cache=False, limits=Limits(fuel=10_000, timeout=30))
+    with pytest.raises(FuelExhausted):
+        behaviour(rt2).func("spin", [], None)()
+    rt.close()
+    rt2.close()
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "public"])
+def test_memory_ceiling(fast: bool) -> None:
+    rt = Runtime(cache=False, fast_calls=fast, limits=Limits(memory=4 * 1024 * 1024))
+    inst = behaviour(rt)
+    assert inst.func("hog", [U32], U32)(1) == 1  # 1 MiB fits under the 4 MiB ceiling
+    with pytest.raises(MemoryLimitExceeded) as info:
+        inst.func("hog", [U32], U32)(16)
+    assert "handle_alloc_error" in info.value.guest_backtrace  # type: ignore[attr-defined]
+    assert inst.poisoned
+
+
+def test_refused_grow_that_the_guest_handles_is_not_an_error() -> None:
+    rt = Runtime(cache=False, limits=Limits(memory=2 * 65536))
+    inst = behaviour(rt)
+    grow = inst.func("grow-quietly", [U32], S32)
+    assert grow(100) == -1  # memory.grow reports failure; the guest decides what to do
+    assert grow(1) == 1
+
+
+def test_limits_need_a_runtime_configured_for_them() -> None:
+    rt = Runtime(cache=False)
+    with pytest.raises(PluginError, match="fuel"):
+        rt.instantiate(BEHAVIOUR, [], limits=Limits(fuel=10))
+    with pytest.raises(PluginError, match="timeout"):
+        rt.instantiate(BEHAVIOUR, [], limits=Limits(timeout=1))
+    with pytest.raises(ValueError):
+        Limits(fuel=0)
+
+
+def test_instantiation_failure_is_a_plugin_error(rt: Runtime) -> None:
+    with pytest.raises(PluginError):
+        rt.instantiate(BEHAVIOUR, [])  # the host import is missing
