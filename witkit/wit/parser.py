@@ -708,7 +708,11 @@ def parse(source: str, path: str) -> ast.File:
             raise WitError(
                 "WIT nested too deeply to parse", location_in_file(path, source, 1, 1)
             ) from None
-        raise
+        # A bug in the transformer, not in the WIT; still reported as a WitError, chained.
+        raise WitError(
+            f"internal error while reading WIT: {error.orig_exc!r}",
+            location_in_file(path, source, 1, 1),
+        ) from error
     except RecursionError:
         raise WitError(
             "WIT nested too deeply to parse", location_in_file(path, source, 1, 1)
