@@ -1,0 +1,69 @@
+"""`witkit wit ...`: check WIT and show what it resolves to."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from witkit.cli import main
+from witkit.cli._common import feature_options, parse_features
+from witkit.wit.json import to_json
+from witkit.wit.model import ResolvedPackages
+from witkit.wit.resolve import resolve_path, select_world
+
+PATH_ARG = click.Path(exists=True, path_type=Path)
+
+
+@main.group()
+def wit() -> None:
+    """Check WIT packages and show what they resolve to."""
+
+
+def _resolve(path: Path, features: str | None, all_features: bool) -> ResolvedPackages:
+    return resolve_path(path, features=parse_features(features, all_features))
+
+
+def summary(resolved: ResolvedPackages, world: int | None = None) -> str:
+    """One line saying what a resolution holds: `ok: 3 packages, 12 interfaces, 2 worlds (ns:pkg)`."""
+    r = resolved.resolve
+    mains = ", ".join(str(r.packages[p].name) for p in resolved.packages)
+
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
+    line = (
+        f"ok: {n(len(r.packages), 'package')}, {n(len(r.interfaces), 'interface')}, "
+        f"{n(len(r.worlds), 'world')} ({mains})"
+    )
+    if world is not None:
+        w = r.worlds[world]
+        pkg = r.packages[w.package].name if w.package is not None else None
+        qualified = f"{pkg.namespace}:{pkg.name}/{w.name}" if pkg else w.name
+        if pkg is not None and pkg.version is not None:
+            qualified += f"@{pkg.version}"
+        line += f"; world {qualified}: {len(w.imports)} imports, {len(w.exports)} exports"
+    return line
+
+
+@wit.command()
+@click.argument("path", type=PATH_ARG)
+@click.option("--world", "world_name", metavar="W", help="Also check that world W can be selected.")
+@feature_options
+def check(path: Path, world_name: str | None, features: str | None, all_features: bool) -> None:
+    """Resolve a WIT file or package folder and print a one-line summary."""
+    resolved = _resolve(path, features, all_features)
+    world = None
+    if world_name is not None:
+        world = select_world(resolved.resolve, resolved.packages, world_name)
+    click.echo(summary(resolved, world))
+
+
+@wit.command("json")
+@click.argument("path", type=PATH_ARG)
+@feature_options
+def json_cmd(path: Path, features: str | None, all_features: bool) -> None:
+    """Print the resolved WIT as wit-parser's JSON (packages, worlds, interfaces, types)."""
+    resolved = _resolve(path, features, all_features)
+    click.echo(json.dumps(to_json(resolved.resolve), indent=2))
