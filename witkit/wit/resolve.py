@@ -582,7 +582,8 @@ class _PackageResolver:
             world, i = world_ast[wid]
             self.cur_decl = i
             self.resolve_world(wid, world)
-        for stub in [*self.ifaces, *self.worlds, *self.types]:
+        stubs: list[_LIface | _LWorld | _LType] = [*self.ifaces, *self.worlds, *self.types]
+        for stub in stubs:
             if stub.deferred is not None:
                 raise stub.deferred
         for ty, span in self.required_resources:
