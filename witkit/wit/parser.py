@@ -153,7 +153,7 @@ def _scan_comments(source: str, path: str) -> tuple[str, list[_Comment]]:
         text = source[start:end]
         comments.append(_Comment(start, end, text))
         pieces.append(source[done:start])
-        pieces.append(_NOT_NEWLINE.sub(" ", text))
+        pieces.append(_NOT_NEWLINE.sub(" ", text) if "\n" in text else " " * len(text))
         done = search_from = end
     if not pieces:
         return source, comments
