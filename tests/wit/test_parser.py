@@ -268,7 +268,7 @@ def test_compound_types() -> None:
     assert isinstance(option, ast.OptionType) and isinstance(option.element, ast.Named)
 
     shapes = {
-        name: (types[name].ok is not None, types[name].err is not None)  # type: ignore[union-attr]
+        name: (types[name].ok is not None, types[name].err is not None)
         for name in ("t-result", "t-result-ok", "t-result-err", "t-result-both")
     }
     assert shapes == {
@@ -284,11 +284,11 @@ def test_compound_types() -> None:
     assert isinstance(inner, ast.TupleType) and inner.elements == ()
 
     assert isinstance(types["t-stream"], ast.StreamType)
-    assert types["t-stream"].element is None  # type: ignore[union-attr]
+    assert types["t-stream"].element is None
     stream_of = types["t-stream-of"]
     assert isinstance(stream_of, ast.StreamType) and isinstance(stream_of.element, ast.Primitive)
     assert isinstance(types["t-future"], ast.FutureType)
-    assert types["t-future"].element is None  # type: ignore[union-attr]
+    assert types["t-future"].element is None
     future_of = types["t-future-of"]
     assert isinstance(future_of, ast.FutureType)
     assert isinstance(future_of.element, ast.ResultType) and future_of.element.ok is None
