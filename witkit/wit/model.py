@@ -262,6 +262,29 @@ TypeDefKind: TypeAlias = (
 """What a `TypeDef` is."""
 
 
+def kind_parts(kind: TypeDefKind) -> tuple[Type, ...]:
+    """The types a type definition is built from, in order (absent optional parts left out)."""
+    match kind:
+        case Record():
+            return tuple(f.type for f in kind.fields)
+        case Variant():
+            return tuple(c.type for c in kind.cases if c.type is not None)
+        case Tuple():
+            return kind.types
+        case Handle():
+            return (kind.resource,)
+        case Option() | List() | FixedLengthList() | Alias():
+            return (kind.type,)
+        case Future() | Stream():
+            return () if kind.type is None else (kind.type,)
+        case Result():
+            return tuple(t for t in (kind.ok, kind.err) if t is not None)
+        case Map():
+            return (kind.key, kind.value)
+        case _:
+            return ()
+
+
 @dataclass(frozen=True)
 class TypeOwner:
     """Who defines a named type: an interface or a world (by id)."""
