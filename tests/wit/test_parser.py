@@ -588,3 +588,16 @@ def test_parsing_wasi_0_2_9_is_fast() -> None:
     elapsed = time.perf_counter() - start
     # About 0.15 s on a developer machine; the bound leaves room for slow CI.
     assert elapsed < 2.0, f"parsing WASI 0.2.9 took {elapsed:.2f} s"
+
+
+def test_every_grammar_rule_has_its_transformer_method() -> None:
+    from witkit.wit.parser import _ToAst
+
+    # `_rule`s are spliced into their parent and `?rule`s always reduce to their one child.
+    named = {
+        str(rule.origin.name)
+        for rule in _lark().rules
+        if not str(rule.origin.name).startswith("_") and not rule.options.expand1
+    }
+    missing = sorted(r for r in named if not callable(getattr(_ToAst, r, None)))
+    assert missing == []
