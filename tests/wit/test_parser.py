@@ -10,7 +10,7 @@ import pytest
 
 from witkit.errors import WitError
 from witkit.wit import ast, parse, parse_file
-from witkit.wit.parser import _lark
+from witkit.wit.parser import _parser
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
@@ -535,7 +535,7 @@ def test_parse_file_reports_unreadable_and_non_utf8_files(tmp_path: Path) -> Non
 
 
 def test_parser_object_is_built_once() -> None:
-    assert _lark() is _lark()
+    assert _parser() is _parser()
 
 
 # --------------------------------------------------------------------------- the corpus
@@ -581,7 +581,7 @@ def test_parsing_wasi_0_2_9_is_fast() -> None:
     if not files:
         pytest.skip("shared corpus not found at ../shared/corpus/wasi/0.2.9")
     sources = [(p.read_text(encoding="utf-8"), str(p)) for p in files]
-    _lark()
+    _parser()
     start = time.perf_counter()
     for source, name in sources:
         parse(source, name)
@@ -596,7 +596,7 @@ def test_every_grammar_rule_has_its_transformer_method() -> None:
     # `_rule`s are spliced into their parent and `?rule`s always reduce to their one child.
     named = {
         str(rule.origin.name)
-        for rule in _lark().rules
+        for rule in _parser().rules
         if not str(rule.origin.name).startswith("_") and not rule.options.expand1
     }
     missing = sorted(r for r in named if not callable(getattr(_ToAst, r, None)))

@@ -38,7 +38,7 @@ _KEYWORDS_NOT_IN_GRAMMAR = frozenset({"from"})
 
 
 @functools.lru_cache(maxsize=1)
-def _lark() -> Lark:
+def _parser() -> Lark:
     """Build the LALR parser once per process, in memory (no cache file is written)."""
     grammar = (data_dir("grammars") / "wit.lark").read_text(encoding="utf-8")
     return Lark(
@@ -62,7 +62,7 @@ def _terminal_descriptions() -> dict[str, str]:
         "$END": "eof",
         "_RARROW": "`->`",
     }
-    for terminal in _lark().terminals:
+    for terminal in _parser().terminals:
         if terminal.name in described or terminal.pattern.type != "str":
             continue
         value = terminal.pattern.value
@@ -695,7 +695,7 @@ def parse(source: str, path: str) -> ast.File:
     _check_input(source, path)
     text, comments = _scan_comments(source, path)
     try:
-        tree = _lark().parse(text)
+        tree = _parser().parse(text)
         _check_type_nesting(text, source, path)
         _check_nested_packages(tree, source, path)
         return _ToAst(path, source, comments).transform(tree)
