@@ -72,3 +72,28 @@ def build(project_dir: Path, output: Path | None, check: bool, verbose: bool) ->
         spinner._clear()
     note = ", unchanged" if result.cached else ""
     click.echo(f"wrote {_shown(result.path)} ({_size(result.size)}, sha256 {result.sha256}{note})")
+
+
+@main.command("new")
+@click.argument("name")
+@click.option(
+    "--wit", "wit_path", required=True, type=click.Path(exists=True, path_type=Path),
+    help="The WIT file or package folder (with deps/).",
+)
+@click.option("--world", help="The world to implement (default: the package's only world).")
+@click.option(
+    "-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="The project folder to create (default: ./NAME).",
+)
+@click.option(
+    "--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of templates overriding witkit's (templates/guest).",
+)
+def new(
+    name: str, wit_path: Path, world: str | None, out_dir: Path | None, templates: Path | None
+) -> None:
+    """Create a buildable Python guest project NAME for a WIT world."""
+    from witkit.guest.scaffold import new_project
+
+    folder = new_project(name, wit_path, world, out_dir, templates)
+    click.echo(f"created {_shown(folder.resolve())}; next: cd {_shown(folder.resolve())} && witkit build")

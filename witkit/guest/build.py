@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from witkit.errors import BuildError, WitError
 from witkit.guest import componentize as cpy
-from witkit.guest.cache import BuildCache, cache_key, publish
+from witkit.guest.cache import BuildCache, bindings_key, cache_key, publish
 from witkit.guest.check import run_mypy
 from witkit.guest.config import ProjectConfig, load_config
 from witkit.guest.diagnose import ComponentizeError, diagnose
@@ -82,6 +84,30 @@ def generate_bindings(config: ProjectConfig, dest: Path) -> Path:
     out = cpy.generate_bindings(config, dest)
     if out.returncode != 0:
         raise _bindings_error(out.text, config)
+    return dest
+
+
+def guest_bindings(project_dir: str | Path = ".") -> Path:
+    """componentize-py's bindings for the project's world, generated once into `.witkit/bindings/`.
+
+    Put the returned folder on `sys.path` to import the guest in plain Python (tests),
+    or on `MYPYPATH` to type-check it.
+    """
+    config = load_config(project_dir)
+    dest = config.root / ".witkit" / "bindings" / bindings_key(config)[:20]
+    if dest.is_dir():
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=dest.parent))
+    try:
+        generate_bindings(config, tmp / "bindings")
+        try:
+            os.replace(tmp / "bindings", dest)
+        except OSError:
+            if not dest.is_dir():  # another process may have won the race
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return dest
 
 

@@ -40,8 +40,7 @@ def _tree(root: Path, suffixes: tuple[str, ...] | None) -> Iterator[tuple[str, P
     yield from sorted(found)
 
 
-def cache_key(config: ProjectConfig) -> str:
-    """sha256 over the WIT tree, the guest's sources, the world and both tools' versions."""
+def _hash(config: ProjectConfig, *, sources: bool) -> str:
     h = hashlib.sha256()
 
     def put(*parts: str | bytes) -> None:
@@ -51,13 +50,25 @@ def cache_key(config: ProjectConfig) -> str:
             h.update(data)
 
     put("witkit-guest-build/1", __version__, componentize_py_version())
-    put(config.world, config.module, ",".join(config.features), str(config.all_features))
+    put(config.world, ",".join(config.features), str(config.all_features))
     for rel, path in _tree(config.wit, None):
         put("wit", rel, path.read_bytes())
-    for index, folder in enumerate(config.python_path):
-        for rel, path in _tree(folder, SOURCE_SUFFIXES):
-            put(f"py{index}", rel, path.read_bytes())
+    if sources:
+        put(config.module)
+        for index, folder in enumerate(config.python_path):
+            for rel, path in _tree(folder, SOURCE_SUFFIXES):
+                put(f"py{index}", rel, path.read_bytes())
     return h.hexdigest()
+
+
+def cache_key(config: ProjectConfig) -> str:
+    """sha256 over the WIT tree, the guest's sources, the world and both tools' versions."""
+    return _hash(config, sources=True)
+
+
+def bindings_key(config: ProjectConfig) -> str:
+    """sha256 over what the bindings depend on: the WIT tree, the world and the tools' versions."""
+    return _hash(config, sources=False)
 
 
 def file_sha256(path: Path) -> str:

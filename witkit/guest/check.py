@@ -26,7 +26,7 @@ class CheckError(BuildError):
 
 _LINE = re.compile(r"^(?P<file>[^:\n]+\.pyi?):(?P<line>\d+):(?:\d+:)? error: (?P<msg>.*)$")
 _METHOD = re.compile(r'(?:Signature of|of) "(?P<method>\w+)"')
-_SUPER = re.compile(r'supertype "(?P<cls>\w+)"')
+_SUPER = re.compile(r'supertype "(?:[\w.]*\.)?(?P<cls>\w+)"')
 
 
 def guest_files(config: ProjectConfig) -> list[Path]:

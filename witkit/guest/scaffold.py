@@ -1,0 +1,294 @@
+"""`witkit new`: a complete, buildable guest project from any world, rendered with Jinja2."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+from witkit._resources import data_dir
+from witkit.codegen.naming import snake
+from witkit.errors import BuildError
+from witkit.guest.plan import WORLD_CLASS, WORLD_MODULE, GuestFunction, GuestPlan, plan_for
+from witkit.guest.views import FunctionView, Imports, TypeNamer, function_view
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class ClassView:
+    """A class of the guest: its name, the bindings protocol it implements, its stubs."""
+
+    name: str
+    base: str
+    summary: str
+    functions: tuple[FunctionView, ...]
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    """One generated Python module: its imports (only those used) and its classes."""
+
+    name: str
+    interface: str
+    imports: tuple[str, ...]
+    classes: tuple[ClassView, ...]
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """One scaffolded test: calls a stub and expects NotImplementedError naming it."""
+
+    name: str
+    call: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class TestsView:
+    """The scaffolded test module."""
+
+    imports: tuple[str, ...]
+    cases: tuple[TestCase, ...]
+
+
+@dataclass(frozen=True)
+class ResourceModuleInfo:
+    """For the README: a resource module, its interface and classes."""
+
+    file: str
+    interface: str
+    classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """Project-wide facts the templates need."""
+
+    name: str
+    world: str
+    module: str
+    wit_source: str
+    interface_classes: tuple[str, ...]
+    resource_modules: tuple[ResourceModuleInfo, ...]
+
+
+def _pystr(value: str) -> str:
+    return json.dumps(value)
+
+
+def environment(templates: str | Path | None = None) -> Environment:
+    """The Jinja2 environment: the user's templates first, then witkit's `templates/guest`."""
+    loaders = []
+    if templates is not None:
+        folder = Path(templates)
+        if not folder.is_dir():
+            raise BuildError(f"--templates: {folder} is not a folder")
+        loaders.append(FileSystemLoader(str(folder)))
+    loaders.append(FileSystemLoader(str(data_dir("templates") / "guest")))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["pyrepr"] = _pystr
+    env.filters["tomlstr"] = _pystr
+    return env
+
+
+def _summary(docs: str | None, fallback: str) -> str:
+    if docs and docs.strip():
+        return docs.strip().splitlines()[0].strip().replace('"""', "'''").replace("\\", "\\\\")
+    return fallback
+
+
+def _app_module(plan: GuestPlan, module: str) -> ModuleView:
+    imports = Imports()
+    namer = TypeNamer(plan, imports)
+    classes = []
+    if plan.world_functions:
+        base = imports.module(WORLD_MODULE, WORLD_MODULE)
+        funcs = tuple(function_view(namer, f) for f in plan.world_functions)
+        classes.append(
+            ClassView(WORLD_CLASS, f"{base}.{WORLD_CLASS}",
+                      f"The world-level exports of `{plan.world_path}`.", funcs)
+        )
+    for iface in plan.interfaces:
+        exports = imports.module(f"{WORLD_MODULE}.exports", "exports")
+        funcs = tuple(function_view(namer, f) for f in iface.functions)
+        classes.append(
+            ClassView(
+                iface.class_name,
+                f"{exports}.{iface.class_name}",
+                _summary(iface.docs, f"The exported interface `{iface.wit_path}`."),
+                funcs,
+            )
+        )
+    return ModuleView(module, plan.world_path, tuple(imports.lines()), tuple(classes))
+
+
+def _resource_modules(plan: GuestPlan) -> list[ModuleView]:
+    modules = []
+    for iface in plan.interfaces:
+        if not iface.resources:
+            continue
+        imports = Imports()
+        namer = TypeNamer(plan, imports)
+        classes = []
+        for res in iface.resources:
+            funcs = tuple(
+                function_view(namer, f, self_resource=res.type_id) for f in res.functions
+            )
+            classes.append(
+                ClassView(
+                    res.class_name,
+                    namer.qualified(res.type_id),
+                    _summary(res.docs, f"The resource `{res.wit_path}`."),
+                    funcs,
+                )
+            )
+        modules.append(ModuleView(iface.module, iface.wit_path, tuple(imports.lines()), tuple(classes)))
+    return modules
+
+
+def _tests(plan: GuestPlan, module: str) -> TestsView:
+    imports = Imports()
+    imports.module("pytest", "pytest")
+    app = imports.module(module, module)
+    user_classes: dict[int, str] = {}
+    for iface in plan.interfaces:
+        for res in iface.resources:
+            local = imports.module(iface.module, iface.module)
+            user_classes[res.type_id] = f"{local}.{res.class_name}"
+    namer = _SampleNamer(plan, imports, user_classes)
+    cases = []
+
+    def case(test: str, target: str, func: GuestFunction, self_resource: int | None = None) -> None:
+        view = function_view(
+            TypeNamer(plan, Imports()), func, self_resource=self_resource,
+            self_class=user_classes.get(self_resource or -1), sample_namer=namer,
+        )
+        args = ", ".join(view.sample_args)
+        if func.kind == "constructor":
+            call = f"{target}({args})"
+        elif func.kind == "method":
+            call = f"{target}.__new__({target}).{view.py_name}({args})"
+        elif func.kind == "static":
+            call = f"{target}.{view.py_name}({args})"
+        else:
+            call = f"{target}().{view.py_name}({args})"
+        cases.append(TestCase(test, call, "^" + re.escape(func.wit_path) + "$"))
+
+    for f in plan.world_functions:
+        case(f"test_{f.py_name.strip('_')}", f"{app}.{WORLD_CLASS}", f)
+    for iface in plan.interfaces:
+        for f in iface.functions:
+            case(f"test_{snake(iface.class_name)}_{f.py_name.strip('_')}",
+                 f"{app}.{iface.class_name}", f)
+        for res in iface.resources:
+            for f in res.functions:
+                name = "constructor" if f.kind == "constructor" else f.py_name.strip("_")
+                case(f"test_{snake(res.wit_name)}_{name}", user_classes[res.type_id], f, res.type_id)
+    seen: dict[str, int] = {}
+    unique = []
+    for c in cases:
+        n = seen.get(c.name, 0)
+        seen[c.name] = n + 1
+        unique.append(c if n == 0 else TestCase(f"{c.name}_{n + 1}", c.call, c.pattern))
+    return TestsView(tuple(imports.lines()), tuple(unique))
+
+
+class _SampleNamer(TypeNamer):
+    """Sample values for tests: an exported resource is made from the guest's own class."""
+
+    def __init__(self, plan: GuestPlan, imports: Imports, user_classes: dict[int, str]) -> None:
+        super().__init__(plan, imports)
+        self.user_classes = user_classes
+
+    def qualified(self, type_id: int) -> str:
+        """The guest's class for its own resources; the bindings' type otherwise."""
+        return self.user_classes.get(type_id) or super().qualified(type_id)
+
+
+def _copy_wit(source: Path, dest: Path) -> None:
+    dest.mkdir(parents=True)
+    if source.is_file():
+        shutil.copyfile(source, dest / source.name)
+        return
+    for item in sorted(source.iterdir()):
+        if item.is_file() and item.suffix == ".wit":
+            shutil.copyfile(item, dest / item.name)
+        elif item.is_dir() and item.name == "deps":
+            shutil.copytree(item, dest / "deps", symlinks=False)
+
+
+def new_project(
+    name: str,
+    wit_path: str | Path,
+    world: str | None = None,
+    out_dir: str | Path | None = None,
+    templates: str | Path | None = None,
+) -> Path:
+    """Scaffold guest project `name` for `world` of the WIT at `wit_path`; returns its folder.
+
+    Raises BuildError for a non-empty target folder and WitError for WIT that does not
+    resolve or a world that does not exist.
+    """
+    if not _NAME.match(name):
+        raise BuildError(f"{name!r} is not a project name (letters, digits, `.`, `_`, `-`)")
+    wit = Path(wit_path)
+    if not wit.exists():
+        raise BuildError(f"--wit: {wit} does not exist")
+    target = Path(out_dir) if out_dir is not None else Path(name)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise BuildError(f"{target} is not empty; `witkit new` never overwrites files")
+    plan = plan_for(wit, world)
+    env = environment(templates)
+    module = "app"
+    resource_modules = _resource_modules(plan)
+    if module in {r.name for r in resource_modules}:
+        module = "guest_app"
+    app = _app_module(plan, module)
+    project = ProjectView(
+        name=name,
+        world=world or plan.world_name,
+        module=module,
+        wit_source=f"`{plan.world_path}` (wit/)",
+        interface_classes=tuple(i.class_name for i in plan.interfaces),
+        resource_modules=tuple(
+            ResourceModuleInfo(f"{r.name}.py", r.interface, tuple(c.name for c in r.classes))
+            for r in resource_modules
+        ),
+    )
+    files: dict[str, str] = {
+        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(project=project, plan=plan),
+        "README.md": env.get_template("README.md.jinja").render(project=project, plan=plan),
+        ".gitignore": env.get_template("gitignore.jinja").render(project=project, plan=plan),
+        f"{module}.py": env.get_template("app.py.jinja").render(
+            project=project, plan=plan, module=app
+        ),
+        "tests/conftest.py": env.get_template("tests/conftest.py.jinja").render(
+            project=project, plan=plan
+        ),
+        "tests/test_app.py": env.get_template("tests/test_app.py.jinja").render(
+            project=project, plan=plan, tests=_tests(plan, module)
+        ),
+    }
+    for r in resource_modules:
+        files[f"{r.name}.py"] = env.get_template("resources.py.jinja").render(
+            project=project, plan=plan, module=r
+        )
+    target.mkdir(parents=True, exist_ok=True)
+    _copy_wit(wit, target / "wit")
+    for rel, text in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return target

@@ -1,0 +1,259 @@
+"""View objects for the guest templates: Python annotations, stub signatures and sample values.
+
+Annotations follow componentize-py's bindings exactly (`Optional[Some[...]]` for nested
+options, `bytes` for `list<u8>`, `List`/`Tuple` from `typing`, `Self` for a resource's own
+handles, `result` returned as its ok type with the error raised as `Err`), and refer to
+the very classes the bindings define, so `mypy --strict` accepts a stub as an override.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from witkit.codegen.naming import pascal, snake, upper_snake, variant_case_class
+from witkit.errors import BuildError
+from witkit.guest.plan import WORLD_MODULE, GuestFunction, GuestPlan
+from witkit.wit import model as m
+
+_INTS = frozenset({"u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64"})
+
+
+@dataclass
+class Imports:
+    """The imports a generated module needs, collected while its body is built."""
+
+    typing: set[str] = field(default_factory=set)
+    types: set[str] = field(default_factory=set)
+    """Names from `componentize_py_types` (`Some`, `Ok`, `Err`, `Result`)."""
+    modules: dict[str, str] = field(default_factory=dict)
+    """Local name -> `import` line."""
+
+    def module(self, dotted: str, local: str) -> str:
+        """Import `dotted` (`wit_world.imports.types`) as `local`; returns the local name used."""
+        package, _, name = dotted.rpartition(".")
+        line = f"import {dotted}" if not package else f"from {package} import {name}"
+        if local != name:
+            line += f" as {local}"
+        existing = self.modules.get(local)
+        if existing is not None and existing != line:
+            return self.module(dotted, f"{local}_")
+        self.modules[local] = line
+        return local
+
+    def lines(self) -> list[str]:
+        """The import statements, sorted the way ruff's isort sorts them."""
+        out = []
+        if self.typing:
+            out += [f"from typing import {', '.join(sorted(self.typing))}", ""]
+        plain = sorted(v for v in self.modules.values() if v.startswith("import "))
+        froms = sorted(v for v in self.modules.values() if v.startswith("from "))
+        out += plain
+        if self.types:
+            froms.append(f"from componentize_py_types import {', '.join(sorted(self.types))}")
+        out += sorted(froms)
+        return out
+
+
+class TypeNamer:
+    """Model types to the Python annotations and values componentize-py's bindings use."""
+
+    def __init__(self, plan: GuestPlan, imports: Imports) -> None:
+        self.plan = plan
+        self.resolve = plan.resolve
+        self.imports = imports
+
+    # ---- where a named type lives
+
+    def _owner_module(self, td: m.TypeDef, what: str) -> str:
+        owner = td.owner
+        if owner is None:
+            raise BuildError(f"anonymous type {what} has no module")
+        if owner.kind == "world":
+            return self.imports.module(WORLD_MODULE, WORLD_MODULE)
+        if owner.id in self.plan.import_modules:
+            name = self.plan.import_modules[owner.id]
+            return self.imports.module(f"{WORLD_MODULE}.imports.{name}", name)
+        if owner.id in self.plan.export_modules:
+            name = self.plan.export_modules[owner.id]
+            return self.imports.module(f"{WORLD_MODULE}.exports.{name}", f"{name}_exports")
+        raise BuildError(f"type `{td.name}` comes from an interface the world does not use")
+
+    def qualified(self, type_id: int) -> str:
+        """`types.Point`: a named type through its bindings module."""
+        td = self.resolve.types[type_id]
+        assert td.name is not None
+        return f"{self._owner_module(td, td.name)}.{pascal(td.name)}"
+
+    # ---- annotations
+
+    def annotation(self, ty: m.Type, self_resource: int | None = None) -> str:
+        """The annotation of a parameter, field or plain result of type `ty`."""
+        if isinstance(ty, str):
+            if ty in _INTS:
+                return "int"
+            if ty in ("f32", "f64"):
+                return "float"
+            if ty in ("char", "string"):
+                return "str"
+            if ty == "bool":
+                return "bool"
+            raise BuildError(f"`{ty}` is not supported by `witkit new` yet")
+        td = self.resolve.types[ty]
+        kind = td.kind
+        match kind:
+            case m.Alias():
+                return self.annotation(kind.type, self_resource)
+            case m.Record() | m.Enum() | m.Flags() | m.Variant():
+                return self.qualified(ty)
+            case m.Resource():
+                if ty == self_resource:
+                    self.imports.typing.add("Self")
+                    return "Self"
+                return self.qualified(ty)
+            case m.Handle():
+                return self.annotation(self.resolve.dealias(kind.resource), self_resource)
+            case m.List():
+                if self.resolve.dealias(kind.type) == "u8":
+                    return "bytes"
+                self.imports.typing.add("List")
+                return f"List[{self.annotation(kind.type, self_resource)}]"
+            case m.Tuple():
+                self.imports.typing.add("Tuple")
+                inner = ", ".join(self.annotation(t, self_resource) for t in kind.types)
+                return f"Tuple[{inner or '()'}]"
+            case m.Option():
+                self.imports.typing.add("Optional")
+                inner = self.annotation(kind.type, self_resource)
+                if self._is_option(kind.type):
+                    self.imports.types.add("Some")
+                    return f"Optional[Some[{inner}]]"
+                return f"Optional[{inner}]"
+            case m.Result():
+                self.imports.types.add("Result")
+                ok = "None" if kind.ok is None else self.annotation(kind.ok, self_resource)
+                err = "None" if kind.err is None else self.annotation(kind.err, self_resource)
+                return f"Result[{ok}, {err}]"
+        raise BuildError(f"`{self.resolve.type_name(ty)}` is not supported by `witkit new` yet")
+
+    def _is_option(self, ty: m.Type) -> bool:
+        real = self.resolve.dealias(ty)
+        return isinstance(real, int) and isinstance(self.resolve.types[real].kind, m.Option)
+
+    def result_kind(self, ty: m.Type | None) -> m.Result | None:
+        """The `result` a function returns directly (componentize-py does not look through aliases)."""
+        if isinstance(ty, int) and isinstance(self.resolve.types[ty].kind, m.Result):
+            kind = self.resolve.types[ty].kind
+            assert isinstance(kind, m.Result)
+            return kind
+        return None
+
+    # ---- sample values (for the scaffolded tests)
+
+    def sample(self, ty: m.Type, self_class: str | None = None, self_resource: int | None = None) -> str:
+        """A Python expression of type `ty`, for calling a stub."""
+        if isinstance(ty, str):
+            return {"bool": "False", "f32": "0.0", "f64": "0.0", "char": '"a"', "string": '""'}.get(
+                ty, "0"
+            )
+        kind = self.resolve.types[ty].kind
+
+        def again(t: m.Type) -> str:
+            return self.sample(t, self_class, self_resource)
+
+        match kind:
+            case m.Alias():
+                return again(kind.type)
+            case m.Record():
+                args = ", ".join(f"{snake(f.name)}={again(f.type)}" for f in kind.fields)
+                return f"{self.qualified(ty)}({args})"
+            case m.Enum():
+                return f"{self.qualified(ty)}.{upper_snake(kind.cases[0].name)}"
+            case m.Flags():
+                return f"{self.qualified(ty)}(0)"
+            case m.Variant():
+                td = self.resolve.types[ty]
+                assert td.name is not None
+                case = kind.cases[0]
+                module = self.qualified(ty).rsplit(".", 1)[0]
+                payload = "" if case.type is None else again(case.type)
+                return f"{module}.{variant_case_class(td.name, case.name)}({payload})"
+            case m.Handle():
+                resource = self.resolve.dealias(kind.resource)
+                assert isinstance(resource, int)
+                cls = self_class if resource == self_resource and self_class else self.qualified(resource)
+                return f"{cls}.__new__({cls})"
+            case m.List():
+                return 'b""' if self.resolve.dealias(kind.type) == "u8" else "[]"
+            case m.Tuple():
+                items = [again(t) for t in kind.types]
+                return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+            case m.Option():
+                return "None"
+            case m.Result():
+                self.imports.types.add("Ok")
+                return f"Ok({'None' if kind.ok is None else again(kind.ok)})"
+        raise BuildError(f"`{self.resolve.type_name(ty)}` is not supported by `witkit new` yet")
+
+
+@dataclass(frozen=True)
+class FunctionView:
+    """One stub: its Python signature, the WIT name its NotImplementedError carries, its docs."""
+
+    wit_path: str
+    py_name: str
+    kind: str
+    self_name: str
+    params: tuple[tuple[str, str], ...]
+    """(Python name, annotation) of each parameter after `self`/`cls`."""
+    returns: str
+    raises: str | None
+    """The `Err` payload annotation when the function returns a `result`."""
+    docs: str | None
+    sample_args: tuple[str, ...]
+
+    @property
+    def signature(self) -> str:
+        """`def name(self, a: int) -> int`."""
+        params = ", ".join([self.self_name, *(f"{n}: {a}" for n, a in self.params)])
+        return f"def {self.py_name}({params}) -> {self.returns}"
+
+    @property
+    def summary(self) -> str | None:
+        """The first line of the WIT docs, if any."""
+        if not self.docs:
+            return None
+        first = self.docs.strip().splitlines()[0].strip()
+        return first.replace('"""', "'''").replace("\\", "\\\\") or None
+
+
+def function_view(
+    namer: TypeNamer, func: GuestFunction, *, self_resource: int | None = None,
+    self_class: str | None = None, sample_namer: TypeNamer | None = None,
+) -> FunctionView:
+    """The view of one stub; `self_resource` is the resource whose class holds it."""
+    f = func.function
+    params = list(f.params)
+    if func.kind == "method":
+        params = params[1:]
+    names = tuple((snake(p.name), namer.annotation(p.type, self_resource)) for p in params)
+    raises = None
+    if func.kind == "constructor" or f.result is None:
+        returns = "None"
+    elif (result := namer.result_kind(f.result)) is not None:
+        returns = "None" if result.ok is None else namer.annotation(result.ok, self_resource)
+        raises = "None" if result.err is None else namer.annotation(result.err, self_resource)
+    else:
+        returns = namer.annotation(f.result, self_resource)
+    sampler = sample_namer or namer
+    samples = tuple(sampler.sample(p.type, self_class, self_resource) for p in params)
+    return FunctionView(
+        wit_path=func.wit_path,
+        py_name=func.py_name,
+        kind=func.kind,
+        self_name="cls" if func.kind == "static" else "self",
+        params=names,
+        returns=returns,
+        raises=raises,
+        docs=f.docs,
+        sample_args=samples,
+    )
