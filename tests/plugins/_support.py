@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 import tarfile
 import threading
 import zipfile
@@ -74,7 +75,16 @@ class LoopbackServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.errors: list[BaseException] = []
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: object, client_address: object) -> None:
+                # A client hanging up early is normal (a refused redirect, a cut download).
+                error = sys.exc_info()[1]
+                if error is not None and not isinstance(error, ConnectionError):
+                    server.errors.append(error)
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
@@ -123,6 +133,7 @@ class LoopbackServer:
         with self._lock:
             self.routes.clear()
             self.requests.clear()
+            self.errors.clear()
 
     def close(self) -> None:
         """Stop serving."""

@@ -21,10 +21,11 @@ def _session_server() -> Iterator[LoopbackServer]:
 
 
 @pytest.fixture
-def server(_session_server: LoopbackServer) -> LoopbackServer:
+def server(_session_server: LoopbackServer) -> Iterator[LoopbackServer]:
     """The loopback server, emptied of routes and recorded requests for this test."""
     _session_server.reset()
-    return _session_server
+    yield _session_server
+    assert _session_server.errors == [], "the loopback server failed while handling a request"
 
 
 @pytest.fixture

@@ -443,3 +443,30 @@ def test_default_folders_follow_witkit_cache_dir(
     loader = PluginLoader()
     assert loader.plugins_dir == tmp_path / "c" / "plugins"
     assert loader.temp_dir == tmp_path / "c" / "temp"
+
+
+def test_stale_latest_falls_back_to_cache_when_github_cannot_answer(
+    server: LoopbackServer, make_loader: MakeLoader
+) -> None:
+    server.release("acme", "my-tool", "v1", {"my_tool_plugin.wasm": WASM})
+    loader = make_loader(latest_ttl=0)
+    first = loader.load("tool", "github:acme/my-tool")
+    server.serve(
+        "/api/repos/acme/my-tool/releases/latest",
+        b'{"message": "API rate limit exceeded"}',
+        status=403,
+        headers={"X-RateLimit-Remaining": "0"},
+    )
+    assert loader.load("tool", "github:acme/my-tool") == first
+    # Without a cached copy the same answer is an error that suggests a token.
+    with pytest.raises(LoadError, match="rate limit reached; set GITHUB_TOKEN"):
+        loader.load("other", "github:acme/my-tool")
+
+
+def test_unwritable_cache_is_a_load_error(tmp_path: Path, server: LoopbackServer) -> None:
+    (tmp_path / "blocker").write_text("a file where the cache folder should be")
+    url = server.serve("/greeter.wasm", WASM)
+    with PluginLoader(tmp_path / "blocker" / "plugins", tmp_path / "temp") as loader:
+        with pytest.raises(LoadError, match="'greeter'"):
+            loader.load("greeter", url)
+        assert list((tmp_path / "temp").iterdir()) == []

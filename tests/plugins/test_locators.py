@@ -64,6 +64,7 @@ def test_sha256_is_normalized() -> None:
         ("github:org/re po", "not a GitHub repository slug"),
         ("github:org/repo@../x", "not a valid release tag"),
         ("github:a/b/c", "not a GitHub repository slug"),
+        ("https://host:99999/x.wasm", "has a bad port"),
     ],
 )
 def test_bad_strings_name_themselves(text: str, fragment: str) -> None:

@@ -111,7 +111,7 @@ class CacheRecord:
 
     def to_json(self) -> str:
         """Serialize for the sidecar file."""
-        return json.dumps({"version": _RECORD_VERSION, **self.__dict__}, indent=2) + "\n"
+        return json.dumps({"version": _RECORD_VERSION, **dataclasses.asdict(self)}, indent=2) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> CacheRecord | None:
@@ -240,10 +240,18 @@ class PluginLoader:
     def load(self, id: str, locator: Locator | str, *, base: Path | None = None) -> Path:
         """Return the absolute path of plugin `id`'s `.wasm`, fetching it if needed.
 
-        `base` is the folder relative `file:` paths start from (default: the cwd).
+        `base` is the folder relative `file:` paths start from (default: the cwd). When the
+        latest release of a repository is due for a re-check but GitHub cannot be asked
+        (rate limit, network down), the cached copy is used and the check retried next time.
         """
         plugin_id = validate_plugin_id(id)
         loc = parse_locator(locator) if isinstance(locator, str) else locator
+        try:
+            return self._load(plugin_id, loc, base)
+        except OSError as e:
+            raise LoadError(f"plugin {plugin_id!r}: {e}") from e
+
+    def _load(self, plugin_id: str, loc: Locator, base: Path | None) -> Path:
         if isinstance(loc, FileLocator):
             return self._load_file(plugin_id, loc, base)
         key = locator_key(loc)
@@ -258,7 +266,12 @@ class PluginLoader:
                 f"{self.wasm_path(plugin_id)}: {miss_reason}; run without offline mode to download it"
             )
         if isinstance(loc, GitHubLocator):
-            release = self._resolve_release(plugin_id, loc)
+            try:
+                release = self._resolve_release(plugin_id, loc)
+            except LoadError:
+                if miss_reason is None:
+                    return self.wasm_path(plugin_id)
+                raise
             if (
                 miss_reason is None
                 and record is not None
@@ -463,9 +476,12 @@ class PluginLoader:
         client = self._client_or_new()
         for _ in range(MAX_REDIRECTS + 1):
             self._check_url(url)
-            request = client.build_request(
-                "GET", url, headers={**headers, **self._auth_headers(url)}
-            )
+            try:
+                request = client.build_request(
+                    "GET", url, headers={**headers, **self._auth_headers(url)}
+                )
+            except httpx.InvalidURL as e:
+                raise LoadError(f"cannot download {url!r}: {e}") from e
             response = client.send(request, stream=True, follow_redirects=False)
             if response.is_redirect and "Location" in response.headers:
                 url = urljoin(str(response.url), response.headers["Location"])

@@ -87,6 +87,10 @@ class UrlLocator:
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise LoadError(f"{self.url!r} is not an http(s) URL with a host")
+        try:
+            parts.port  # noqa: B018 - urlsplit checks the port lazily
+        except ValueError as e:
+            raise LoadError(f"{self.url!r} has a bad port: {e}") from None
         _checked_sha256(self, self.sha256)
 
     def __str__(self) -> str:
