@@ -46,7 +46,7 @@ class _ProgressBars:
 
 
 @main.command("fetch")
-@click.argument("plugin_id", metavar="ID", required=False)
+@click.argument("plugin_id", metavar="[ID]", required=False)
 @click.argument("locator", required=False)
 @click.option("--sha256", metavar="HEX", help="Expected SHA-256 of the downloaded file.")
 @click.option("--offline", is_flag=True, help="Use only the cache; never touch the network.")

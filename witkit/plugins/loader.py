@@ -447,7 +447,7 @@ class PluginLoader:
             )
         return self._client
 
-    def _check_url(self, url: str) -> None:
+    def _check_url(self, plugin_id: str, url: str) -> None:
         parts = urlsplit(url)
         if parts.scheme == "https" and parts.hostname:
             return
@@ -455,10 +455,13 @@ class PluginLoader:
             return
         if parts.scheme == "http":
             raise LoadError(
-                f"refusing to download over plain http from {parts.hostname}: {url} "
+                f"plugin {plugin_id!r}: refusing to download over plain http "
+                f"from {parts.hostname}: {url} "
                 "(use https://; http:// is only allowed to localhost and loopback addresses)"
             )
-        raise LoadError(f"cannot download {url!r}: only https:// URLs are supported")
+        raise LoadError(
+            f"plugin {plugin_id!r}: cannot download {url!r}: only https:// URLs are supported"
+        )
 
     def _auth_headers(self, url: str) -> dict[str, str]:
         """The GitHub token goes only to the configured GitHub API origin."""
@@ -471,17 +474,17 @@ class PluginLoader:
         return {"Authorization": f"Bearer {token}"}
 
     @contextlib.contextmanager
-    def _get(self, url: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
+    def _get(self, plugin_id: str, url: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
         """GET `url` as a stream, following redirects while checking every hop's URL."""
         client = self._client_or_new()
         for _ in range(MAX_REDIRECTS + 1):
-            self._check_url(url)
+            self._check_url(plugin_id, url)
             try:
                 request = client.build_request(
                     "GET", url, headers={**headers, **self._auth_headers(url)}
                 )
             except httpx.InvalidURL as e:
-                raise LoadError(f"cannot download {url!r}: {e}") from e
+                raise LoadError(f"plugin {plugin_id!r}: cannot download {url!r}: {e}") from e
             response = client.send(request, stream=True, follow_redirects=False)
             if response.is_redirect and "Location" in response.headers:
                 url = urljoin(str(response.url), response.headers["Location"])
@@ -492,13 +495,15 @@ class PluginLoader:
             finally:
                 response.close()
             return
-        raise LoadError(f"too many redirects (more than {MAX_REDIRECTS}) starting from {url}")
+        raise LoadError(
+            f"plugin {plugin_id!r}: more than {MAX_REDIRECTS} redirects, ending at {url}"
+        )
 
     def _download(self, plugin_id: str, url: str, out: BinaryIO | IO[bytes]) -> None:
         # `identity` keeps Content-Length meaningful as the number of body bytes.
         headers = {"Accept": "application/octet-stream", "Accept-Encoding": "identity"}
         try:
-            with self._get(url, headers) as response:
+            with self._get(plugin_id, url, headers) as response:
                 if response.status_code != 200:
                     raise LoadError(
                         f"plugin {plugin_id!r}: GET {url} returned HTTP {response.status_code}"
@@ -528,7 +533,7 @@ class PluginLoader:
     def _api_json(self, plugin_id: str, url: str, what: str) -> Any:
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
         try:
-            with self._get(url, headers) as response:
+            with self._get(plugin_id, url, headers) as response:
                 response.read()
         except httpx.HTTPError as e:
             raise LoadError(f"plugin {plugin_id!r}: GitHub API request {url} failed: {e}") from e
