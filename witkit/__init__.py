@@ -15,19 +15,37 @@ from witkit.errors import (
     WitError,
     WitkitError,
 )
+from witkit.runtime import (
+    Err,
+    Instance,
+    Limits,
+    Ok,
+    ResourceProxy,
+    Runtime,
+    Some,
+    Wasi,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BindingError",
     "BuildError",
+    "Err",
     "FuelExhausted",
+    "Instance",
     "LimitError",
+    "Limits",
     "LoadError",
     "MemoryLimitExceeded",
+    "Ok",
     "PluginError",
+    "ResourceProxy",
+    "Runtime",
+    "Some",
     "Timeout",
     "TrapError",
+    "Wasi",
     "WitError",
     "WitkitError",
     "__version__",

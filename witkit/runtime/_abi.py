@@ -161,9 +161,9 @@ def zeroed_vals(n: int) -> Any:
 
 
 def clear(addr: int) -> None:
-    """Delete the value at `addr` and leave a zeroed (deletable) value behind."""
+    """Delete the value at `addr` and leave a deletable value (a `bool`) behind."""
     val_delete(addr)
-    _memset(addr, 0, VAL_SIZE)
+    _u8_at(addr).value = K_BOOL
 
 
 def read_str(vec_addr: int) -> str:
@@ -272,11 +272,12 @@ def _lower_bytes(v: Any, addr: int) -> None:
     _u8_at(addr).value = K_LIST
     vallist_new_uninit(addr + OF, n)
     if n:
-        # Build all n values at C speed: kind byte at offset 0, payload byte at OF, zero padding.
-        buf = bytearray(n * VAL_SIZE)
-        buf[0::VAL_SIZE] = bytes((K_U8,)) * n
-        buf[OF::VAL_SIZE] = data
-        ctypes.memmove(_ptr_at(addr + OF + 8).value or 0, bytes(buf), len(buf))
+        # Write all n values in place at C speed: kind byte at 0, payload byte at OF, zeros elsewhere.
+        base = _ptr_at(addr + OF + 8).value or 0
+        _memset(base, 0, n * VAL_SIZE)
+        view = memoryview((c_uint8 * (n * VAL_SIZE)).from_address(base)).cast("B")
+        view[0::VAL_SIZE] = bytes((K_U8,)) * n
+        view[OF::VAL_SIZE] = data
 
 
 def _new_items(addr: int, kind: int, n: int, new_uninit: Any, item_size: int) -> int:
@@ -564,7 +565,7 @@ def _lift_bytes(addr: int) -> bytes:
     size, data = _unpack_vec(_string_at(addr + OF, 16))
     if not size:
         return b""
-    return _string_at(data, size * VAL_SIZE)[OF::VAL_SIZE]
+    return bytes(memoryview((c_uint8 * (size * VAL_SIZE)).from_address(data)).cast("B")[OF::VAL_SIZE])
 
 
 def _lift_list(elem: Lift) -> Lift:

@@ -308,6 +308,7 @@ class Instance:
             "pptr": base,
             "rptr": raddr if result is not None else None,
             "clear": _abi.clear,
+            "vdel": _abi.val_delete,
             "range_error": _abi._range_error,
             "before": self._before_call,
             "Err": Err,
@@ -335,6 +336,7 @@ class Instance:
             else:
                 ns[f"l{i}"] = _abi.lowerer(d, env)
                 ns[f"p{i}"] = addr
+                ns[f"k{i}"] = ctypes.c_uint8.from_address(addr)
                 lowered.append(f"l{i}(a{i}, p{i})")
                 owned.append(i)
         body: list[str] = ["if inst._poisoned is not None: inst._raise_poisoned()", *pre]
@@ -349,7 +351,8 @@ class Instance:
             body.append("try:")
             body += ["    " + line for line in call_lines]
             body.append("finally:")
-            body += [f"    clear(p{i})" for i in owned]
+            # Delete what lowering built, and leave a `bool` behind (safe to delete again).
+            body += [f"    vdel(p{i}); k{i}.value = 0" for i in owned]
         else:
             body += call_lines
         body += ret_lines
