@@ -11,6 +11,7 @@ from witkit.cli import main
 from witkit.cli._common import feature_options, parse_features
 from witkit.wit.json import to_json
 from witkit.wit.model import ResolvedPackages
+from witkit.wit.printer import print_wit, print_world
 from witkit.wit.resolve import resolve_path, select_world
 
 PATH_ARG = click.Path(exists=True, path_type=Path)
@@ -28,14 +29,14 @@ def _resolve(path: Path, features: str | None, all_features: bool) -> ResolvedPa
 def summary(resolved: ResolvedPackages, world: int | None = None) -> str:
     """One line saying what a resolution holds: `ok: 3 packages, 12 interfaces, 2 worlds (ns:pkg)`."""
     r = resolved.resolve
-    mains = ", ".join(str(r.packages[p].name) for p in resolved.packages)
+    main_name = r.packages[resolved.main].name
 
     def n(count: int, word: str) -> str:
         return f"{count} {word}{'' if count == 1 else 's'}"
 
     line = (
         f"ok: {n(len(r.packages), 'package')}, {n(len(r.interfaces), 'interface')}, "
-        f"{n(len(r.worlds), 'world')} ({mains})"
+        f"{n(len(r.worlds), 'world')} ({main_name})"
     )
     if world is not None:
         w = r.worlds[world]
@@ -56,7 +57,7 @@ def check(path: Path, world_name: str | None, features: str | None, all_features
     resolved = _resolve(path, features, all_features)
     world = None
     if world_name is not None:
-        world = select_world(resolved.resolve, resolved.packages, world_name)
+        world = select_world(resolved.resolve, resolved.main, world_name)
     click.echo(summary(resolved, world))
 
 
@@ -67,3 +68,22 @@ def json_cmd(path: Path, features: str | None, all_features: bool) -> None:
     """Print the resolved WIT as wit-parser's JSON (packages, worlds, interfaces, types)."""
     resolved = _resolve(path, features, all_features)
     click.echo(json.dumps(to_json(resolved.resolve), indent=2))
+
+
+@wit.command(name="print")
+@click.argument("path", type=PATH_ARG)
+@click.option("--world", "world_name", metavar="W", help="Print only world W, elaborated.")
+@click.option(
+    "--no-deps", is_flag=True, help="Leave out the packages from deps/ (output may not re-parse)."
+)
+@feature_options
+def print_(
+    path: Path, world_name: str | None, no_deps: bool, features: str | None, all_features: bool
+) -> None:
+    """Print resolved WIT back as canonical, formatted WIT text."""
+    resolved = _resolve(path, features, all_features)
+    if world_name is not None:
+        world = select_world(resolved.resolve, resolved.main, world_name)
+        click.echo(print_world(resolved.resolve, world), nl=False)
+        return
+    click.echo(print_wit(resolved, nested_deps=not no_deps), nl=False)

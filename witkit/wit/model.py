@@ -587,10 +587,11 @@ class ResolvedPackages:
 
     resolve: Resolve
     packages: tuple[int, ...]
-    """The ids of the packages defined by the path itself (not by `deps/`); for a file
-    with nested `package x { }` blocks, every one of them, the file's own package last."""
+    """The ids of the packages defined by the path itself (not by `deps/`): the nested
+    `package x { }` blocks of its files in source order, then its own package last."""
 
     @property
     def main(self) -> int:
-        """The principal package: the one the path declares (the last of `packages`)."""
+        """The package the path declares (`package ns:pkg;`), the last of `packages`; what
+        wit-parser's `push_path` returns and what `select_world` should be given."""
         return self.packages[-1]
