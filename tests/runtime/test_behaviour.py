@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +169,19 @@ def test_limits_need_a_runtime_configured_for_them() -> None:
 def test_instantiation_failure_is_a_plugin_error(rt: Runtime) -> None:
     with pytest.raises(PluginError):
         rt.instantiate(BEHAVIOUR, [])  # the host import is missing
+
+
+def test_instances_are_garbage_collected(rt: Runtime) -> None:
+    inst = behaviour(rt)
+    assert inst.func("call-host", [U32], U32)(1) == 2
+    ref = weakref.ref(inst)
+    del inst
+    gc.collect()
+    assert ref() is None
+
+
+def test_str_source_may_be_a_path(rt: Runtime, tmp_path: Path) -> None:
+    wat_file = tmp_path / "behaviour.wat"
+    wat_file.write_text(BEHAVIOUR)
+    assert behaviour(rt).func("add", [U32, U32], U32)(1, 2) == 3
+    assert rt.instantiate(str(wat_file), [ImportFunc("host-fail", [U32], U32, int)]).func("add", [U32, U32], U32)(1, 2) == 3

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
+import weakref
 from collections.abc import Callable, Sequence
 from ctypes import c_void_p
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, cast
@@ -38,16 +40,11 @@ _HUGE = (1 << 63) - 1
 EPOCH_TICK = 0.01
 """Seconds between epoch ticks; a timeout fires within one tick after it is due."""
 
-# Words in a trap's message or backtrace that say the guest died because memory ran out.
-_OOM_MARKERS = (
-    "memory allocation",
-    "out of memory",
-    "alloc_error",
-    "handle_alloc_error",
-    "oom",
-    "memoryerror",
-    "exceeds memory limits",
-    "memory limit",
+# Words in a trap's message or backtrace saying the guest died because memory ran out. wasmtime
+# cannot trap on a refused memory.grow through its C API (grow returns -1), so a refusal shows
+# up as the guest's own abort: Rust's handle_alloc_error, a Python MemoryError, "out of memory".
+_OOM = re.compile(
+    r"memory allocation|out of memory|alloc_error|memoryerror|exceeds memory limits|memory limit|(?<![a-z])oom(?![a-z])"
 )
 
 
@@ -467,7 +464,7 @@ class Instance:
             exc = FuelExhausted(f"{what}: ran out of fuel (limit {self._fuel} per call)")
         elif "wasm trap: interrupt" in lowered:
             exc = Timeout(f"{what}: ran past its timeout of {self._limits.timeout} s")
-        elif self._limits.memory is not None and any(m in lowered for m in _OOM_MARKERS):
+        elif self._limits.memory is not None and _OOM.search(lowered):
             exc = MemoryLimitExceeded(f"{what}: the guest ran out of memory (ceiling {self._limits.memory} bytes): {cause}")
         elif "cannot enter component instance" in lowered:
             exc = PluginError(f"{what}: instance trapped earlier; reload the plugin")
@@ -577,15 +574,17 @@ class Instance:
             raise PluginError(f"cannot define import {qual}: {_abi.take_error(err)}")
 
     def _define_public(self, li: wc.LinkerInstance, item: ImportFunc, qual: str, fty: Any) -> None:
-        convs = [from_pub(d, vt, self) for d, (_n, vt) in zip(item.params, fty.params, strict=True)]
+        # wasmtime-py keeps host functions in a global table: hold the instance weakly.
+        me = weakref.proxy(self)
+        convs = [from_pub(d, vt, me) for d, (_n, vt) in zip(item.params, fty.params, strict=True)]
         result = item.result
-        out_conv = to_pub(result, fty.result, self) if result is not None else None
+        out_conv = to_pub(result, fty.result, me) if result is not None else None
         is_result = isinstance(result, Result)
         impl = item.impl
 
         def host(store: Any, *pargs: Any) -> Any:
-            prev = self._callback_store
-            self._callback_store = store
+            prev = me._callback_store
+            me._callback_store = store
             try:
                 args = [c(p) for c, p in zip(convs, pargs, strict=True)]
                 try:
@@ -598,10 +597,10 @@ class Instance:
                     return None
                 return out_conv(Ok(out) if is_result else out)
             except BaseException as e:
-                self._pending = e
+                me._pending = e
                 raise
             finally:
-                self._callback_store = prev
+                me._callback_store = prev
 
         li.add_func(item.name, host)
 

@@ -98,7 +98,10 @@ class Runtime:
     # -- compiling ----------------------------------------------------------------------------------
 
     def compile(self, source: Path | str | bytes | bytearray | wc.Component) -> wc.Component:
-        """A compiled component from a `.wasm`/`.wat` path, wasm bytes, WAT text, or a Component."""
+        """A compiled component from a `.wasm`/`.wat` path, wasm bytes, WAT text, or a Component.
+
+        A `str` is WAT text when it starts with `(` or `;;`, a file path otherwise.
+        """
         if isinstance(source, wc.Component):
             return source
         data = self._read_source(source)
@@ -126,7 +129,9 @@ class Runtime:
             except OSError as e:
                 raise PluginError(f"cannot read component {source}: {e}") from e
         if isinstance(source, str):
-            return source.encode("utf-8")
+            if source.lstrip().startswith(("(", ";;")):
+                return source.encode("utf-8")  # WAT text always opens with a form or a comment
+            return Runtime._read_source(Path(source))
         return bytes(source)
 
     def _cache_key(self, data: bytes) -> str:
