@@ -252,3 +252,10 @@ def test_select_world() -> None:
 def test_missing_path_is_a_wit_error(tmp_path: Path) -> None:
     with pytest.raises(WitError, match="no such file or directory"):
         resolve_path(tmp_path / "nope.wit")
+
+
+def test_unreadable_file_is_a_wit_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.wit"
+    bad.write_bytes(b"package a:b;\n\xff\xfe")
+    with pytest.raises(WitError, match="cannot read"):
+        resolve_path(bad)

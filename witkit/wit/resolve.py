@@ -1643,7 +1643,10 @@ def _docs_span(f: ast.File) -> ast.Span:
 def _parse_file(path: Path, sources: _Sources) -> ast.File:
     from witkit.wit.parser import parse
 
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise WitError(f"cannot read {path}: {e}") from None
     sources.texts[str(path)] = text
     f = parse(text, str(path))
     sources.texts[f.path] = text
