@@ -27,6 +27,7 @@ from witkit.errors import (
 from witkit.runtime import _abi
 from witkit.runtime._public import check_type, from_pub, result_from_pub, to_pub
 from witkit.runtime.config import Limits, Wasi
+from witkit.runtime.dynamic import Describer
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
 from witkit.runtime.resources import HandleTable
 from witkit.runtime.types import Err, Ok, Primitive, Result, TypeDesc
@@ -207,8 +208,27 @@ class Instance:
         cached = self._funcs.get(name)
         if cached is not None:
             return cached
-        params = tuple(params)
+        prepared = self._prepare(name, self._lookup(name), tuple(params), result)
+        self._funcs[name] = prepared
+        return prepared
+
+    def dynamic(self, name: str) -> PreparedFunc:
+        """Prepare the export `name` from the component's own types (see `witkit.runtime.dynamic`)."""
+        key = "\0dynamic " + name
+        cached = self._funcs.get(key)
+        if cached is not None:
+            return cached
         f = self._lookup(name)
+        fty = f.type(self._store)
+        describe = Describer()
+        params = tuple(describe(vt) for _n, vt in fty.params)
+        their_result = fty.result
+        prepared = self._prepare(name, f, params, describe(their_result) if their_result is not None else None)
+        self._funcs[key] = prepared
+        return prepared
+
+    def _prepare(self, name: str, f: wc.Func, params: tuple[TypeDesc, ...], result: TypeDesc | None) -> PreparedFunc:
+        """Check the descriptors against the export's type and build the call."""
         fty = f.type(self._store)
         their_params = fty.params
         if len(their_params) != len(params):
@@ -228,7 +248,6 @@ class Instance:
         prepared.name = name
         prepared.params = params
         prepared.result = result
-        self._funcs[name] = prepared
         return prepared
 
     def exports(self) -> list[str]:
