@@ -470,3 +470,11 @@ def test_unwritable_cache_is_a_load_error(tmp_path: Path, server: LoopbackServer
         with pytest.raises(LoadError, match="'greeter'"):
             loader.load("greeter", url)
         assert list((tmp_path / "temp").iterdir()) == []
+
+
+def test_archive_without_a_telling_name_is_recognized_by_its_bytes(
+    server: LoopbackServer, make_loader: MakeLoader
+) -> None:
+    archive = zip_bytes([("other.wasm", OTHER), ("greeter.wasm", WASM)])
+    url = server.serve("/artifacts/download", archive)
+    assert make_loader().load("greeter", url).read_bytes() == WASM

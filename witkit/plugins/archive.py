@@ -14,7 +14,14 @@ from typing import IO
 
 from witkit.errors import LoadError
 
-__all__ = ["ARCHIVE_SUFFIXES", "MAX_WASM_BYTES", "archive_suffix", "extract_wasm", "is_archive"]
+__all__ = [
+    "ARCHIVE_SUFFIXES",
+    "MAX_WASM_BYTES",
+    "archive_suffix",
+    "extract_wasm",
+    "is_archive",
+    "sniff_archive",
+]
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".zip")
 """File name endings treated as archives; everything else is taken as a bare `.wasm`."""
@@ -27,6 +34,17 @@ def archive_suffix(name: str) -> str | None:
     """The archive ending of a file name (`.tar.gz`, `.tgz`, `.zip`), or None."""
     lower = name.lower()
     return next((s for s in ARCHIVE_SUFFIXES if lower.endswith(s)), None)
+
+
+def sniff_archive(path: Path) -> str | None:
+    """The archive ending matching a file's first bytes (gzip -> `.tar.gz`, zip), or None."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head[:2] == b"\x1f\x8b":
+        return ".tar.gz"
+    if head == b"PK\x03\x04":
+        return ".zip"
+    return None
 
 
 def is_archive(name: str) -> bool:

@@ -34,7 +34,7 @@ import platformdirs
 
 from witkit import __version__
 from witkit.errors import LoadError
-from witkit.plugins.archive import archive_suffix, extract_wasm, is_archive
+from witkit.plugins.archive import archive_suffix, extract_wasm, is_archive, sniff_archive
 from witkit.plugins.locators import (
     FileLocator,
     GitHubLocator,
@@ -377,14 +377,18 @@ class PluginLoader:
         try:
             wasm = source
             suffix = archive_suffix(asset_name)
+            preferred = f"{asset_name[: -len(suffix)]}.wasm" if suffix else f"{plugin_id}.wasm"
+            if suffix is None and not asset_name.endswith(".wasm"):
+                # A name that says nothing (`.../download`): the first bytes decide.
+                suffix = sniff_archive(source)
+                asset_name = f"{asset_name or 'download'}{suffix or ''}"
             if suffix is not None:
                 fd, name = tempfile.mkstemp(
                     dir=self.temp_dir, prefix=f"{plugin_id}-", suffix=".wasm"
                 )
                 os.close(fd)
                 unpacked = Path(name)
-                stem = asset_name[: -len(suffix)]
-                extract_wasm(source, unpacked, name=asset_name, preferred_name=f"{stem}.wasm")
+                extract_wasm(source, unpacked, name=asset_name, preferred_name=preferred)
                 wasm = unpacked
             _check_wasm(wasm, f"plugin {plugin_id!r} from {source_url}")
             record = CacheRecord(
