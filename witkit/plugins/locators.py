@@ -1,4 +1,8 @@
-"""Plugin locators: where a plugin's `.wasm` comes from, as objects and as strings."""
+"""Plugin locators: where a plugin's `.wasm` comes from, as objects and as strings.
+
+Every locator may carry `sha256`, the digest of the file as published (for an archive
+asset, the archive's digest, not the unpacked `.wasm`'s).
+"""
 
 from __future__ import annotations
 
