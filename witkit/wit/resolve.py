@@ -642,7 +642,8 @@ class _PackageResolver:
     def foreign_package(self, pname: m.PackageName, span: ast.Span) -> int:
         pid = self.g.package_names.get(pname)
         if pid is None:
-            known = "".join(f"\n    {n}" for n in self.g.package_names)
+            # wit-parser registers the package being added before it looks for its deps.
+            known = "".join(f"\n    {n}" for n in [*self.g.package_names, self.src.name])
             raise self.err(f"package '{pname}' not found. known packages:{known}", span)
         return pid
 
