@@ -167,8 +167,29 @@ def test_limits_need_a_runtime_configured_for_them() -> None:
 
 
 def test_instantiation_failure_is_a_plugin_error(rt: Runtime) -> None:
-    with pytest.raises(PluginError):
+    with pytest.raises(PluginError, match="cannot instantiate") as info:
         rt.instantiate(BEHAVIOUR, [])  # the host import is missing
+    assert not isinstance(info.value, TrapError)
+
+
+def test_initial_memory_over_the_ceiling() -> None:
+    rt = Runtime(cache=False, limits=Limits(memory=1024))
+    with pytest.raises(MemoryLimitExceeded):
+        behaviour(rt)
+
+
+def test_debugging_switches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WITKIT_FAST_CALLS", "0")
+    monkeypatch.setenv("WITKIT_CACHE", "0")
+    monkeypatch.setenv("WITKIT_DEBUG", "1")
+    monkeypatch.setenv("WITKIT_WASI_OUTPUT", "1")
+    rt = Runtime()
+    assert not rt.fast_calls and rt.cache_dir is None
+    assert rt.wasi.stdout == "inherit" and rt.wasi.stderr == "inherit"
+    assert behaviour(rt).func("add", [U32, U32], U32)(1, 2) == 3
+    monkeypatch.setenv("WITKIT_PROFILE", "no-such-profiler")
+    with pytest.raises(PluginError, match="WITKIT_PROFILE"):
+        Runtime()
 
 
 def test_instances_are_garbage_collected(rt: Runtime) -> None:

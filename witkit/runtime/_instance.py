@@ -473,6 +473,8 @@ class Instance:
         lowered = text.lower()
         trapped = pending is not None or "wasm trap" in lowered or bool(backtrace) or instantiating
         exc: PluginError
+        if instantiating and pending is None and not backtrace and "wasm trap" not in lowered and "exceeds memory limits" not in lowered:
+            raise PluginError(f"cannot instantiate the component: {cause}") from error
         if pending is not None:
             exc = TrapError(f"{what}: host function raised {type(pending).__name__}: {pending}", backtrace)
             exc.__cause__ = pending

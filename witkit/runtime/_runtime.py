@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import os
@@ -66,6 +67,14 @@ class Runtime:
     limit and epoch interruption only with a timeout, so unlimited runtimes pay for neither.
     `fast_calls=False` selects wasmtime-py's public `Func.__call__` path; the fast path is
     also skipped automatically when wasmtime's private ctypes shapes are not the expected ones.
+
+    Debugging switches, read from the environment when the runtime is created:
+
+    * `WITKIT_WASI_OUTPUT=1`: show every plugin's stdout/stderr on the host's (unless captured);
+    * `WITKIT_DEBUG=1`: compile with DWARF debug info (for gdb/lldb);
+    * `WITKIT_PROFILE=perfmap|jitdump|vtune`: let a native profiler see JIT code;
+    * `WITKIT_FAST_CALLS=0`: force the public-API call path;
+    * `WITKIT_CACHE=0`: do not read or write the compile cache.
     """
 
     def __init__(
@@ -78,13 +87,30 @@ class Runtime:
         fast_calls: bool = True,
     ) -> None:
         self.wasi = wasi if wasi is not None else Wasi()
+        if _env_flag("WITKIT_WASI_OUTPUT"):
+            self.wasi = dataclasses.replace(
+                self.wasi, stdout=self.wasi.stdout or "inherit", stderr=self.wasi.stderr or "inherit"
+            )
         self.limits = limits if limits is not None else Limits()
         self._fuel_enabled = self.limits.fuel is not None
         self._epoch_enabled = self.limits.timeout is not None
+        self._debug = _env_flag("WITKIT_DEBUG")
+        self._profiler = os.environ.get("WITKIT_PROFILE", "").strip() or None
         config = Config()
         config.consume_fuel = self._fuel_enabled
         config.epoch_interruption = self._epoch_enabled
+        if self._debug:
+            config.debug_info = True
+        if self._profiler is not None:
+            try:
+                config.profiler = self._profiler
+            except WasmtimeError as e:
+                raise PluginError(f"WITKIT_PROFILE={self._profiler}: {e}") from e
         self.engine = Engine(config)
+        if os.environ.get("WITKIT_CACHE", "").strip() == "0":
+            cache = False
+        if os.environ.get("WITKIT_FAST_CALLS", "").strip() == "0":
+            fast_calls = False
         self.cache_dir: Path | None = None
         if cache:
             self.cache_dir = Path(cache_dir) if cache_dir is not None else Path(platformdirs.user_cache_dir("witkit")) / "components"
@@ -147,6 +173,7 @@ class Runtime:
             version = "unknown"
         return (
             f"wasmtime={version};fuel={self._fuel_enabled};epoch={self._epoch_enabled};"
+            f"debug={self._debug};profiler={self._profiler};"
             f"arch={platform.machine()};os={sys.platform}"
         )
 
@@ -217,3 +244,13 @@ class Runtime:
             if self._ticker is not None:
                 self._ticker.stop()
                 self._ticker = None
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
