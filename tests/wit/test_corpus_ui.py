@@ -13,6 +13,7 @@ import pytest
 
 from tests.wit._corpus import UI, normalize
 from witkit.wit.json import to_json
+from witkit.wit.model import kind_parts
 from witkit.wit.resolve import resolve_path
 
 FEATURES = frozenset({"active"})
@@ -37,7 +38,11 @@ def _source(case: str) -> Path:
 
 
 def _resolve_json(case: str) -> tuple[dict[str, object], dict[str, object]]:
-    mine = to_json(resolve_path(_source(case), features=FEATURES).resolve)
+    resolve = resolve_path(_source(case), features=FEATURES).resolve
+    # The model's invariant: a type's parts are defined before it.
+    for i, td in enumerate(resolve.types):
+        assert all(isinstance(t, str) or t < i for t in kind_parts(td.kind)), (case, i)
+    mine = to_json(resolve)
     expected = json.loads((UI / f"{case}.wit.json").read_text(encoding="utf-8"))
     return mine, expected
 
