@@ -2,17 +2,28 @@
 
 The contract generated host bindings code against (see `types` for the value mapping)::
 
-    rt = Runtime(wasi=Wasi(), limits=Limits(fuel=..., timeout=..., memory=...),
-                 cache_dir=None, fast_calls=True)
-    component = rt.compile(path_or_bytes_or_wat_text)               # cached on disk
-    inst = rt.instantiate(component, imports=[ImportFunc(...), ImportResource(...),
-                                              ImportInterface("ns:pkg/iface@1.0.0", [...])])
-    f = inst.func("ns:pkg/iface@1.0.0#name", [U32, STRING], Result(U32, STRING))
-    f(1, "x")                         # lowers, calls, lifts; raises Err for result errors
-    inst.stdout, inst.stderr          # captured WASI output (Wasi(stdout="capture"))
+    POINT = Record(Point, [("x", "x", S32), ("max-len", "max_len", U32)])   # once per WIT type
+    BLOB = HostResource(Blob, "blob", on_drop=Blob.close)                   # host-implemented
+    COUNTER = GuestResource(Counter, "counter")        # guest-exported; Counter(ResourceProxy)
 
-Guest-exported resources are Python classes subclassing `ResourceProxy`; host-implemented
-resources are any Python class described by `HostResource`.
+    rt = Runtime(wasi=Wasi(), limits=Limits(fuel=..., timeout=..., memory=...))
+    inst = rt.instantiate(rt.compile(path_bytes_or_wat), imports=[
+        ImportInterface("my:pkg/host@1.0.0", [
+            ImportFunc("log", [STRING], None, impl.log),
+            ImportResource("blob", BLOB),
+            ImportFunc("[constructor]blob", [BYTES], Own(BLOB), Blob),
+            ImportFunc("[method]blob.size", [Borrow(BLOB)], U32, Blob.size),
+        ]),
+    ])
+    move = inst.func("my:pkg/api@1.0.0#move", [POINT, S32], Result(POINT, STRING))
+    move(Point(1, 2), 3)                   # returns the ok value or raises Err(message)
+    inst.func("my:pkg/api@1.0.0#[method]counter.get", [Borrow(COUNTER)], U32)(counter)
+    inst.dynamic("name")                   # the same without bindings: types read from the component
+    inst.stdout, inst.stderr               # captured WASI output (Wasi(stdout="capture"))
+
+Errors: `TrapError` (with `guest_backtrace`), `FuelExhausted`, `Timeout`,
+`MemoryLimitExceeded`; after any of them the instance is poisoned and further calls raise
+`PluginError("instance trapped earlier; reload the plugin ...")`.
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ from __future__ import annotations
 from witkit.runtime._instance import Instance, PreparedFunc, build_wasi_config
 from witkit.runtime._runtime import CacheStats, Runtime
 from witkit.runtime.config import Limits, Wasi
+from witkit.runtime.dynamic import DynamicResource
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
 from witkit.runtime.resources import HandleTable, ResourceProxy
 from witkit.runtime.types import (
@@ -77,6 +89,7 @@ __all__ = [
     "Borrow",
     "Bytes",
     "CacheStats",
+    "DynamicResource",
     "Enum",
     "Err",
     "FixedList",
