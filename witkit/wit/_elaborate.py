@@ -1,4 +1,4 @@
-"""Pure helpers shared by the resolver: package-name ordering, semver, toposort, world elaboration."""
+"""Pure helpers of the resolver: semver and package-name ordering, toposort, stability merging."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from witkit.wit import ast
-from witkit.wit.model import PackageName, Stability, Stable
+from witkit.wit.model import PackageName, Stability
 
 K = TypeVar("K")
 
@@ -104,13 +104,6 @@ def update_stability(src: Stability, into: Stability) -> Stability:
     if into is None:
         return src
     raise ValueError(f"mismatch in stability from '{src}' to '{into}'")
-
-
-def merge_include_stability(src: Stability, into: Stability, external: bool) -> Stability:
-    """Stability of an interface import seen again through an `include`."""
-    if external and isinstance(src, Stable):
-        return None
-    return update_stability(src, into)
 
 
 def dfs_packages(
