@@ -6,12 +6,9 @@ import heapq
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from witkit.wit import ast
 from witkit.wit.model import PackageName, Stability
-
-K = TypeVar("K")
 
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
