@@ -50,10 +50,11 @@ def test_cli_runs_from_fresh_venv(wheel: Path, tmp_path: Path) -> None:
          "--quiet", str(wheel)],
         check=True,
     )
+    # Run from an empty folder, so the checkout itself is not on the import path.
     where = subprocess.run(
         [str(python), "-c", "import witkit, witkit._resources as r; "
          "print(witkit.__file__); print(r.data_dir('grammars'))"],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, cwd=tmp_path,
     ).stdout.splitlines()
     assert where[0].startswith(str(env_dir)), "witkit was not imported from the wheel"
     assert where[1].startswith(str(env_dir)), "the grammar was not loaded from the wheel"
@@ -65,14 +66,14 @@ def test_cli_runs_from_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     fixture.write_text("package demo:hello;\n\nworld hello {\n  export greet: func(name: string) -> string;\n}\n")
     check = subprocess.run(
         [str(env_dir / "bin" / "witkit"), "wit", "check", str(fixture)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, cwd=tmp_path,
     )
     assert check.returncode == 0, check.stderr
     bad = tmp_path / "bad.wit"
     bad.write_text("package demo:bad;\n\nworld w {\n  export f: func() -> nope;\n}\n")
     failed = subprocess.run(
         [str(env_dir / "bin" / "witkit"), "wit", "check", str(bad)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, cwd=tmp_path,
     )
     assert failed.returncode == 1
     assert "Traceback" not in failed.stderr
