@@ -367,7 +367,8 @@ class Interface:
     name: str | None
     """None for an anonymous interface written inline in a world."""
     types: Mapping[str, int]
-    """Types it defines or brings in with `use`, by name, in declaration order."""
+    """Types it defines or brings in with `use`, by name: the `use`d names first, then the
+    definitions, each after the types it is built from (wit-parser's order)."""
     functions: Mapping[str, Function]
     """Functions, keyed by their component-model name (`[method]r.m`), in declaration order."""
     package: int | None
@@ -377,8 +378,10 @@ class Interface:
 
 
 WorldKey: TypeAlias = str | int
-"""A world import/export key: a plain name (`"x"` for `import x: func()`) or, for
-`import ns:pkg/iface;` and implicit imports, the interface's id."""
+"""A world import/export key. A plain name for `import x: func()`, `import x: interface { }`,
+`import label: iface;`, world types and resource functions (`[method]r.m`); the interface's
+id for `import ns:pkg/iface;`, `import iface;` and imports implied by `use`. The reference
+JSON writes an id key as `interface-N`; `Resolve.world_key_name` spells it `ns:pkg/iface@ver`."""
 
 
 @dataclass(frozen=True)
@@ -412,8 +415,8 @@ class World:
 
     name: str
     imports: Mapping[WorldKey, WorldItem]
-    """What the world imports, in the reference's order: every interface appears after
-    the interfaces it depends on."""
+    """What the world imports, in the reference's order: interfaces first (each after the
+    interfaces it depends on), then types, then functions."""
     exports: Mapping[WorldKey, WorldItem]
     package: int | None
     docs: str | None = None
