@@ -259,3 +259,11 @@ def test_unreadable_file_is_a_wit_error(tmp_path: Path) -> None:
     bad.write_bytes(b"package a:b;\n\xff\xfe")
     with pytest.raises(WitError, match="cannot read"):
         resolve_path(bad)
+
+
+def test_map_key_may_be_an_alias_of_a_primitive() -> None:
+    r = resolve_source(
+        "package demo:maps;\n\ninterface i {\n  type key = string;\n  type m = map<key, u32>;\n}\n"
+    ).resolve
+    kind = r.types[r.interfaces[0].types["m"]].kind
+    assert isinstance(kind, m.Map) and r.dealias(kind.key) == "string"
