@@ -1,0 +1,464 @@
+"""What generated host bindings call at load time: the world check, resource binding, argument errors.
+
+Generated packages import this module as `_h`. Nothing here runs on the success path of a
+call: a generated method calls its prepared function directly and only reaches
+`bad_argument` when lowering an argument failed, to name the parameter at fault.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TypeAlias, TypeVar
+
+import wasmtime
+import wasmtime.component as wc
+
+from witkit.errors import BindingError
+from witkit.runtime import ImportFunc, Instance, ResourceProxy, Runtime
+from witkit.runtime import types as t
+
+__all__ = [
+    "LOWERING_ERRORS",
+    "ArgumentTypeError",
+    "BoundResource",
+    "FuncSpec",
+    "Source",
+    "WorldSpec",
+    "bad_argument",
+    "bind_resource",
+    "check_component",
+    "component_type_text",
+    "default_runtime",
+    "describe",
+    "find_problem",
+    "import_func",
+    "load_component",
+    "member",
+    "prepare",
+    "require",
+    "require_class",
+]
+
+Source: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | wc.Component"
+"""What `Plugin.load` accepts: a `.wasm`/`.wat` path, component bytes, or a compiled component."""
+
+P = TypeVar("P", bound=ResourceProxy)
+
+
+class ArgumentTypeError(BindingError, TypeError):
+    """A Python value does not fit the WIT type of the parameter it was passed for."""
+
+
+LOWERING_ERRORS: tuple[type[BaseException], ...] = (
+    BindingError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    OverflowError,
+    ctypes.ArgumentError,
+)
+"""What lowering a bad argument can raise; a guest trap is a PluginError and is not among them."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+_default_runtime: Runtime | None = None
+
+
+def default_runtime() -> Runtime:
+    """The runtime `load` uses when none is given, created on first use and shared."""
+    global _default_runtime
+    if _default_runtime is None:
+        _default_runtime = Runtime()
+    return _default_runtime
+
+
+def load_component(runtime: Runtime, source: Source) -> wc.Component:
+    """Compile `source`; a `str` naming an existing file is that file, other text is WAT."""
+    if isinstance(source, os.PathLike):
+        return runtime.compile(Path(source))
+    if isinstance(source, str) and "(" not in source and Path(source).is_file():
+        return runtime.compile(Path(source))
+    return runtime.compile(source)
+
+
+def require(obj: object, cls: type[Any], what: str) -> None:
+    """Raise BindingError unless `obj` is a `cls`: a host import object of the wrong class."""
+    if not isinstance(obj, cls):
+        raise BindingError(
+            f"{what} must be an instance of {cls.__module__}.{cls.__qualname__}, "
+            f"got {type(obj).__qualname__}"
+        )
+
+
+def member(obj: object, name: str) -> Any:
+    """`obj.name`, or None when it is not set (`require` then names what is missing)."""
+    return getattr(obj, name, None)
+
+
+def require_class(cls: object, base: type[Any], what: str) -> None:
+    """Raise BindingError unless `cls` is a subclass of `base` (an imported resource's class)."""
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise BindingError(
+            f"{what} must name your subclass of {base.__module__}.{base.__qualname__}, got {cls!r}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Guest resources: one subclass per loaded instance holds that instance's prepared calls
+
+
+class BoundResource(ResourceProxy):
+    """Base of generated guest-resource classes: handles the guest returns come back bound."""
+
+    @classmethod
+    def _witkit_wrap(
+        cls: type[P], instance: Instance, handle: wc.ResourceAny, *, owned: bool = True
+    ) -> P:
+        """Wrap a handle in the subclass bound to `instance` (the descriptor names the base)."""
+        bound: dict[type[Any], type[Any]] = getattr(instance, _BOUND_ATTR, {})
+        target = bound.get(cls)
+        if target is not None and target is not cls:
+            made: P = target._witkit_wrap(instance, handle, owned=owned)
+            return made
+        return super()._witkit_wrap(instance, handle, owned=owned)
+
+
+_BOUND_ATTR = "_witkit_bound_resources"
+# Kept on the Instance itself (not in a weak map whose values would keep it alive).
+
+
+def bind_resource(instance: Instance, base: type[P], calls: object) -> type[P]:
+    """A subclass of `base` whose `_witkit_calls` are `instance`'s prepared functions."""
+    bound = type(base.__name__, (base,), {"_witkit_calls": calls, "__module__": base.__module__})
+    bound.__qualname__ = base.__qualname__
+    table: dict[type[Any], type[Any]] | None = getattr(instance, _BOUND_ATTR, None)
+    if table is None:
+        table = {}
+        setattr(instance, _BOUND_ATTR, table)
+    table[base] = bound
+    return bound
+
+
+# ---------------------------------------------------------------------------------------------
+# Naming the argument at fault
+
+
+def bad_argument(exc: BaseException, where: str, spec: FuncSpec, args: Sequence[Any]) -> NoReturn:
+    """Re-raise `exc`, as an ArgumentTypeError naming the parameter when an argument is at fault."""
+    for (_wit, name, desc), value in zip(spec.params, args, strict=True):
+        problem = find_problem(desc, value)
+        if problem is not None:
+            raise ArgumentTypeError(f"{where}(): parameter `{name}`: {problem}") from exc
+    raise exc
+
+
+def prepare(instance: Instance, interface: str | None, spec: FuncSpec) -> Callable[..., Any]:
+    """The prepared export `spec` of `interface` (None: a world-level export) on `instance`."""
+    name = spec.name if interface is None else f"{interface}#{spec.name}"
+    return instance.func(name, spec.descs, spec.result)
+
+
+def import_func(spec: FuncSpec, impl: Callable[..., Any]) -> ImportFunc:
+    """The runtime import serving `spec` with `impl`."""
+    return ImportFunc(spec.name, spec.descs, spec.result, impl)
+
+
+_INT_RANGES = {
+    "u8": (0, 0xFF), "u16": (0, 0xFFFF), "u32": (0, 0xFFFF_FFFF), "u64": (0, 2**64 - 1),
+    "s8": (-(2**7), 2**7 - 1), "s16": (-(2**15), 2**15 - 1),
+    "s32": (-(2**31), 2**31 - 1), "s64": (-(2**63), 2**63 - 1),
+}  # fmt: skip
+
+
+def _got(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"got {type(value).__name__} {text}"
+
+
+def find_problem(desc: t.TypeDesc, value: Any) -> str | None:
+    """Why `value` cannot be lowered as `desc` (the first problem found), or None when it can."""
+    if isinstance(desc, t.Primitive):
+        name = desc.name
+        if name == "bool":
+            return None if isinstance(value, bool) else f"expected bool, {_got(value)}"
+        if name in _INT_RANGES:
+            if not isinstance(value, int) or isinstance(value, bool):
+                return f"expected int ({name}), {_got(value)}"
+            lo, hi = _INT_RANGES[name]
+            return None if lo <= value <= hi else f"{value} does not fit {name} ({lo}..{hi})"
+        if name in ("f32", "f64"):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            return None if ok else f"expected float ({name}), {_got(value)}"
+        if name == "char":
+            if isinstance(value, str) and len(value) == 1 and not 0xD800 <= ord(value) <= 0xDFFF:
+                return None
+            return f"expected a one-character str (char), {_got(value)}"
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "the str is not valid Unicode (it holds a lone surrogate)"
+            return None
+        return f"expected str, {_got(value)}"
+    if isinstance(desc, t.Bytes):
+        ok = isinstance(value, (bytes, bytearray, memoryview))
+        return None if ok else f"expected bytes (list<u8>), {_got(value)}"
+    if isinstance(desc, (t.List, t.FixedList)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            return f"expected a list, {_got(value)}"
+        for i, item in enumerate(value):
+            inner = find_problem(desc.elem, item)
+            if inner is not None:
+                return f"item {i}: {inner}"
+        return None
+    if isinstance(desc, t.Tuple):
+        if not isinstance(value, tuple) or len(value) != len(desc.elems):
+            return f"expected a tuple of {len(desc.elems)} items, {_got(value)}"
+        for i, (d, item) in enumerate(zip(desc.elems, value, strict=True)):
+            inner = find_problem(d, item)
+            if inner is not None:
+                return f"tuple item {i}: {inner}"
+        return None
+    if isinstance(desc, t.Record):
+        if not isinstance(value, desc.py_class):
+            return f"expected {desc.py_class.__name__}, {_got(value)}"
+        for _wit, attr, d in desc.fields:
+            inner = find_problem(d, getattr(value, attr, _MISSING))
+            if inner is not None:
+                return f"field `{attr}`: {inner}"
+        return None
+    if isinstance(desc, (t.Enum, t.Flags)):
+        ok = isinstance(value, desc.py_class)
+        return None if ok else f"expected {desc.py_class.__name__}, {_got(value)}"
+    if isinstance(desc, t.Variant):
+        for _name, cls, payload in desc.cases:
+            if type(value) is cls:
+                return None if payload is None else find_problem(payload, value.value)
+        names = " | ".join(c.__name__ for _, c, _ in desc.cases)
+        return f"expected one of {names}, {_got(value)}"
+    if isinstance(desc, t.Option):
+        if value is None:
+            return None
+        if desc.nested:
+            if not isinstance(value, t.Some):
+                return f"expected Some(...) or None, {_got(value)}"
+            value = value.value
+        return find_problem(desc.elem, value)
+    if isinstance(desc, t.Result):
+        if isinstance(value, t.Ok):
+            return None if desc.ok is None else find_problem(desc.ok, value.value)
+        if isinstance(value, t.Err):
+            return None if desc.err is None else find_problem(desc.err, value.value)
+        return f"expected Ok(...) or Err(...), {_got(value)}"
+    if isinstance(desc, (t.Own, t.Borrow)):
+        cls = desc.resource.py_class
+        if not isinstance(value, cls):
+            return f"expected {cls.__name__}, {_got(value)}"
+        if isinstance(value, ResourceProxy) and getattr(value, "_witkit_handle", None) is None:
+            return f"the {cls.__name__} was {getattr(value, '_witkit_state', 'dropped')}"
+        return None
+    return None
+
+
+_MISSING = object()
+
+
+# ---------------------------------------------------------------------------------------------
+# The world check: the component's own types against the world's
+
+
+@dataclass(frozen=True)
+class FuncSpec:
+    """A function of the world: its WIT name, parameters (WIT name, Python name, descriptor), result."""
+
+    name: str
+    params: tuple[tuple[str, str, t.TypeDesc], ...]
+    result: t.TypeDesc | None
+
+    @property
+    def descs(self) -> list[t.TypeDesc]:
+        """The parameters' descriptors."""
+        return [d for _, _, d in self.params]
+
+    def wit(self, *, resource_names: bool = True) -> str:
+        """`func(a: u32, b: u32) -> u32`."""
+        params = ", ".join(f"{n}: {describe(d, resource_names)}" for n, _, d in self.params)
+        res = "" if self.result is None else f" -> {describe(self.result, resource_names)}"
+        return f"func({params}){res}"
+
+
+@dataclass(frozen=True)
+class WorldSpec:
+    """What a world expects of a component: functions grouped by interface (None: the world's own)."""
+
+    name: str
+    exports: tuple[tuple[str | None, tuple[FuncSpec, ...]], ...]
+    imports: tuple[tuple[str | None, tuple[FuncSpec, ...]], ...] = ()
+
+    def each(self, direction: str) -> list[tuple[str | None, FuncSpec]]:
+        """Every (interface, function) pair of `"exports"` or `"imports"`."""
+        groups = self.exports if direction == "exports" else self.imports
+        return [(iface, f) for iface, funcs in groups for f in funcs]
+
+
+def describe(desc: t.TypeDesc, resource_names: bool = True) -> str:
+    """A descriptor in WIT syntax, structurally (`record { x: s32 }`)."""
+    d = desc
+    if isinstance(d, t.Primitive):
+        return d.name
+    if isinstance(d, t.Bytes):
+        return "list<u8>"
+    if isinstance(d, t.List):
+        return f"list<{describe(d.elem, resource_names)}>"
+    if isinstance(d, t.FixedList):
+        return f"list<{describe(d.elem, resource_names)}, {d.length}>"
+    if isinstance(d, t.Tuple):
+        return f"tuple<{', '.join(describe(e, resource_names) for e in d.elems)}>"
+    if isinstance(d, t.Record):
+        body = ", ".join(f"{w}: {describe(x, resource_names)}" for w, _, x in d.fields)
+        return f"record {{ {body} }}"
+    if isinstance(d, t.Enum):
+        return f"enum {{ {', '.join(d.names)} }}"
+    if isinstance(d, t.Flags):
+        return f"flags {{ {', '.join(d.names)} }}"
+    if isinstance(d, t.Variant):
+        cases = [n if x is None else f"{n}({describe(x, resource_names)})" for n, _, x in d.cases]
+        return f"variant {{ {', '.join(cases)} }}"
+    if isinstance(d, t.Option):
+        return f"option<{describe(d.elem, resource_names)}>"
+    if isinstance(d, t.Result):
+        return _result_text(
+            None if d.ok is None else describe(d.ok, resource_names),
+            None if d.err is None else describe(d.err, resource_names),
+        )
+    if isinstance(d, (t.Own, t.Borrow)):
+        kind = "own" if isinstance(d, t.Own) else "borrow"
+        return f"{kind}<{d.resource.name if resource_names else 'resource'}>"
+    return repr(d)
+
+
+def _result_text(ok: str | None, err: str | None) -> str:
+    if err is None:
+        return "result" if ok is None else f"result<{ok}>"
+    return f"result<{ok or '_'}, {err}>"
+
+
+_PRIM_TYPES: tuple[tuple[type[Any], str], ...] = (
+    (wc.Bool, "bool"), (wc.U8, "u8"), (wc.U16, "u16"), (wc.U32, "u32"), (wc.U64, "u64"),
+    (wc.S8, "s8"), (wc.S16, "s16"), (wc.S32, "s32"), (wc.S64, "s64"),
+    (wc.F32, "f32"), (wc.F64, "f64"), (wc.Char, "char"), (wc.String, "string"),
+)  # fmt: skip
+
+
+def component_type_text(vt: Any) -> str:
+    """A wasmtime component value type in WIT syntax, structurally (resources unnamed)."""
+    for cls, name in _PRIM_TYPES:
+        if isinstance(vt, cls):
+            return name
+    if isinstance(vt, wc.ListType):
+        return f"list<{component_type_text(vt.element)}>"
+    if isinstance(vt, wc.TupleType):
+        return f"tuple<{', '.join(component_type_text(e) for e in vt.elements)}>"
+    if isinstance(vt, wc.RecordType):
+        return f"record {{ {', '.join(f'{n}: {component_type_text(x)}' for n, x in vt.fields)} }}"
+    if isinstance(vt, wc.EnumType):
+        return f"enum {{ {', '.join(vt.names)} }}"
+    if isinstance(vt, wc.FlagsType):
+        return f"flags {{ {', '.join(vt.names)} }}"
+    if isinstance(vt, wc.VariantType):
+        cases = [n if x is None else f"{n}({component_type_text(x)})" for n, x in vt.cases]
+        return f"variant {{ {', '.join(cases)} }}"
+    if isinstance(vt, wc.OptionType):
+        return f"option<{component_type_text(vt.payload)}>"
+    if isinstance(vt, wc.ResultType):
+        return _result_text(
+            None if vt.ok is None else component_type_text(vt.ok),
+            None if vt.err is None else component_type_text(vt.err),
+        )
+    if isinstance(vt, wc.OwnType):
+        return "own<resource>"
+    if isinstance(vt, wc.BorrowType):
+        return "borrow<resource>"
+    return type(vt).__name__
+
+
+def _func_text(fty: Any) -> str:
+    params = ", ".join(f"{n}: {component_type_text(x)}" for n, x in fty.params)
+    res = "" if fty.result is None else f" -> {component_type_text(fty.result)}"
+    return f"func({params}){res}"
+
+
+def _matches(spec: FuncSpec, fty: Any) -> bool:
+    theirs = [component_type_text(x) for _, x in fty.params]
+    ours = [describe(d, resource_names=False) for _, _, d in spec.params]
+    their_res = None if fty.result is None else component_type_text(fty.result)
+    our_res = None if spec.result is None else describe(spec.result, resource_names=False)
+    return theirs == ours and their_res == our_res
+
+
+def _functions(items: Mapping[str, Any], engine: wasmtime.Engine, iface: str | None) -> dict[str, Any] | None:
+    if iface is None:
+        return {n: e.ty for n, e in items.items() if isinstance(e.ty, wc.FuncType)}
+    ext = items.get(iface)
+    if ext is None or not isinstance(ext.ty, wc.ComponentInstanceType):
+        return None
+    return {n: e.ty for n, e in ext.ty.exports(engine).items() if isinstance(e.ty, wc.FuncType)}
+
+
+def check_component(component: wc.Component, engine: wasmtime.Engine, spec: WorldSpec) -> None:
+    """Raise BindingError unless the component has every export of `spec` with the world's types,
+    and imports nothing the world does not offer (WASI aside) or offers with another type."""
+    ctype = component.type
+    problems: list[str] = []
+    exports = ctype.exports(engine)
+    cache: dict[str | None, dict[str, Any] | None] = {}
+    for iface, f in spec.each("exports"):
+        if iface not in cache:
+            cache[iface] = _functions(exports, engine, iface)
+        funcs = cache[iface]
+        label = f.name if iface is None else f"{iface}#{f.name}"
+        if funcs is None:
+            problems.append(f"export `{label}`: the component does not export interface `{iface}`")
+            continue
+        fty = funcs.get(f.name)
+        if fty is None:
+            problems.append(f"export `{label}`: missing; world `{spec.name}` expects `{f.wit()}`")
+        elif not _matches(f, fty):
+            problems.append(f"export `{label}`: expected `{f.wit()}`, found `{_func_text(fty)}`")
+    imports = ctype.imports(engine)
+    offered: dict[str | None, dict[str, FuncSpec]] = {}
+    for iface, f in spec.each("imports"):
+        offered.setdefault(iface, {})[f.name] = f
+    for name, ext in imports.items():
+        ty = ext.ty
+        if isinstance(ty, wc.FuncType):
+            pairs: list[tuple[str | None, str, Any]] = [(None, name, ty)]
+        elif isinstance(ty, wc.ComponentInstanceType):
+            if name not in offered:
+                if not name.startswith("wasi:"):
+                    problems.append(f"import `{name}`: world `{spec.name}` does not offer it")
+                continue
+            pairs = [
+                (name, n, e.ty) for n, e in ty.exports(engine).items() if isinstance(e.ty, wc.FuncType)
+            ]
+        else:
+            continue
+        for iface, fname, fty in pairs:
+            label = fname if iface is None else f"{iface}#{fname}"
+            want = offered.get(iface, {}).get(fname)
+            if want is None:
+                problems.append(f"import `{label}`: world `{spec.name}` does not offer it")
+            elif not _matches(want, fty):
+                problems.append(f"import `{label}`: world offers `{want.wit()}`, the component expects `{_func_text(fty)}`")
+    if problems:
+        head = f"the component does not match world `{spec.name}`"
+        raise BindingError(head + ":\n  " + "\n  ".join(problems))
