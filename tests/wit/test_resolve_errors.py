@@ -86,7 +86,13 @@ CASES: list[tuple[str, str, str, int, int]] = [
     ("map-key.wit", "invalid map key type", "", 4, 12),
     ("no-package.wit", "no `package` header was found", "", 1, 1),
     ("pkg-cycle", "package `x:b` creates a dependency cycle", "deps/a.wit", 4, 7),
-    ("missing-dep", "package 'x:nope' not found. known packages:\n    x:other\n    x:root", "root.wit", 4, 10),
+    (
+        "missing-dep",
+        "package 'x:nope' not found. known packages:\n    x:other\n    x:root",
+        "root.wit",
+        4,
+        10,
+    ),
     (
         "missing-interface",
         "interface 'nope' not found in package 'x:dep'",
