@@ -40,11 +40,9 @@ def summary(resolved: ResolvedPackages, world: int | None = None) -> str:
     )
     if world is not None:
         w = r.worlds[world]
-        pkg = r.packages[w.package].name if w.package is not None else None
-        qualified = f"{pkg.namespace}:{pkg.name}/{w.name}" if pkg else w.name
-        if pkg is not None and pkg.version is not None:
-            qualified += f"@{pkg.version}"
-        line += f"; world {qualified}: {len(w.imports)} imports, {len(w.exports)} exports"
+        line += (
+            f"; world {r.world_id_of(world)}: {len(w.imports)} imports, {len(w.exports)} exports"
+        )
     return line
 
 

@@ -460,6 +460,13 @@ class Resolve:
             return None
         return self.packages[iface.package].name.interface_id(iface.name)
 
+    def world_id_of(self, world: int) -> str:
+        """`ns:pkg/world@ver` for a world (its bare name if it has no package)."""
+        w = self.worlds[world]
+        if w.package is None:
+            return w.name
+        return self.packages[w.package].name.interface_id(w.name)
+
     def world_key_name(self, key: WorldKey) -> str:
         """A world key as text: the name itself, or the interface's `ns:pkg/iface@ver`."""
         if isinstance(key, str):
