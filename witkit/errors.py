@@ -17,8 +17,8 @@ class SourceLocation:
     path: str
     line: int
     column: int
-    source_line: str = ""
-    """The text of the line, used to draw the caret; empty when unknown."""
+    source_line: str | None = None
+    """The text of the line, used to draw the caret; None when unknown."""
     length: int = 1
     """How many characters the caret underlines."""
 
@@ -49,11 +49,11 @@ class WitError(WitkitError):
         if loc is None:
             return f"error: {self.message}"
         lines = [f"error: {self.message}", f"  --> {loc.path}:{loc.line}:{loc.column}"]
-        if loc.source_line:
+        if loc.source_line is not None:
             gutter = " " * len(str(loc.line))
             text = loc.source_line.rstrip("\r\n")
             caret = " " * (loc.column - 1) + "^" + "-" * max(0, loc.length - 1)
-            lines += [f"{gutter} |", f"{loc.line} | {text}", f"{gutter} | {caret}"]
+            lines += [f"{gutter} |", f"{loc.line} | {text}".rstrip(), f"{gutter} | {caret}"]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -61,7 +61,11 @@ class WitError(WitkitError):
 
 
 def location_in_file(path: str | Path, text: str, line: int, column: int, length: int = 1) -> SourceLocation:
-    """Build a location, reading the source line out of `text`."""
+    """Build a location, reading the source line out of `text`.
+
+    A position just past the last line (an error at the end of the file) quotes an
+    empty line, so the caret still shows where the file stopped.
+    """
     lines = text.splitlines()
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     return SourceLocation(str(path), line, column, source_line, length)
