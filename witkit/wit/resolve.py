@@ -404,16 +404,24 @@ class _Global:
                 import_iface(dep, dep, stability)
             new_imports[key] = m.WorldInterface(iid, stability)
 
+        # wit-parser sorts by "class" (the order a WIT printer uses): interfaces, then
+        # types brought in with `use`, then types defined here, then freestanding
+        # functions, then resource functions; stable within a class.
         def sort_key(item: m.WorldItem) -> int:
             if isinstance(item, m.WorldInterface):
                 return 0
             if isinstance(item, m.WorldType):
-                return 1 if isinstance(self.types[item.id].kind, m.Resource) else 2
+                td = self.types[item.id]
+                k = td.kind
+                if (
+                    isinstance(k, m.Alias)
+                    and isinstance(k.type, int)
+                    and self.types[k.type].owner != td.owner
+                ):
+                    return 1
+                return 2
             return 3 if item.function.resource is None else 4
 
-        # Interfaces (with what they depend on) come first, then the interfaces that
-        # the world's own types depend on, then the types, then the functions.
-        later: list[tuple[m.WorldKey, m.WorldItem]] = []
         for key, item in sorted(world.imports.items(), key=lambda kv: sort_key(kv[1])):
             if isinstance(item, m.WorldInterface):
                 import_iface(key, item.id, item.stability)
@@ -422,8 +430,7 @@ class _Global:
                 dep = self.type_interface_dep(item.id)
                 if dep is not None:
                     import_iface(dep, dep, self.types[item.id].stability)
-            later.append((key, item))
-        new_imports.update(later)
+            new_imports[key] = item
 
         new_exports: dict[m.WorldKey, m.WorldItem] = {}
         export_ifaces: dict[int, tuple[m.WorldKey, m.Stability]] = {}
@@ -460,6 +467,8 @@ class _Global:
                     "interface in incompatible ways",
                     span,
                 )
+        # Sorted again: interfaces found above may follow types and functions.
+        new_imports = dict(sorted(new_imports.items(), key=lambda kv: sort_key(kv[1])))
         self.worlds[world_id] = dataclasses.replace(world, imports=new_imports, exports=new_exports)
 
 
