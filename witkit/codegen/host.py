@@ -114,12 +114,52 @@ class FuncView:
         args = ", ".join(p.annotation for p in self.params)
         return f"Callable[[{args}], {self.returns}]"
 
-    def signature(self, first: str | None = "self", name: str | None = None, returns: str | None = None) -> str:
+    def signature(
+        self, first: str | None = "self", name: str | None = None, returns: str | None = None
+    ) -> str:
         """`def name(self, a: int) -> int` (without the colon); `first` is `self`, `cls` or None."""
         params = [f"{p.name}: {p.annotation}" for p in self.py_params]
         if first:
             params.insert(0, first)
         return f"def {name or self.name}({', '.join(params)}) -> {returns or self.returns}"
+
+    def def_line(
+        self,
+        indent: int,
+        first: str | None = "self",
+        name: str | None = None,
+        returns: str | None = None,
+    ) -> str:
+        """The `def` line with its colon, wrapped the way ruff format wraps a long signature."""
+        params = [f"{p.name}: {p.annotation}" for p in self.py_params]
+        if first:
+            params.insert(0, first)
+        head = f"def {name or self.name}("
+        tail = f") -> {returns or self.returns}:"
+        return wrap_call(indent, head, params, tail)
+
+    def prepare_line(self, indent: int, interface: str) -> str:
+        """`self._f: Callable[...] = _h.prepare(instance, INTERFACE, _F_F)`, wrapped like ruff."""
+        pad = " " * indent
+        target = f"self.{self.attr}: "
+        call = f"{H}.prepare(instance, {interface}, {self.spec})"
+        one = f"{pad}{target}{self.callable_type} = {call}"
+        if len(one) <= LINE:
+            return one
+        head = f"{pad}{target}{self.callable_type} = {H}.prepare("
+        if len(head) <= LINE:
+            return f"{head}\n{pad}    instance, {interface}, {self.spec}\n{pad})"
+        args = ", ".join(p.annotation for p in self.params)
+        return f"{pad}{target}Callable[\n{pad}    [{args}], {self.returns}\n{pad}] = {call}"
+
+    @property
+    def inline_params(self) -> str | None:
+        """The FuncSpec parameter tuple on one line, when ruff would keep it there (one parameter)."""
+        if len(self.params) != 1:
+            return None
+        p = self.params[0]
+        text = f'    (("{p.wit}", "{p.name}", {p.desc}),),'
+        return text if len(text) <= LINE else None
 
     @property
     def args_tuple(self) -> str:
@@ -161,6 +201,9 @@ class ModuleView:
     interface: str
     """What the component calls it: `ns:pkg/iface@ver`, or the world key of an inline interface."""
     side: Side
+    """`import`/`export` for an interface with functions or resources, else `types`."""
+    direction: Side
+    """Whether the world imports or exports it."""
     class_name: str
     attr: str
     docs: str | None
@@ -237,6 +280,7 @@ class _Builder:
         self.modules: dict[int, ModuleView] = {}
         self.module_names: dict[int, str] = {}
         self.sides: dict[int, Side] = {}
+        self.directions: dict[int, Side] = {}
         self.keys: dict[int, str] = {}
 
     # ---- module names
@@ -253,6 +297,7 @@ class _Builder:
                         "exported; witkit's host bindings do not support that yet"
                     )
                 self.sides[iid] = direction  # type: ignore[assignment]
+                self.directions[iid] = direction  # type: ignore[assignment]
                 self.keys[iid] = self.resolve.world_key_name(key)
         by_name: dict[str, list[int]] = {}
         for iid, key in self.keys.items():
@@ -297,15 +342,21 @@ class _Builder:
         match kind:
             case m.Record():
                 fields = [
-                    FieldView(f.name, snake(f.name), pt.types.annotation(f.type), pt.desc(f.type), f.docs)
+                    FieldView(
+                        f.name, snake(f.name), pt.types.annotation(f.type), pt.desc(f.type), f.docs
+                    )
                     for f in kind.fields
                 ]
                 return TypeView("record", td.name, name, desc_name, td.docs, fields=fields)
             case m.Enum():
-                cases = [CaseView(c.name, upper_snake(c.name), None, None, c.docs) for c in kind.cases]
+                cases = [
+                    CaseView(c.name, upper_snake(c.name), None, None, c.docs) for c in kind.cases
+                ]
                 return TypeView("enum", td.name, name, desc_name, td.docs, cases=cases)
             case m.Flags():
-                flags = [CaseView(f.name, upper_snake(f.name), None, None, f.docs) for f in kind.flags]
+                flags = [
+                    CaseView(f.name, upper_snake(f.name), None, None, f.docs) for f in kind.flags
+                ]
                 return TypeView("flags", td.name, name, desc_name, td.docs, cases=flags)
             case m.Variant():
                 vcases = [
@@ -372,7 +423,9 @@ class _Builder:
 
     def _check_sync(self, f: m.Function, where: str) -> None:
         if f.is_async:
-            raise BindingError(f"{where}: async functions are not supported by witkit's host bindings yet")
+            raise BindingError(
+                f"{where}: async functions are not supported by witkit's host bindings yet"
+            )
 
     # ---- modules
 
@@ -433,8 +486,11 @@ class _Builder:
             alias=self.module_alias(iid),
             interface=self.keys[iid],
             side=side,
+            direction=self.directions[iid],
             class_name=class_name,
-            attr=snake(self.keys[iid].split("/")[-1].split("@")[0]) if iface.name else snake(self.keys[iid]),
+            attr=snake(self.keys[iid].split("/")[-1].split("@")[0])
+            if iface.name
+            else snake(self.keys[iid]),
             docs=iface.docs,
             types=type_views,
             functions=functions,
@@ -608,6 +664,34 @@ def docstring(docs: str | None, indent: int = 0, default: str | None = None) -> 
     return f'"""{lines[0]}\n{body}\n{pad}"""'
 
 
+LINE = 100
+"""The line length generated code is laid out for (ruff's setting in witkit's projects)."""
+
+
+def wrap_call(indent: int, head: str, items: list[str], tail: str) -> str:
+    """`head` + items + `tail` on one line, or the items on their own line(s) like ruff format."""
+    pad = " " * indent
+    one = f"{pad}{head}{', '.join(items)}{tail}"
+    if len(one) <= LINE or not items:
+        return one
+    inner = f"{pad}    {', '.join(items)}"
+    if len(inner) <= LINE:
+        return f"{pad}{head}\n{inner}\n{pad}{tail}"
+    body = "".join(f"{pad}    {item},\n" for item in items)
+    return f"{pad}{head}\n{body}{pad}{tail}"
+
+
+def tuple_lines(indent: int, head: str, items: list[str], tail: str) -> str:
+    """A tuple literal assigned or passed: inline when it fits, else one item a line."""
+    pad = " " * indent
+    inline = _tuple_text(items)
+    one = f"{pad}{head}{inline}{tail}"
+    if len(one) <= LINE:
+        return one
+    body = "".join(f"{pad}    {item},\n" for item in items)
+    return f"{pad}{head}(\n{body}{pad}){tail}"
+
+
 def tidy(text: str) -> str:
     """Blank lines the way ruff format leaves them: at most two at top level, one inside a block.
 
@@ -659,6 +743,9 @@ def environment(templates: str | Path | None = None) -> Environment:
     )
     env.filters["docstring"] = docstring
     env.filters["pytuple"] = lambda items: _tuple_text(list(items))
+    env.globals["tuple_lines"] = lambda indent, head, items, tail="": tuple_lines(
+        indent, head, list(items), tail
+    )
     env.filters["pyrepr"] = lambda s: '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
     return env
 

@@ -405,7 +405,9 @@ def _matches(spec: FuncSpec, fty: Any) -> bool:
     return theirs == ours and their_res == our_res
 
 
-def _functions(items: Mapping[str, Any], engine: wasmtime.Engine, iface: str | None) -> dict[str, Any] | None:
+def _functions(
+    items: Mapping[str, Any], engine: wasmtime.Engine, iface: str | None
+) -> dict[str, Any] | None:
     if iface is None:
         return {n: e.ty for n, e in items.items() if isinstance(e.ty, wc.FuncType)}
     ext = items.get(iface)
@@ -436,8 +438,10 @@ def check_component(component: wc.Component, engine: wasmtime.Engine, spec: Worl
             problems.append(f"export `{label}`: expected `{f.wit()}`, found `{_func_text(fty)}`")
     imports = ctype.imports(engine)
     offered: dict[str | None, dict[str, FuncSpec]] = {}
-    for iface, f in spec.each("imports"):
-        offered.setdefault(iface, {})[f.name] = f
+    for iface, funcs in spec.imports:
+        group = offered.setdefault(iface, {})
+        for f in funcs:
+            group[f.name] = f
     for name, ext in imports.items():
         ty = ext.ty
         if isinstance(ty, wc.FuncType):
@@ -448,7 +452,9 @@ def check_component(component: wc.Component, engine: wasmtime.Engine, spec: Worl
                     problems.append(f"import `{name}`: world `{spec.name}` does not offer it")
                 continue
             pairs = [
-                (name, n, e.ty) for n, e in ty.exports(engine).items() if isinstance(e.ty, wc.FuncType)
+                (name, n, e.ty)
+                for n, e in ty.exports(engine).items()
+                if isinstance(e.ty, wc.FuncType)
             ]
         else:
             continue
@@ -458,7 +464,9 @@ def check_component(component: wc.Component, engine: wasmtime.Engine, spec: Worl
             if want is None:
                 problems.append(f"import `{label}`: world `{spec.name}` does not offer it")
             elif not _matches(want, fty):
-                problems.append(f"import `{label}`: world offers `{want.wit()}`, the component expects `{_func_text(fty)}`")
+                problems.append(
+                    f"import `{label}`: world offers `{want.wit()}`, the component expects `{_func_text(fty)}`"
+                )
     if problems:
         head = f"the component does not match world `{spec.name}`"
         raise BindingError(head + ":\n  " + "\n  ".join(problems))
