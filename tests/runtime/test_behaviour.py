@@ -206,3 +206,18 @@ def test_str_source_may_be_a_path(rt: Runtime, tmp_path: Path) -> None:
     wat_file.write_text(BEHAVIOUR)
     assert behaviour(rt).func("add", [U32, U32], U32)(1, 2) == 3
     assert rt.instantiate(str(wat_file), [ImportFunc("host-fail", [U32], U32, int)]).func("add", [U32, U32], U32)(1, 2) == 3
+
+
+def test_wrongly_typed_arguments_are_binding_errors(rt: Runtime) -> None:
+    from tests.runtime.wat import echo_component
+    from witkit.runtime import List
+
+    desc = List(STRING)
+    echo = rt.instantiate(echo_component(desc), [ImportFunc("echo", [desc], desc, lambda x: x)]).func("echo", [desc], desc)
+    for bad in (["a", 5], [None], 5):
+        with pytest.raises(BindingError):
+            echo(bad)
+    assert echo(["fine"]) == ["fine"]
+    add = behaviour(rt).func("add", [U32, U32], U32)
+    with pytest.raises(BindingError):
+        add("1", 2)

@@ -94,6 +94,10 @@ def _appender(buf: bytearray) -> Callable[[bytes], None]:
     return write
 
 
+def _bad_argument(name: str, error: Exception) -> BindingError:
+    return BindingError(f"{name}: an argument does not fit its WIT type: {error}")
+
+
 def split_trap(text: str) -> tuple[str, str]:
     """Split wasmtime's error text into (cause, guest backtrace)."""
     backtrace = ""
@@ -326,6 +330,7 @@ class Instance:
             "clear": _abi.clear,
             "vdel": _abi.val_delete,
             "range_error": _abi._range_error,
+            "bad_argument": _bad_argument,
             "before": self._before_call,
             "Err": Err,
             "ord": ord,
@@ -355,8 +360,15 @@ class Instance:
                 ns[f"k{i}"] = ctypes.c_uint8.from_address(addr)
                 lowered.append(f"l{i}(a{i}, p{i})")
                 owned.append(i)
-        body: list[str] = ["if inst._poisoned is not None: inst._raise_poisoned()", *pre]
-        call_lines = [*lowered]
+        body: list[str] = ["if inst._poisoned is not None: inst._raise_poisoned()"]
+        call_lines: list[str] = []
+        if pre or lowered:
+            lowering = [*pre, *lowered]
+            target = call_lines if owned else body
+            target.append("try:")
+            target += ["    " + line for line in lowering]
+            target.append("except (TypeError, AttributeError, ValueError, OverflowError) as e:")
+            target.append(f"    raise bad_argument({name!r}, e) from e")
         if self._before_call is not None:
             call_lines.append("before()")
         nres = 0 if result is None else 1
@@ -438,7 +450,10 @@ class Instance:
                 self._raise_poisoned()
             if len(args) != n:
                 raise TypeError(f"{name}() takes {n} arguments, got {len(args)}")
-            pargs = [c(a) for c, a in zip(convs, args, strict=True)]
+            try:
+                pargs = [c(a) for c, a in zip(convs, args, strict=True)]
+            except (TypeError, AttributeError, ValueError, OverflowError, KeyError) as e:
+                raise _bad_argument(name, e) from e
             if self._before_call is not None:
                 self._before_call()
             try:
