@@ -438,10 +438,10 @@ def check_component(component: wc.Component, engine: wasmtime.Engine, spec: Worl
             problems.append(f"export `{label}`: expected `{f.wit()}`, found `{_func_text(fty)}`")
     imports = ctype.imports(engine)
     offered: dict[str | None, dict[str, FuncSpec]] = {}
-    for iface, funcs in spec.imports:
-        group = offered.setdefault(iface, {})
-        for f in funcs:
-            group[f.name] = f
+    for iface_name, group_funcs in spec.imports:
+        group = offered.setdefault(iface_name, {})
+        for g in group_funcs:
+            group[g.name] = g
     for name, ext in imports.items():
         ty = ext.ty
         if isinstance(ty, wc.FuncType):
