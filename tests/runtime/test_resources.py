@@ -105,6 +105,7 @@ def test_host_resource_created_used_and_dropped_by_guest(rt: Runtime) -> None:
     inst = rt.instantiate(BLOB, imports)
     assert inst.func("measure-temp", [STRING], U32)("hello") == 5
     assert len(made) == 1 and dropped == made  # the guest dropped its handle: on_drop ran
+    assert len(inst._handles) == 0
 
 
 def test_host_resource_comes_back_as_the_same_object(rt: Runtime) -> None:
@@ -114,8 +115,31 @@ def test_host_resource_comes_back_as_the_same_object(rt: Runtime) -> None:
     inst = rt.instantiate(BLOB, imports)
     b = inst.func("make", [STRING], Own(blob))("xyz")
     assert b is made[0]
-    assert inst.func("measure", [Borrow(blob)], U32)(b) == 3
-    mine = Blob("host-made")
-    assert inst.func("measure", [Borrow(blob)], U32)(mine) == 9
+    assert len(inst._handles) == 0  # ownership came back to the host
+    measure = inst.func("measure", [Borrow(blob)], U32)
+    assert measure(b) == 3
+    for i in range(50):
+        assert measure(Blob("x" * i)) == i
+    assert len(inst._handles) == 0  # lent objects are not kept after the call
     assert inst.func("take", [Own(blob)], U32)(Blob("four")) == 4
     assert [x.data for x in dropped] == ["four"]
+    assert len(inst._handles) == 0
+
+
+def test_handle_table_counts_owned_handles() -> None:
+    from witkit.runtime import HandleTable
+
+    table = HandleTable()
+    obj = Blob("shared")
+    rep = table.give(obj)
+    assert table.give(obj) == rep and table.lend(obj) == rep
+    table.release_lent()
+    assert table.dropped(rep) is None  # one owned handle left
+    assert table.get(rep) is obj
+    assert table.dropped(rep) is obj and len(table) == 0
+    with pytest.raises(PluginError):
+        table.get(rep)
+    lent = table.lend(Blob("lent"))
+    assert len(table) == 1
+    table.release_lent()
+    assert len(table) == 0 and lent != rep

@@ -195,6 +195,23 @@ def _range_error(desc: TypeDesc, value: Any) -> BindingError:
 # Lowering
 
 
+def lends_host_resources(desc: TypeDesc) -> bool:
+    """Whether lowering `desc` may lend host objects (`borrow` of a `HostResource`)."""
+    if isinstance(desc, Borrow):
+        return isinstance(desc.resource, HostResource)
+    if isinstance(desc, (List, FixedList, Option)):
+        return lends_host_resources(desc.elem)
+    if isinstance(desc, Tuple):
+        return any(lends_host_resources(e) for e in desc.elems)
+    if isinstance(desc, Record):
+        return any(lends_host_resources(d) for _w, _a, d in desc.fields)
+    if isinstance(desc, Variant):
+        return any(d is not None and lends_host_resources(d) for _n, _c, d in desc.cases)
+    if isinstance(desc, Result):
+        return any(d is not None and lends_host_resources(d) for d in (desc.ok, desc.err))
+    return False
+
+
 def lowerer(desc: TypeDesc, env: Env) -> Lower:
     """A function writing a Python value of `desc` into a zeroed value at an address."""
     if isinstance(desc, Primitive):
@@ -457,7 +474,8 @@ def _lower_resource(desc: Own | Borrow, env: Env) -> Lower:
         def lower_host(v: Any, addr: int) -> None:
             if not isinstance(v, cls):
                 raise BindingError(f"expected a {cls.__name__} for {desc!r}, got {v!r}")
-            rep = env.instance._handles.rep_for(v)
+            handles = env.instance._handles
+            rep = handles.give(v) if owned else handles.lend(v)
             host = resource_host_new(owned, rep, type_id)
             out = c_void_p()
             try:
@@ -630,6 +648,7 @@ def _lift_option(desc: Option, env: Env) -> Lift:
 def _lift_resource(desc: Own | Borrow, env: Env) -> Lift:
     res = desc.resource
     if isinstance(res, HostResource):
+        owned_lift = isinstance(desc, Own)
 
         def lift_host(addr: int) -> Any:
             any_ptr = _ptr_at(addr + OF).value
@@ -641,7 +660,8 @@ def _lift_resource(desc: Own | Borrow, env: Env) -> Lift:
                 rep = resource_host_rep(out.value)
             finally:
                 resource_host_delete(out.value)
-            return env.instance._handles.get(rep)
+            handles = env.instance._handles
+            return handles.taken(rep) if owned_lift else handles.get(rep)
 
         return lift_host
     assert isinstance(res, GuestResource)

@@ -375,10 +375,14 @@ class Instance:
         call_lines.append(f"err = call_(fptr, ctx, pptr, {len(params)}, rptr, {nres})")
         call_lines.append(f"if err: inst._fail(err, {name!r})")
         ret_lines = self._fast_result_lines(result, raddr, ns)
-        if owned:
+        lends = any(_abi.lends_host_resources(d) for d in params)
+        ns["handles"] = self._handles
+        if owned or lends:
             body.append("try:")
             body += ["    " + line for line in call_lines]
             body.append("finally:")
+            if lends:
+                body.append("    handles.release_lent()")
             # Delete what lowering built, and leave a `bool` behind (safe to delete again).
             body += [f"    vdel(p{i}); k{i}.value = 0" for i in owned]
         else:
@@ -460,6 +464,9 @@ class Instance:
                 pv = f(store, *pargs)
             except Exception as e:
                 self._raise_error(e, name)
+            finally:
+                if self._handles._lent:
+                    self._handles.release_lent()
             return lift(pv)
 
         return call
@@ -537,7 +544,7 @@ class Instance:
             on_drop = item.resource.on_drop
 
             def dtor(_store: Any, rep: int) -> None:
-                obj = handles.remove(rep)
+                obj = handles.dropped(rep)
                 if obj is not None and on_drop is not None:
                     on_drop(obj)
 

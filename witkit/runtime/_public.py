@@ -249,7 +249,7 @@ def _resource_to_pub(desc: Own | Borrow, inst: Instance) -> ToPub:
         def host_to_pub(v: Any) -> Any:
             if not isinstance(v, cls):
                 raise BindingError(f"expected a {cls.__name__} for {desc!r}, got {v!r}")
-            rep = inst._handles.rep_for(v)
+            rep = inst._handles.give(v) if owned else inst._handles.lend(v)
             return wc.ResourceHost.own(rep, type_id) if owned else wc.ResourceHost.borrow(rep, type_id)
 
         return host_to_pub
@@ -355,11 +355,11 @@ def result_from_pub(desc: Result, vt: Any, inst: Instance) -> Callable[[Any], tu
 def _resource_from_pub(desc: Own | Borrow, inst: Instance) -> FromPub:
     res = desc.resource
     if isinstance(res, HostResource):
+        owned_lift = isinstance(desc, Own)
 
         def host_from_pub(pv: Any) -> Any:
-            if isinstance(pv, wc.ResourceHost):
-                return inst._handles.get(pv.rep)
-            return inst._handles.get(pv.to_host(inst._store_like()).rep)
+            rep = pv.rep if isinstance(pv, wc.ResourceHost) else pv.to_host(inst._store_like()).rep
+            return inst._handles.taken(rep) if owned_lift else inst._handles.get(rep)
 
         return host_from_pub
     assert isinstance(res, GuestResource)

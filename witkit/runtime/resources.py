@@ -81,15 +81,22 @@ class ResourceProxy:
 
 
 class HandleTable:
-    """Maps host resource objects to the 32-bit reps wasmtime hands the guest, and back."""
+    """Host resource objects the guest can currently reach, by the 32-bit rep wasmtime hands it.
+
+    An object enters the table when it is lowered into the guest: as an `own` (counted; it
+    stays until the guest drops every owned handle or gives them back) or as a `borrow` (kept
+    only for the duration of the call that lends it). So a handle the guest passes back lifts
+    to the very same Python object, and nothing outlives the guest's use of it.
+    """
 
     def __init__(self) -> None:
         self._objects: dict[int, Any] = {}
         self._reps: dict[int, int] = {}
+        self._owners: dict[int, int] = {}
+        self._lent: list[int] = []
         self._next = 1
 
-    def rep_for(self, obj: Any) -> int:
-        """The rep of `obj`, entering it in the table on first use."""
+    def _enter(self, obj: Any) -> int:
         rep = self._reps.get(id(obj))
         if rep is None:
             rep = self._next
@@ -100,6 +107,26 @@ class HandleTable:
             self._objects[rep] = obj
         return rep
 
+    def give(self, obj: Any) -> int:
+        """The rep for handing the guest an owned handle to `obj`."""
+        rep = self._enter(obj)
+        self._owners[rep] = self._owners.get(rep, 0) + 1
+        return rep
+
+    def lend(self, obj: Any) -> int:
+        """The rep for lending `obj` to the guest for one call (see `release_lent`)."""
+        rep = self._enter(obj)
+        if not self._owners.get(rep):
+            self._lent.append(rep)
+        return rep
+
+    def release_lent(self) -> None:
+        """Forget objects that were only lent to the call that just ended."""
+        for rep in self._lent:
+            if not self._owners.get(rep):
+                self._forget(rep)
+        self._lent.clear()
+
     def get(self, rep: int) -> Any:
         """The object behind `rep`."""
         try:
@@ -107,8 +134,28 @@ class HandleTable:
         except KeyError:
             raise PluginError(f"the guest used an unknown host resource handle {rep}") from None
 
-    def remove(self, rep: int) -> Any:
-        """Forget `rep` (the guest dropped its handle); returns the object or None."""
+    def taken(self, rep: int) -> Any:
+        """The guest handed an owned handle back to the host: the object behind it."""
+        obj = self.get(rep)
+        if self._release_owner(rep) and rep not in self._lent:
+            self._forget(rep)
+        return obj
+
+    def dropped(self, rep: int) -> Any:
+        """The guest dropped an owned handle; returns the object when that was the last one."""
+        if rep in self._objects and self._release_owner(rep):
+            return self._forget(rep)
+        return None
+
+    def _release_owner(self, rep: int) -> bool:
+        left = self._owners.get(rep, 0) - 1
+        if left > 0:
+            self._owners[rep] = left
+            return False
+        self._owners.pop(rep, None)
+        return True
+
+    def _forget(self, rep: int) -> Any:
         obj = self._objects.pop(rep, None)
         if obj is not None:
             self._reps.pop(id(obj), None)
