@@ -143,3 +143,15 @@ def test_handle_table_counts_owned_handles() -> None:
     assert len(table) == 1
     table.release_lent()
     assert len(table) == 0 and lent != rep
+
+
+def test_collected_proxy_is_dropped_before_the_next_call(rt: Runtime) -> None:
+    import gc
+
+    inst = rt.instantiate(COUNTER)
+    c = Counter(inst, 1)
+    kept = Counter(inst, 2)
+    del c
+    gc.collect()
+    assert drops(inst) == 1  # the destructor ran at the start of this call, not inside the GC
+    assert kept.get() == 2

@@ -128,6 +128,9 @@ class Instance:
         self._fast = fast_calls
         self._handles = HandleTable()
         self._poisoned: str | None = None
+        # True when a call must take the slow entry: poisoned, or guest resources to drop.
+        self._gate = False
+        self._deferred_drops: list[wc.ResourceAny] = []
         self._pending: BaseException | None = None
         self._funcs: dict[str, PreparedFunc] = {}
         self._keepalive: list[Any] = []
@@ -205,6 +208,7 @@ class Instance:
         """Release the store; later calls raise PluginError."""
         if self._poisoned is None:
             self._poisoned = "the instance was closed"
+        self._gate = True
         self._funcs.clear()
 
     def func(self, name: str, params: Sequence[TypeDesc], result: TypeDesc | None = None) -> PreparedFunc:
@@ -360,7 +364,7 @@ class Instance:
                 ns[f"k{i}"] = ctypes.c_uint8.from_address(addr)
                 lowered.append(f"l{i}(a{i}, p{i})")
                 owned.append(i)
-        body: list[str] = ["if inst._poisoned is not None: inst._raise_poisoned()"]
+        body: list[str] = ["if inst._gate: inst._slow_entry()"]
         call_lines: list[str] = []
         if pre or lowered:
             lowering = [*pre, *lowered]
@@ -450,8 +454,8 @@ class Instance:
             lift = from_pub(result, result_type, self)
 
         def call(*args: Any) -> Any:
-            if self._poisoned is not None:
-                self._raise_poisoned()
+            if self._gate:
+                self._slow_entry()
             if len(args) != n:
                 raise TypeError(f"{name}() takes {n} arguments, got {len(args)}")
             try:
@@ -472,6 +476,25 @@ class Instance:
         return call
 
     # -- errors ---------------------------------------------------------------------------------------
+
+    def _slow_entry(self) -> None:
+        """Before a call: refuse if poisoned, else run destructors of proxies garbage-collected since."""
+        if self._poisoned is not None:
+            self._raise_poisoned()
+        while self._deferred_drops:
+            handle = self._deferred_drops.pop()
+            try:
+                handle.drop(self._store)
+            except Exception as e:
+                self._gate = True
+                self._raise_error(e, "resource drop (of a collected proxy)")
+        self._gate = False
+
+    def _defer_drop(self, handle: wc.ResourceAny) -> None:
+        """Drop `handle` before the next call (called from `ResourceProxy.__del__`)."""
+        if self._poisoned is None:
+            self._deferred_drops.append(handle)
+            self._gate = True
 
     def _raise_poisoned(self) -> NoReturn:
         raise PluginError(f"instance trapped earlier; reload the plugin (it failed with {self._poisoned})")
@@ -518,6 +541,8 @@ class Instance:
             exc.guest_backtrace = backtrace  # type: ignore[attr-defined]
         if trapped and self._poisoned is None:
             self._poisoned = f"{type(exc).__name__} in {what}"
+            self._gate = True
+            self._deferred_drops.clear()
         if exc.__cause__ is None:
             raise exc from error
         raise exc

@@ -23,7 +23,8 @@ class ResourceProxy:
     Generated bindings subclass it and add the resource's methods, which call
     `self._witkit_instance.func("iface#[method]name.op", [Borrow(DESC), ...], ...)(self, ...)`.
     A proxy owning its handle drops it with `drop()` or at the end of a `with` block; passing
-    it to the guest as `own<R>` moves the handle and the proxy becomes unusable.
+    it to the guest as `own<R>` moves the handle and the proxy becomes unusable. A proxy that is
+    garbage-collected undropped has its destructor run at the start of the instance's next call.
     """
 
     _witkit_instance: Instance
@@ -63,6 +64,16 @@ class ResourceProxy:
         self._witkit_state = "dropped"
         if self._witkit_owned:
             self._witkit_instance._drop_resource(handle)
+
+    def __del__(self) -> None:
+        # Never run guest code from the garbage collector: queue the drop for the next call.
+        try:
+            handle = getattr(self, "_witkit_handle", None)
+            if handle is not None and self._witkit_owned:
+                self._witkit_handle = None
+                self._witkit_instance._defer_drop(handle)
+        except Exception:  # interpreter shutdown, half-built proxy
+            pass
 
     def __enter__(self: P) -> P:
         return self
