@@ -267,3 +267,34 @@ def test_map_key_may_be_an_alias_of_a_primitive() -> None:
     ).resolve
     kind = r.types[r.interfaces[0].types["m"]].kind
     assert isinstance(kind, m.Map) and r.dealias(kind.key) == "string"
+
+
+def test_include_copies_inline_interfaces_and_keeps_external_stability_rules() -> None:
+    r = resolve_source(
+        """
+        package demo:inc;
+
+        interface t { type x = u32; }
+
+        world base {
+          import anon: interface {
+            use t.{x};
+            record r { f: list<x> }
+            f: func() -> r;
+          }
+        }
+        world top {
+          include base with { anon as renamed }
+        }
+        """
+    ).resolve
+    base, top = r.worlds
+    original = base.imports["anon"]
+    copy = top.imports["renamed"]
+    assert isinstance(original, m.WorldInterface) and isinstance(copy, m.WorldInterface)
+    assert copy.id != original.id
+    copied = r.interfaces[copy.id]
+    assert copied.name is None and copied.package == 0
+    assert r.types[copied.types["r"]].owner == m.TypeOwner("interface", copy.id)
+    # The copy still uses `t`, which the including world imports first.
+    assert [r.world_key_name(k) for k in top.imports] == ["demo:inc/t", "renamed"]

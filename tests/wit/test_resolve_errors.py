@@ -25,6 +25,14 @@ CASES: list[tuple[str, str, str, int, int]] = [
         5,
         10,
     ),
+    (
+        "case-insensitive-include.wit",
+        "import `get-user` in world `b` conflicts with import `GET-USER` "
+        "(kebab-case identifiers are case-insensitive)",
+        "",
+        7,
+        7,
+    ),
     ("duplicate-interface.wit", "duplicate item named `a`", "", 4, 7),
     ("type-cycle.wit", "type `b` depends on itself", "", 4, 24),
     ("interface-cycle.wit", "interface or world `b` depends on itself", "", 8, 11),

@@ -355,7 +355,7 @@ class _Global:
                 span,
             )
         renames = {n.name.name: n.alias.name for n in names}
-        cloner = _Cloner(self, include_id, world_id)
+        cloner = _Cloner(self, m.TypeOwner("world", include_id), m.TypeOwner("world", world_id))
         imports = dict(world.imports)
         exports = dict(world.exports)
         for items, src, desc in (
@@ -371,27 +371,45 @@ class _Global:
                         func = cloner.function(item.function, new)
                         new = func.name
                         item = m.WorldFunction(func)
+                    elif self.interfaces[item.id].name is None:
+                        # An inline `import x: interface { }` is copied with its types.
+                        item = m.WorldInterface(cloner.interface(item.id, pkg), item.stability)
                     if new in items:
                         raise self.sources.error(
                             f"{desc} of `{new}` shadows previously {desc}ed items", span
                         )
                     items[new] = item
+                    continue
+                assert isinstance(item, m.WorldInterface)
+                prev = items.setdefault(key, item)
+                assert isinstance(prev, m.WorldInterface)
+                # wit-parser's `merge_include_stability`: an external `@since` is dropped.
+                if external and isinstance(item.stability, m.Stable):
+                    merged: m.Stability = None
                 else:
-                    assert isinstance(item, m.WorldInterface)
-                    stab = item.stability
-                    if external and isinstance(stab, m.Stable):
-                        stab = None
-                    prev = items.get(key)
-                    if prev is None:
-                        items[key] = m.WorldInterface(item.id, stab)
-                        continue
-                    assert isinstance(prev, m.WorldInterface)
                     try:
-                        merged = update_stability(stab, prev.stability)
+                        merged = update_stability(item.stability, prev.stability)
                     except ValueError as e:
                         raise self.sources.error(str(e), span) from None
-                    items[key] = m.WorldInterface(prev.id, merged)
+                items[key] = m.WorldInterface(prev.id, merged)
         self.worlds[world_id] = dataclasses.replace(world, imports=imports, exports=exports)
+
+    def check_case_insensitive_names(self, world_id: int, span: ast.Span) -> None:
+        """Kebab-case names are case-insensitive: `foo` and `FOO` may not both be imported
+        (or both exported), including through `include`."""
+        world = self.worlds[world_id]
+        for items, desc in ((world.imports, "import"), (world.exports, "export")):
+            seen: dict[str, str] = {}
+            for key in items:
+                if not isinstance(key, str):
+                    continue
+                prev = seen.setdefault(key.lower(), key)
+                if prev != key:
+                    raise self.sources.error(
+                        f"{desc} `{key}` in world `{world.name}` conflicts with {desc} "
+                        f"`{prev}` (kebab-case identifiers are case-insensitive)",
+                        span,
+                    )
 
     def elaborate_world(self, world_id: int, span: ast.Span) -> None:
         world = self.worlds[world_id]
@@ -473,17 +491,30 @@ class _Global:
 
 
 class _Cloner:
-    """Copies the types a world owns into a world that includes it (wit-parser's `Cloner`).
+    """Copies what a world owns into a world that includes it (wit-parser's `Cloner`).
 
-    Types owned by the included world, and anonymous types built on them, are copied
-    once each, owned by the including world; types owned by interfaces are shared.
+    Types owned by the included world (or, for an inline interface, by that interface)
+    and every anonymous type reached from them are copied once each for the new owner;
+    types owned by anyone else are shared.
     """
 
-    def __init__(self, g: _Global, prev_world: int, new_world: int) -> None:
+    def __init__(self, g: _Global, prev: m.TypeOwner, new: m.TypeOwner) -> None:
         self.g = g
-        self.prev = m.TypeOwner("world", prev_world)
-        self.new = m.TypeOwner("world", new_world)
+        self.prev = prev
+        self.new = new
         self.map: dict[int, int] = {}
+
+    def interface(self, iid: int, package: int) -> int:
+        """Copy an anonymous interface, and the types it owns, as a new interface."""
+        old = self.g.interfaces[iid]
+        new_id = len(self.g.interfaces)
+        inner = _Cloner(self.g, m.TypeOwner("interface", iid), m.TypeOwner("interface", new_id))
+        types = {n: inner.type_id(t) for n, t in old.types.items()}
+        funcs = {n: inner.function(f, f.name) for n, f in old.functions.items()}
+        self.g.interfaces.append(
+            dataclasses.replace(old, types=types, functions=funcs, package=package)
+        )
+        return new_id
 
     def type_id(self, tid: int, name: str | None = None) -> int:
         if tid in self.map:
@@ -1531,6 +1562,7 @@ class _PackageResolver:
                         inc.span,
                     )
                 g.merge_include(gw, target, inc.names, inc.span, pid)
+            g.check_case_insensitive_names(gw, lw.span)
             g.elaborate_world(gw, lw.span)
 
         pkg = g.packages[pid]
