@@ -1,0 +1,164 @@
+"""The build cache: a second build with nothing changed never runs componentize-py."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.guest.conftest import MakeProject
+from tests.guest.test_diagnose import recorded
+from witkit.guest import ComponentizeError, Progress, build_project
+from witkit.guest import cache as cache_mod
+from witkit.guest import componentize as cpy
+from witkit.guest.build import cache_folder
+from witkit.guest.config import ProjectConfig, load_config
+
+
+class FakeComponentize:
+    """Stands in for componentize-py: writes a fake component and counts its runs."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.fail_with: str | None = None
+
+    def __call__(self, config: ProjectConfig, output: Path, *, tick: object = None) -> cpy.RunOutput:
+        self.runs += 1
+        if self.fail_with is not None:
+            return cpy.RunOutput(("componentize-py",), 1, "", self.fail_with)
+        output.write_bytes(b"\0asm fake component " + str(self.runs).encode() * 1000)
+        if callable(tick):
+            tick(0.5)
+        return cpy.RunOutput(("componentize-py",), 0, "Component built successfully", "")
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeComponentize:
+    f = FakeComponentize()
+    monkeypatch.setattr(cpy, "componentize", f)
+    return f
+
+
+def test_second_build_is_cached(make_project: MakeProject, fake: FakeComponentize) -> None:
+    root = make_project()
+    first = build_project(root)
+    assert (first.cached, fake.runs) == (False, 1)
+    assert first.path == root.resolve() / "build" / "proj.wasm"
+    assert first.size == first.path.stat().st_size
+    before = first.path.stat()
+
+    second = build_project(root)
+    assert (second.cached, fake.runs) == (True, 1)
+    assert (second.sha256, second.size) == (first.sha256, first.size)
+    after = second.path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_cached_build_to_another_output(make_project: MakeProject, fake: FakeComponentize,
+                                        tmp_path: Path) -> None:
+    root = make_project()
+    first = build_project(root)
+    other = build_project(root, tmp_path / "out" / "other.wasm")
+    assert other.cached and fake.runs == 1
+    assert other.path.read_bytes() == first.path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["source", "new-module", "wit", "world-module"],
+)
+def test_changes_rebuild(make_project: MakeProject, fake: FakeComponentize, change: str) -> None:
+    root = make_project()
+    build_project(root)
+    if change == "source":
+        (root / "app.py").write_text((root / "app.py").read_text() + "\n# changed\n")
+    elif change == "new-module":
+        (root / "helpers" / "util.py").parent.mkdir()
+        (root / "helpers" / "util.py").write_text("X = 1\n")
+    elif change == "wit":
+        wit = root / "wit" / "world.wit"
+        wit.write_text(wit.read_text() + "\n")
+    else:
+        (root / "guest.py").write_text((root / "app.py").read_text())
+        text = (root / "pyproject.toml").read_text()
+        (root / "pyproject.toml").write_text(text + 'module = "guest"\n')
+    assert not build_project(root).cached
+    assert fake.runs == 2
+
+
+def test_unrelated_files_do_not_rebuild(make_project: MakeProject, fake: FakeComponentize) -> None:
+    root = make_project()
+    build_project(root)
+    (root / "README.md").write_text("hello\n")
+    (root / ".venv" / "lib").mkdir(parents=True)
+    (root / ".venv" / "lib" / "x.py").write_text("")
+    (root / "__pycache__").mkdir()
+    (root / "__pycache__" / "app.cpython-311.py").write_text("")
+    assert build_project(root).cached
+    assert fake.runs == 1
+
+
+def test_componentize_py_version_is_in_the_key(
+    make_project: MakeProject, fake: FakeComponentize, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project()
+    build_project(root)
+    monkeypatch.setattr(cache_mod, "componentize_py_version", lambda: "99.0.0")
+    assert not build_project(root).cached
+
+
+def test_damaged_cache_entry_rebuilds(make_project: MakeProject, fake: FakeComponentize) -> None:
+    root = make_project()
+    build_project(root)
+    for wasm in cache_folder(load_config(root)).glob("*.wasm"):
+        wasm.write_bytes(b"truncated")
+    assert not build_project(root).cached
+    assert fake.runs == 2
+
+
+def test_cache_keeps_a_few_builds(make_project: MakeProject, fake: FakeComponentize) -> None:
+    root = make_project()
+    for i in range(cache_mod.KEEP + 3):
+        (root / "app.py").write_text(f"# version {i}\n")
+        build_project(root)
+    folder = cache_folder(load_config(root))
+    assert len(list(folder.glob("*.wasm"))) == cache_mod.KEEP
+    assert len(list(folder.glob("*.json"))) == cache_mod.KEEP
+
+
+def test_failed_build_caches_nothing(make_project: MakeProject, fake: FakeComponentize) -> None:
+    root = make_project()
+    fake.fail_with = recorded("AttributeError: module 'app' has no attribute 'WitWorld'")
+    with pytest.raises(ComponentizeError) as info:
+        build_project(root)
+    assert info.value.message.startswith("app.py: no class `WitWorld`")
+    assert "componentize-py said" not in str(info.value)
+    assert not (root / "build").exists()
+    folder = cache_folder(load_config(root))
+    assert not list(folder.glob("*.wasm")) and not list(folder.glob(".*"))
+    with pytest.raises(ComponentizeError) as verbose:
+        build_project(root, verbose=True)
+    assert "componentize-py said:" in str(verbose.value)
+    assert "Caused by:" in str(verbose.value)
+    assert fake.runs == 2
+
+
+def test_progress_reports_the_slow_step(make_project: MakeProject, fake: FakeComponentize) -> None:
+    root = make_project()
+    seen: list[Progress] = []
+    build_project(root, progress=seen.append)
+    assert [p.step for p in seen] == ["componentize"] * 3
+    assert [p.done for p in seen] == [False, False, True]
+    assert seen[1].elapsed == 0.5
+    seen.clear()
+    build_project(root, progress=seen.append)
+    assert [(p.step, p.done) for p in seen] == [("cached", True)]
+
+
+def test_output_is_written_atomically(make_project: MakeProject, fake: FakeComponentize,
+                                      tmp_path: Path) -> None:
+    root = make_project()
+    out = tmp_path / "o" / "x.wasm"
+    build_project(root, out)
+    assert sorted(os.listdir(out.parent)) == ["x.wasm"]
