@@ -58,7 +58,9 @@ class Imports:
             if local == name:
                 groups.setdefault(group, {}).setdefault((module, ""), []).append(name)
             else:
-                groups.setdefault(group, {}).setdefault((module, local), []).append(f"{name} as {local}")
+                groups.setdefault(group, {}).setdefault((module, local), []).append(
+                    f"{name} as {local}"
+                )
         out: list[str] = []
         for group in sorted(groups):
             if out:
@@ -159,7 +161,9 @@ class PyTypes:
             case m.List():
                 if self.resolve.dealias(kind.type) == "u8":
                     return "bytes"
-                return f"{self._generic(self.spelling.list_name)}[{again(kind.type, self_resource)}]"
+                return (
+                    f"{self._generic(self.spelling.list_name)}[{again(kind.type, self_resource)}]"
+                )
             case m.Tuple():
                 inner = ", ".join(again(t, self_resource) for t in kind.types)
                 return f"{self._generic(self.spelling.tuple_name)}[{inner or '()'}]"
