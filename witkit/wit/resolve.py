@@ -641,7 +641,8 @@ class _PackageResolver:
                 if lt is None:
                     raise self.err("type used in a handle must be a resource", span)
                 if lt.is_foreign:
-                    if lt.foreign is None or not self.g.points_to_resource(lt.foreign):
+                    # A gated-off foreign type (None) is checked, if ever, where it is used.
+                    if lt.foreign is not None and not self.g.points_to_resource(lt.foreign):
                         raise self.err("type used in a handle must be a resource", span)
                     break
                 if isinstance(lt.kind, m.Resource):
@@ -655,6 +656,11 @@ class _PackageResolver:
     # ---- foreign references
 
     def populate_foreign_deps(self) -> None:
+        # Every mention of each foreign item, in wit-parser's `for_each_path` order.
+        mentions: dict[
+            tuple[m.PackageName, str], list[tuple[PathKind, ast.ForeignPath, m.Stability]]
+        ]
+        mentions = {}
         for decl in self.src.decls:
             for _cur, path, kind, attrs in _for_each_path(decl):
                 if not isinstance(path, ast.ForeignPath):
@@ -662,30 +668,35 @@ class _PackageResolver:
                 pname = _pkg_name(path.package)
                 self.src.foreign_deps.setdefault(pname, path.package.span)
                 key = (pname, path.name.name)
-                if key in self.foreign_items:
-                    continue
-                stability = self.stability(attrs)
-                gated = isinstance(stability, m.Unstable) and not (
-                    self.g.features is None or stability.feature in self.g.features
-                )
-                if kind == "world":
-                    try:
-                        wid = self.foreign_world(pname, path, gated)
-                    except WitError as e:
-                        self.worlds.append(
-                            _LWorld(path.name.name, path.name.span, is_foreign=True, deferred=e)
-                        )
-                        wid = len(self.worlds) - 1
-                    self.foreign_items[key] = ("world", wid)
-                else:
-                    try:
-                        iid = self.foreign_iface(pname, path, gated)
-                    except WitError as e:
-                        self.ifaces.append(
-                            _LIface(path.name.name, path.name.span, is_foreign=True, deferred=e)
-                        )
-                        iid = len(self.ifaces) - 1
-                    self.foreign_items[key] = ("interface", iid)
+                mentions.setdefault(key, []).append((kind, path, self.stability(attrs)))
+        for (pname, _name), found in mentions.items():
+            kind, path, _stability = found[0]
+            # A foreign item only mentioned under feature gates that are all off is
+            # left dangling (wit-parser's `process_foreign_interfaces`).
+            gated = not any(self.feature_enabled(s) for _k, _p, s in found)
+            if kind == "world":
+                try:
+                    wid = self.foreign_world(pname, path, gated)
+                except WitError as e:
+                    self.worlds.append(
+                        _LWorld(path.name.name, path.name.span, is_foreign=True, deferred=e)
+                    )
+                    wid = len(self.worlds) - 1
+                self.foreign_items[(pname, path.name.name)] = ("world", wid)
+            else:
+                try:
+                    iid = self.foreign_iface(pname, path, gated)
+                except WitError as e:
+                    self.ifaces.append(
+                        _LIface(path.name.name, path.name.span, is_foreign=True, deferred=e)
+                    )
+                    iid = len(self.ifaces) - 1
+                self.foreign_items[(pname, path.name.name)] = ("interface", iid)
+
+    def feature_enabled(self, stability: m.Stability) -> bool:
+        if isinstance(stability, m.Unstable):
+            return self.g.features is None or stability.feature in self.g.features
+        return True
 
     def foreign_package(self, pname: m.PackageName, span: ast.Span) -> int:
         pid = self.g.package_names.get(pname)
@@ -698,8 +709,7 @@ class _PackageResolver:
     def foreign_iface(self, pname: m.PackageName, path: ast.ForeignPath, gated: bool) -> int:
         pid = self.foreign_package(pname, path.package.span)
         names = self.g.pkg_interfaces[pid]
-        if path.name.name not in names and gated:
-            # Only mentioned under a feature gate that is off: a dangling stand-in is fine.
+        if gated:
             names = {path.name.name: None}
         if path.name.name not in names:
             raise self.err(
@@ -714,7 +724,7 @@ class _PackageResolver:
     def foreign_world(self, pname: m.PackageName, path: ast.ForeignPath, gated: bool) -> int:
         pid = self.foreign_package(pname, path.package.span)
         names = self.g.pkg_worlds[pid]
-        if path.name.name not in names and gated:
+        if gated:
             names = {path.name.name: None}
         if path.name.name not in names:
             raise self.err(
@@ -732,11 +742,8 @@ class _PackageResolver:
                 _LType(name.name, None, None, name.span, is_foreign=True, deferred=iface.deferred)
             )
         if iface.foreign is None:
-            raise self.err(
-                "found a reference to a interface which is excluded due to its feature "
-                "not being activated",
-                name.span,
-            )
+            # The interface is gated off; so is this `use` (or using it is an error later).
+            return self.alloc_type(_LType(name.name, None, None, name.span, is_foreign=True))
         table = self.g.iface_types[iface.foreign]
         if name.name not in table:
             return self.alloc_type(
