@@ -600,7 +600,7 @@ class CacheInfo(NamedTuple):
 class _Export:
     """One export with its converters, built once at load."""
 
-    __slots__ = ("fn", "ins", "invoke", "json_ins", "json_out", "name", "param_index",
+    __slots__ = ("canon", "fn", "ins", "invoke", "json_ins", "json_out", "name", "param_index",
                  "param_names", "params", "result", "signature")  # fmt: skip
 
     def __init__(self, name: str, fn: PreparedFunc, param_names: Sequence[str]) -> None:
@@ -615,6 +615,7 @@ class _Export:
             index.setdefault(p.replace("-", "_"), i)
         self.param_index = index
         self.ins = tuple(plain_in(d) for d in self.params)
+        self.canon = tuple(plain_out(d) for d in self.params)
         self.invoke = _invoker(fn, self.result)
         params = ", ".join(
             f"{n}: {desc_text(d)}" for n, d in zip(self.param_names, self.params, strict=True)
@@ -850,7 +851,9 @@ class DynamicPlugin:
         ex = self._find(name)
         values = ex.arrange(args, kwargs) if kwargs or len(args) != len(ex.params) else args
         lowered = ex.lower(values)
-        key = (ex.name, _freeze(list(values)))
+        # The key is built from the checked values in their canonical plain form, so
+        # `["read"]` and `{"read"}` for flags, or a tuple and a list, share an entry.
+        key = (ex.name, tuple(_freeze(c(v)) for c, v in zip(ex.canon, lowered, strict=True)))
         cache = self._cache
         if key in cache:
             self._hits += 1

@@ -1,0 +1,19 @@
+"""Fixtures for the dynamic-call tests: runtimes on both call paths, without the user cache."""
+
+from __future__ import annotations
+
+import pytest
+
+from witkit.runtime import Runtime
+
+
+@pytest.fixture(params=[True, False], ids=["fast", "public"])
+def rt(request: pytest.FixtureRequest) -> Runtime:
+    """A runtime on the fast call path and one on wasmtime-py's public path."""
+    return Runtime(cache=False, fast_calls=request.param)
+
+
+@pytest.fixture
+def rt1() -> Runtime:
+    """One runtime (fast path), for tests that need not run on both paths."""
+    return Runtime(cache=False)
