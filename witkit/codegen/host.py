@@ -149,6 +149,9 @@ class FuncView:
         head = f"{pad}{target}{self.callable_type} = {H}.prepare("
         if len(head) <= LINE:
             return f"{head}\n{pad}    instance, {interface}, {self.spec}\n{pad})"
+        paren = f"{pad}{target}{self.callable_type} = ("
+        if len(paren) <= LINE:
+            return f"{paren}\n{pad}    {call}\n{pad})"
         args = ", ".join(p.annotation for p in self.params)
         return f"{pad}{target}Callable[\n{pad}    [{args}], {self.returns}\n{pad}] = {call}"
 
@@ -212,6 +215,8 @@ class ModuleView:
     resources: list[ResourceView]
     imports: Imports = field(default_factory=Imports)
     import_lines: list[str] = field(default_factory=list)
+    class_aliases: list[str] = field(default_factory=list)
+    """Resource classes the interface class refers to as `_Name` (its attributes shadow them)."""
 
     @property
     def has_class(self) -> bool:
@@ -248,6 +253,29 @@ class WorldView:
     modules: list[ModuleView]
     all_names: list[str]
     import_lines: list[str] = field(default_factory=list)
+
+    @property
+    def export_groups(self) -> list[str]:
+        """`(interface, functions)` pairs of the world spec's exports, as Python expressions."""
+        out = []
+        if self.exported_functions:
+            out.append(f"(None, {_tuple_text([f.spec for f in self.exported_functions])})")
+        for mv in self.modules:
+            if mv.direction == "export" and mv.all_functions:
+                out.append(f"({mv.alias}.INTERFACE, {mv.alias}.FUNCTIONS)")
+        return out
+
+    @property
+    def import_groups(self) -> list[str]:
+        """`(interface, functions)` pairs of the world spec's imports (type-only interfaces too)."""
+        out = []
+        if self.imported_functions:
+            out.append(f"(None, {_tuple_text([f.spec for f in self.imported_functions])})")
+        for mv in self.modules:
+            if mv.direction == "import":
+                funcs = f"{mv.alias}.FUNCTIONS" if mv.all_functions else "()"
+                out.append(f"({mv.alias}.INTERFACE, {funcs})")
+        return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -476,10 +504,13 @@ class _Builder:
                 resources.append(rv)
             type_views.append(tv)
         functions = []
+        # Inside the interface class its resource attributes (`Blob: type[Blob]`) shadow the
+        # module's classes, so its signatures name them through module-level aliases.
+        class_pt = PyTypesFor(self, iid, imports, shadowed=True)
         for f in iface.functions.values():
             if f.kind == "freestanding" or f.kind == "async-freestanding":
                 self._check_sync(f, f"{self.keys[iid]}#{f.name}")
-                functions.append(self.func_view(f, pt, class_name))
+                functions.append(self.func_view(f, class_pt, class_name))
         return ModuleView(
             path=f"{name}.py",
             module=name,
@@ -496,6 +527,7 @@ class _Builder:
             functions=functions,
             resources=resources,
             imports=imports,
+            class_aliases=sorted(class_pt.aliases),
         )
 
     def world_view(self) -> tuple[WorldView, list[ModuleView]]:
@@ -579,8 +611,12 @@ class _Builder:
 class PyTypesFor:
     """Annotations and descriptor expressions as written inside one generated module."""
 
-    def __init__(self, builder: _Builder, module_iid: int | None, imports: Imports) -> None:
+    def __init__(
+        self, builder: _Builder, module_iid: int | None, imports: Imports, shadowed: bool = False
+    ) -> None:
         self.builder = builder
+        self.shadowed = shadowed
+        self.aliases: set[str] = set()
         self.module_iid = module_iid
         self.imports = imports
         self.resolve = builder.resolve
@@ -604,7 +640,11 @@ class PyTypesFor:
     def _qualify(self, tid: int) -> str:
         td = self.resolve.types[tid]
         assert td.name is not None
-        return self._owner_prefix(td) + pascal(td.name)
+        prefix = self._owner_prefix(td)
+        if not prefix and self.shadowed and isinstance(td.kind, m.Resource):
+            self.aliases.add(pascal(td.name))
+            return f"_{pascal(td.name)}"
+        return prefix + pascal(td.name)
 
     def rt(self) -> str:
         return self.imports.name("witkit", "runtime", RT)
@@ -652,7 +692,7 @@ class PyTypesFor:
 
 def docstring(docs: str | None, indent: int = 0, default: str | None = None) -> str:
     """WIT doc comments as a Python docstring literal, continuation lines indented."""
-    text = (docs or default or "").strip()
+    text = (docs or default or "").expandtabs(8).strip()
     if not text:
         return ""
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
@@ -668,6 +708,44 @@ LINE = 100
 """The line length generated code is laid out for (ruff's setting in witkit's projects)."""
 
 
+def _split_call(expr: str) -> tuple[str, list[str], str] | None:
+    """`f(a, g(b))` -> (`f(`, [`a`, `g(b)`], `)`); None when `expr` is not one call/subscript."""
+    if expr.startswith(('"', "'")) or expr.startswith("lambda"):
+        return None
+    opening = next((i for i, ch in enumerate(expr) if ch in "(["), -1)
+    if opening <= 0 or expr[-1] not in ")]":
+        return None
+    depth = 0
+    items: list[str] = []
+    start = opening + 1
+    for i in range(opening, len(expr)):
+        ch = expr[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0 and i != len(expr) - 1:
+                return None
+        elif ch == "," and depth == 1:
+            items.append(expr[start:i].strip())
+            start = i + 1
+    last = expr[start:-1].strip()
+    if last:
+        items.append(last)
+    return expr[: opening + 1], items, expr[-1]
+
+
+def format_expr(expr: str, indent: int, prefix: str = "", suffix: str = "") -> str:
+    """One expression on a line at `indent`, split at its brackets like ruff format when too long."""
+    pad = " " * indent
+    one = f"{pad}{prefix}{expr}{suffix}"
+    parts = _split_call(expr) if len(one) > LINE else None
+    if parts is None:
+        return one
+    head, items, close = parts
+    return wrap_call(indent, prefix + head, items, close + suffix)
+
+
 def wrap_call(indent: int, head: str, items: list[str], tail: str) -> str:
     """`head` + items + `tail` on one line, or the items on their own line(s) like ruff format."""
     pad = " " * indent
@@ -677,7 +755,7 @@ def wrap_call(indent: int, head: str, items: list[str], tail: str) -> str:
     inner = f"{pad}    {', '.join(items)}"
     if len(inner) <= LINE:
         return f"{pad}{head}\n{inner}\n{pad}{tail}"
-    body = "".join(f"{pad}    {item},\n" for item in items)
+    body = "".join(format_expr(item, indent + 4, suffix=",") + "\n" for item in items)
     return f"{pad}{head}\n{body}{pad}{tail}"
 
 
@@ -720,6 +798,11 @@ def tidy(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _quote(text: object) -> str:
+    """A double-quoted Python string literal (ruff format's quote style)."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _tuple_text(items: list[str]) -> str:
     return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
 
@@ -743,10 +826,15 @@ def environment(templates: str | Path | None = None) -> Environment:
     )
     env.filters["docstring"] = docstring
     env.filters["pytuple"] = lambda items: _tuple_text(list(items))
+    env.globals["wrap"] = lambda indent, head, items, tail="": wrap_call(
+        indent, head, list(items), tail
+    )
+    env.globals["q"] = _quote
+    env.globals["expr"] = format_expr
     env.globals["tuple_lines"] = lambda indent, head, items, tail="": tuple_lines(
         indent, head, list(items), tail
     )
-    env.filters["pyrepr"] = lambda s: '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    env.filters["pyrepr"] = _quote
     return env
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "import_func",
     "load_component",
     "member",
+    "method",
     "prepare",
     "require",
     "require_class",
@@ -163,6 +164,16 @@ def prepare(instance: Instance, interface: str | None, spec: FuncSpec) -> Callab
     """The prepared export `spec` of `interface` (None: a world-level export) on `instance`."""
     name = spec.name if interface is None else f"{interface}#{spec.name}"
     return instance.func(name, spec.descs, spec.result)
+
+
+def method(name: str) -> Callable[..., Any]:
+    """A host resource method as an import: calls `name` on the object the guest passes first."""
+
+    def call(obj: Any, *args: Any) -> Any:
+        return getattr(obj, name)(*args)
+
+    call.__name__ = name
+    return call
 
 
 def import_func(spec: FuncSpec, impl: Callable[..., Any]) -> ImportFunc:
