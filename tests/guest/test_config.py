@@ -65,7 +65,7 @@ def test_missing_wit(tmp_path: Path) -> None:
 
 
 def test_no_table_and_no_file(tmp_path: Path) -> None:
-    with pytest.raises(BuildError, match="pyproject.toml: not found"):
+    with pytest.raises(BuildError, match=r"pyproject\.toml: not found"):
         load_config(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     with pytest.raises(BuildError, match=r"no \[tool.witkit\] table"):

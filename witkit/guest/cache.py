@@ -139,6 +139,7 @@ def publish(source: Path, sha256: str, output: Path) -> bool:
     os.close(fd)
     try:
         shutil.copyfile(source, tmp_name)
+        os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; a component is an ordinary file
         os.replace(tmp_name, output)
     finally:
         Path(tmp_name).unlink(missing_ok=True)
