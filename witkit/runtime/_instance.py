@@ -335,6 +335,7 @@ class Instance:
             "vdel": _abi.val_delete,
             "range_error": _abi._range_error,
             "bad_argument": _bad_argument,
+            "ArgumentError": ctypes.ArgumentError,
             "before": self._before_call,
             "Err": Err,
             "ord": ord,
@@ -371,7 +372,7 @@ class Instance:
             target = call_lines if owned else body
             target.append("try:")
             target += ["    " + line for line in lowering]
-            target.append("except (TypeError, AttributeError, ValueError, OverflowError) as e:")
+            target.append("except (TypeError, AttributeError, ValueError, OverflowError, ArgumentError) as e:")
             target.append(f"    raise bad_argument({name!r}, e) from e")
         if self._before_call is not None:
             call_lines.append("before()")
@@ -460,7 +461,7 @@ class Instance:
                 raise TypeError(f"{name}() takes {n} arguments, got {len(args)}")
             try:
                 pargs = [c(a) for c, a in zip(convs, args, strict=True)]
-            except (TypeError, AttributeError, ValueError, OverflowError, KeyError) as e:
+            except (TypeError, AttributeError, ValueError, OverflowError, KeyError, ctypes.ArgumentError) as e:
                 raise _bad_argument(name, e) from e
             if self._before_call is not None:
                 self._before_call()
