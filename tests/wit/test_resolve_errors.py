@@ -87,6 +87,14 @@ CASES: list[tuple[str, str, str, int, int]] = [
         4,
         11,
     ),
+    # wit-parser rejects a world type whose gate is off (it does not drop it).
+    (
+        "gated-world-type.wit",
+        "found a reference to a type which is excluded due to its feature not being activated",
+        "",
+        5,
+        8,
+    ),
     ("deprecated-alone.wit", "must pair @deprecated with either @since or @unstable", "", 4, 3),
     ("include-rename-missing.wit", "no import or export kebab-name `g`", "", 8, 11),
     ("include-shadow.wit", "import of `f` shadows previously imported items", "", 9, 11),

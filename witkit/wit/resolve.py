@@ -1523,9 +1523,7 @@ class _PackageResolver:
             for key, item, span, is_import in entries:
                 stab: m.Stability
                 if isinstance(item, m.WorldType):
-                    mapped = tmap[item.id]
-                    if mapped is None:
-                        continue
+                    mapped = map_type(item.id, span)
                     item = m.WorldType(mapped)
                     stab = g.types[mapped].stability
                 elif isinstance(item, m.WorldInterface):
@@ -1550,10 +1548,14 @@ class _PackageResolver:
             owner = local_owner[new_t]
             if owner is not None and owner[0] == "world":
                 gw = wmap[owner[1]]
-                if gw is not None:
-                    g.types[new_t] = dataclasses.replace(
-                        g.types[new_t], owner=m.TypeOwner("world", gw)
+                if gw is None:
+                    raise self.err(
+                        "found a reference to a world which is excluded due to its feature "
+                        "not being activated; this type is not gated by a feature but its "
+                        "world is",
+                        lt.span,
                     )
+                g.types[new_t] = dataclasses.replace(g.types[new_t], owner=m.TypeOwner("world", gw))
 
         for lw, gw in zip(self.worlds, wmap, strict=True):
             if lw.is_foreign or gw is None:
