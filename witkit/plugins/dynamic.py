@@ -74,6 +74,7 @@ __all__ = [
     "CacheInfo",
     "DynamicPlugin",
     "Lower",
+    "PluginSource",
     "desc_text",
     "json_in",
     "json_out",

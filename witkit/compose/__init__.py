@@ -1,0 +1,65 @@
+"""witkit.compose: plugins whose exports satisfy other plugins' imports, linked through the host.
+
+    graph = witkit.compose(
+        {"english": "english.wasm", "french": "french.wasm", "app": "app.wasm"},
+        [Link("app", "example:greet/greeter", cardinality=AtLeastOne)],
+    )
+    graph.call("app", "run", "Ada")      # the consumer calls every greeter
+    graph.call_interface("example:greet/greeter#greet", "Ada")  # [("english", ...), ("french", ...)]
+
+Every plugin is its own instance with its own linear memory; values cross by copy. The whole
+graph is checked first (missing providers, cardinality, types, cycles) and nothing is
+instantiated unless every check passes. See `Cardinality` for what a consumer's import
+returns with several providers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from witkit.compose.cardinality import AtLeastOne, AtMostOne, Cardinality, Many, One
+from witkit.compose.errors import CompositionError, Problem
+from witkit.compose.graph import Link, Node, Plan, plan
+from witkit.compose.linking import Composition, instantiate
+from witkit.plugins.dynamic import PluginSource
+from witkit.runtime import Runtime
+
+Any = Cardinality.ANY
+"""Any number of providers (`Cardinality.ANY`)."""
+
+__all__ = [
+    "Any",
+    "AtLeastOne",
+    "AtMostOne",
+    "Cardinality",
+    "Composition",
+    "CompositionError",
+    "Link",
+    "Many",
+    "Node",
+    "One",
+    "Plan",
+    "Problem",
+    "compose",
+    "instantiate",
+    "plan",
+]
+
+
+def compose(
+    plugins: Mapping[str, Node | PluginSource],
+    links: Sequence[Link] = (),
+    *,
+    runtime: Runtime | None = None,
+    cache_size: int | None = 256,
+) -> Composition:
+    """Check the graph (raising `CompositionError` listing every problem), then instantiate it.
+
+    `plugins` maps an id to a source (path, bytes, WAT text, compiled component) or a `Node`
+    with config, WASI grants, limits and host imports. `links` name, for a consumer's
+    import, its providers and cardinality; an import without a link is served by the one
+    plugin that exports it.
+    """
+    rt = runtime if runtime is not None else Runtime()
+    checked = plan(plugins, links, runtime=rt)
+    return instantiate(checked, rt, cache_size=cache_size)

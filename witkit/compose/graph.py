@@ -1,0 +1,352 @@
+"""The plugin graph: nodes, links, and the plan checked before any plugin is instantiated.
+
+`plan` compiles every plugin (compiling is not instantiating), reads each one's own types,
+resolves every non-WASI import to its providers, and reports all problems at once as a
+`CompositionError`: unknown plugins, missing providers, cardinality violations, type
+mismatches (the consumer's import against each provider's export, shaped by cardinality),
+and cycles. Only a clean plan is instantiated, providers before their consumers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import wasmtime.component as wc
+
+from witkit.compose.cardinality import Cardinality
+from witkit.compose.errors import CompositionError, Problem
+from witkit.plugins.check import HOST_PROVIDED
+from witkit.plugins.dynamic import PluginSource
+from witkit.plugins.inspect import component_type_text, func_text
+from witkit.runtime import Runtime
+from witkit.runtime.config import Limits, Wasi
+from witkit.runtime.imports import Import, ImportFunc, ImportInterface
+
+__all__ = ["BridgedFunc", "Link", "Node", "Plan", "PlannedLink", "plan"]
+
+
+@dataclass(frozen=True)
+class Node:
+    """One plugin of a graph: its source and what it is granted (`witkit.load`'s options)."""
+
+    source: PluginSource
+    config: Mapping[str, str] = field(default_factory=dict)
+    wasi: Wasi | None = None
+    limits: Limits | None = None
+    imports: Sequence[Import] = ()
+    """Host functions for this plugin (world-level imports, or interfaces no plugin provides)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """`consumer`'s import of `interface` is served by `providers` (None: every plugin exporting it).
+
+    `interface` is `ns:pkg/iface`, with or without `@version`.
+    """
+
+    consumer: str
+    interface: str
+    providers: Sequence[str] | None = None
+    cardinality: Cardinality = Cardinality.ONE
+
+
+@dataclass(frozen=True)
+class BridgedFunc:
+    """One function of a link: the consumer's import type and each provider's export name."""
+
+    name: str
+    consumer_type: Any
+    """The wasmtime `FuncType` of the consumer's import."""
+    provider_exports: tuple[tuple[str, str], ...]
+    """(provider id, full export name to call on it), in link order."""
+    provider_has_result: bool
+
+
+@dataclass(frozen=True)
+class PlannedLink:
+    """A checked link: the consumer's exact import name and each bridged function."""
+
+    consumer: str
+    import_name: str
+    providers: tuple[str, ...]
+    cardinality: Cardinality
+    functions: tuple[BridgedFunc, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A composition that passed every check: compiled components, links, instantiation order."""
+
+    nodes: Mapping[str, Node]
+    components: Mapping[str, wc.Component]
+    links: tuple[PlannedLink, ...]
+    order: tuple[str, ...]
+    """Plugin ids, every provider before its consumers."""
+
+
+def _unversioned(name: str) -> str:
+    return name.split("@", 1)[0]
+
+
+def _find(table: Mapping[str, Any], interface: str) -> str | None:
+    """The key of `table` naming `interface` (exactly, or ignoring the version)."""
+    if interface in table:
+        return interface
+    want = _unversioned(interface)
+    hits = [k for k in table if _unversioned(k) == want]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _has_resources(text: str) -> bool:
+    return "own<" in text or "borrow<" in text
+
+
+def plan(
+    plugins: Mapping[str, Node | PluginSource],
+    links: Sequence[Link] = (),
+    *,
+    runtime: Runtime,
+    host_provided: Sequence[str] = HOST_PROVIDED,
+) -> Plan:
+    """Check a composition without instantiating anything; raise `CompositionError` listing every problem.
+
+    Every import of every plugin must be served: by WASI or witkit's config interface, by the
+    node's own host `imports`, or by other plugins through a `Link`. An import without a
+    `Link` is linked to the one plugin exporting it (cardinality `ONE`).
+    """
+    nodes = {pid: n if isinstance(n, Node) else Node(n) for pid, n in plugins.items()}
+    problems: list[Problem] = []
+    engine = runtime.engine
+    components: dict[str, wc.Component] = {}
+    for pid, node in nodes.items():
+        src = node.source
+        components[pid] = runtime.compile(os.fspath(src) if isinstance(src, os.PathLike) else src)
+    imports = {pid: c.type.imports(engine) for pid, c in components.items()}
+    exports = {pid: c.type.exports(engine) for pid, c in components.items()}
+
+    explicit: dict[tuple[str, str], Link] = {}
+    for link in links:
+        if link.consumer not in nodes:
+            problems.append(
+                Problem(
+                    "unknown-plugin",
+                    f"link to `{link.interface}`: no plugin `{link.consumer}`",
+                    link.consumer,
+                    link.interface,
+                )
+            )
+            continue
+        name = _find(imports[link.consumer], link.interface)
+        if name is None:
+            problems.append(
+                Problem(
+                    "not-linkable",
+                    f"`{link.consumer}` does not import `{link.interface}`",
+                    link.consumer,
+                    link.interface,
+                )
+            )
+            continue
+        explicit[(link.consumer, name)] = link
+
+    planned: list[PlannedLink] = []
+    for pid in nodes:
+        host_names = {
+            i.name for i in nodes[pid].imports if isinstance(i, (ImportInterface, ImportFunc))
+        }
+        for name, ext in imports[pid].items():
+            chosen = explicit.get((pid, name))
+            if chosen is None and (name.startswith(tuple(host_provided)) or name in host_names):
+                continue
+            if not isinstance(ext.ty, wc.ComponentInstanceType):
+                if isinstance(ext.ty, wc.FuncType):
+                    problems.append(
+                        Problem(
+                            "missing-provider",
+                            f"`{pid}` imports function `{name}`: give it in the node's host `imports`",
+                            pid,
+                            name,
+                        )
+                    )
+                continue
+            planned_link = _plan_link(pid, name, ext.ty, chosen, nodes, exports, engine, problems)
+            if planned_link is not None:
+                planned.append(planned_link)
+
+    order = _order(list(nodes), planned, problems)
+    if problems:
+        raise CompositionError(problems)
+    return Plan(nodes, components, tuple(planned), tuple(order))
+
+
+def _plan_link(
+    consumer: str,
+    import_name: str,
+    import_type: Any,
+    link: Link | None,
+    nodes: Mapping[str, Node],
+    exports: Mapping[str, Mapping[str, Any]],
+    engine: Any,
+    problems: list[Problem],
+) -> PlannedLink | None:
+    card = link.cardinality if link is not None else Cardinality.ONE
+    start = len(problems)
+    if link is not None and link.providers is not None:
+        providers = list(link.providers)
+        for p in providers:
+            if p not in nodes:
+                problems.append(
+                    Problem(
+                        "unknown-plugin",
+                        f"`{consumer}` imports `{import_name}` from `{p}`: no such plugin",
+                        consumer,
+                        import_name,
+                    )
+                )
+            elif _find(exports[p], import_name) is None:
+                problems.append(
+                    Problem(
+                        "not-a-provider",
+                        f"`{p}` does not export `{import_name}` (linked to `{consumer}`)",
+                        consumer,
+                        import_name,
+                    )
+                )
+        providers = [
+            p for p in providers if p in nodes and _find(exports[p], import_name) is not None
+        ]
+    else:
+        providers = [
+            p for p in nodes if p != consumer and _find(exports[p], import_name) is not None
+        ]
+    if not card.allows(len(providers)):
+        if not providers:
+            problems.append(
+                Problem(
+                    "missing-provider",
+                    f"`{consumer}` imports `{import_name}` but no plugin provides it (needs {card.value} provider)",
+                    consumer,
+                    import_name,
+                )
+            )
+        else:
+            hint = "" if link is not None else "; link it with a Link giving a cardinality"
+            problems.append(
+                Problem(
+                    "too-many-providers",
+                    f"`{consumer}` imports `{import_name}` from {card.value} provider, found {len(providers)}: {', '.join(providers)}{hint}",
+                    consumer,
+                    import_name,
+                )
+            )
+    funcs: list[BridgedFunc] = []
+    wanted = {n: e.ty for n, e in import_type.exports(engine).items()}
+    for fname, fty in wanted.items():
+        label = f"{import_name}#{fname}"
+        if not isinstance(fty, wc.FuncType):
+            if isinstance(fty, wc.ResourceType):
+                problems.append(
+                    Problem(
+                        "type-mismatch",
+                        f"`{consumer}` imports resource `{label}`: resources cannot cross plugins",
+                        consumer,
+                        label,
+                    )
+                )
+            continue
+        consumer_text = func_text(fty)
+        if _has_resources(consumer_text):
+            problems.append(
+                Problem(
+                    "type-mismatch",
+                    f"`{consumer}` imports `{label}: {consumer_text}`: resources cannot cross plugins",
+                    consumer,
+                    label,
+                )
+            )
+            continue
+        targets: list[tuple[str, str]] = []
+        has_result = fty.result is not None
+        for p in providers:
+            iface = _find(exports[p], import_name)
+            assert iface is not None
+            their = {n: e.ty for n, e in exports[p][iface].ty.exports(engine).items()}
+            pty = their.get(fname)
+            if not isinstance(pty, wc.FuncType):
+                problems.append(
+                    Problem(
+                        "type-mismatch",
+                        f"`{p}` does not export `{iface}#{fname}`, which `{consumer}` imports",
+                        consumer,
+                        label,
+                    )
+                )
+                continue
+            expected = _expected_import(pty, card)
+            if expected != consumer_text:
+                problems.append(
+                    Problem(
+                        "type-mismatch",
+                        f"`{consumer}` imports `{label}` as `{consumer_text}`, but `{p}` exports `{func_text(pty)}` "
+                        f"(with {card.value} provider the import must be `{expected}`)",
+                        consumer,
+                        label,
+                    )
+                )
+                continue
+            has_result = pty.result is not None
+            targets.append((p, f"{iface}#{fname}"))
+        funcs.append(BridgedFunc(fname, fty, tuple(targets), has_result))
+    if len(problems) > start:
+        return None
+    return PlannedLink(consumer, import_name, tuple(providers), card, tuple(funcs))
+
+
+def _expected_import(provider_type: Any, card: Cardinality) -> str:
+    params = ", ".join(f"{n}: {component_type_text(x)}" for n, x in provider_type.params)
+    if provider_type.result is None:
+        return f"func({params})"
+    return f"func({params}) -> {card.result_text(component_type_text(provider_type.result))}"
+
+
+def _order(ids: list[str], links: Sequence[PlannedLink], problems: list[Problem]) -> list[str]:
+    """Providers before consumers; every cycle reported as `a -> b -> a`."""
+    deps: dict[str, list[str]] = {i: [] for i in ids}
+    for link in links:
+        for p in link.providers:
+            if p not in deps[link.consumer]:
+                deps[link.consumer].append(p)
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1: on the stack, 2: done
+    stack: list[str] = []
+    seen_cycles: set[frozenset[str]] = set()
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for dep in deps[node]:
+            if state.get(dep) == 1:
+                cycle = [*stack[stack.index(dep) :], dep]
+                key = frozenset(cycle)
+                if key not in seen_cycles:
+                    seen_cycles.add(key)
+                    problems.append(
+                        Problem(
+                            "cycle",
+                            "the plugins import each other in a cycle: " + " -> ".join(cycle),
+                            node,
+                        )
+                    )
+            elif state.get(dep) is None:
+                visit(dep)
+        stack.pop()
+        state[node] = 2
+        order.append(node)
+
+    for i in ids:
+        if state.get(i) is None:
+            visit(i)
+    return order

@@ -1,0 +1,164 @@
+"""Instantiating a checked plan: one instance (own store, own linear memory) per plugin, bridged by the host.
+
+A consumer's import of a linked interface becomes host functions that lift the consumer's
+arguments into plain Python values, call each provider's export with them (lowering them
+into the provider's memory) and lower the provider's results back into the consumer. Values
+cross by copy; no memory, table or handle is shared between plugins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from witkit.compose.cardinality import Cardinality
+from witkit.compose.graph import BridgedFunc, Plan, PlannedLink
+from witkit.plugins.dynamic import DynamicPlugin, load, plain_in, plain_out
+from witkit.runtime import Runtime
+from witkit.runtime.dynamic import Describer
+from witkit.runtime.imports import Import, ImportFunc, ImportInterface
+from witkit.runtime.types import Err, Result, TypeDesc
+
+__all__ = ["Composition", "instantiate"]
+
+
+class Composition:
+    """Instantiated plugins of a graph, by id; call any of them, or an interface on all its providers."""
+
+    def __init__(self, plan: Plan, plugins: dict[str, DynamicPlugin]) -> None:
+        self.plan = plan
+        self.plugins = plugins
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Plugin ids in instantiation order (providers first)."""
+        return self.plan.order
+
+    def __getitem__(self, plugin_id: str) -> DynamicPlugin:
+        return self.plugins[plugin_id]
+
+    def __contains__(self, plugin_id: object) -> bool:
+        return plugin_id in self.plugins
+
+    def call(self, plugin_id: str, name: str, *args: Any, **kwargs: Any) -> Any:
+        """`DynamicPlugin.call` on plugin `plugin_id`."""
+        return self.plugins[plugin_id].call(name, *args, **kwargs)
+
+    def call_interface(self, name: str, *args: Any, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call `iface#func` (or `iface/func`) on every plugin exporting it: `[(plugin id, result), ...]`."""
+        out: list[tuple[str, Any]] = []
+        for pid in self.plan.order:
+            plugin = self.plugins[pid]
+            if _exports(plugin, name):
+                out.append((pid, plugin.call(name, *args, **kwargs)))
+        return out
+
+    def close(self) -> None:
+        """Release every instance."""
+        for plugin in self.plugins.values():
+            plugin.close()
+
+    def __enter__(self) -> Composition:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _exports(plugin: DynamicPlugin, name: str) -> bool:
+    try:
+        plugin.signature(name)
+    except Exception:
+        return False
+    return True
+
+
+def instantiate(plan: Plan, runtime: Runtime, *, cache_size: int | None = 256) -> Composition:
+    """Instantiate every plugin of `plan`, providers first, linking each consumer to its providers."""
+    plugins: dict[str, DynamicPlugin] = {}
+    by_consumer: dict[str, list[PlannedLink]] = {}
+    for link in plan.links:
+        by_consumer.setdefault(link.consumer, []).append(link)
+    try:
+        for pid in plan.order:
+            node = plan.nodes[pid]
+            bridges: list[Import] = [_bridge(link, plugins) for link in by_consumer.get(pid, [])]
+            plugins[pid] = load(
+                plan.components[pid],
+                runtime=runtime,
+                wasi=node.wasi,
+                limits=node.limits,
+                config=node.config,
+                imports=[*node.imports, *bridges],
+                cache_size=cache_size,
+            )
+    except BaseException:
+        for plugin in plugins.values():
+            plugin.close()
+        raise
+    return Composition(plan, plugins)
+
+
+def _bridge(link: PlannedLink, plugins: dict[str, DynamicPlugin]) -> ImportInterface:
+    return ImportInterface(
+        link.import_name, [_bridge_func(link, f, plugins) for f in link.functions]
+    )
+
+
+def _bridge_func(
+    link: PlannedLink, func: BridgedFunc, plugins: dict[str, DynamicPlugin]
+) -> ImportFunc:
+    describe = Describer()
+    params = [describe(vt) for _n, vt in func.consumer_type.params]
+    result = describe(func.consumer_type.result) if func.consumer_type.result is not None else None
+    lift_args = [plain_out(d) for d in params]
+    targets = [(plugins[pid], export, pid) for pid, export in func.provider_exports]
+    label = f"{link.import_name}#{func.name}"
+
+    def call_all(args: Sequence[Any]) -> list[tuple[str, Any]]:
+        plain = [lift(a) for lift, a in zip(lift_args, args, strict=True)]
+        return [(pid, plugin.call(export, *plain)) for plugin, export, pid in targets]
+
+    impl: Callable[..., Any]
+    if result is None:
+
+        def call_unit(*args: Any) -> None:
+            call_all(args)
+
+        impl = call_unit
+    elif link.cardinality is Cardinality.ONE:
+        impl = _returning(result, label, lambda args: call_all(args)[0][1])
+    elif link.cardinality is Cardinality.AT_MOST_ONE:
+        nested = getattr(result, "nested", False)
+
+        def one_or_none(args: Sequence[Any]) -> Any:
+            answers = call_all(args)
+            if not answers:
+                return None
+            return {"some": answers[0][1]} if nested else answers[0][1]
+
+        impl = _returning(result, label, one_or_none)
+    else:
+        impl = _returning(result, label, lambda args: [list(pair) for pair in call_all(args)])
+    return ImportFunc(func.name, params, result, impl)
+
+
+def _returning(
+    result: TypeDesc, label: str, answer: Callable[[Sequence[Any]], Any]
+) -> Callable[..., Any]:
+    """An import implementation lowering the plain `answer` into the consumer's result type."""
+    where = f"{label} result"
+    if isinstance(result, Result):
+        # A function-level result: return the ok value, raise Err for the error case.
+        ok = plain_in(result.ok) if result.ok is not None else None
+        err = plain_in(result.err) if result.err is not None else None
+
+        def unwrap(*args: Any) -> Any:
+            ((tag, payload),) = answer(args).items()
+            if tag == "ok":
+                return ok(payload, where) if ok is not None else None
+            raise Err(err(payload, where) if err is not None else None)
+
+        return unwrap
+    lower = plain_in(result)
+    return lambda *args: lower(answer(args), where)
