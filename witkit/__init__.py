@@ -28,9 +28,15 @@ from witkit.runtime import (
 
 __version__ = "0.1.0"
 
+# Plugins without generated bindings, their manifest, and graphs of plugins.
+from witkit.compose import compose
+from witkit.plugins.dynamic import DynamicPlugin, load
+from witkit.plugins.manifest import load_manifest
+
 __all__ = [
     "BindingError",
     "BuildError",
+    "DynamicPlugin",
     "Err",
     "FuelExhausted",
     "Instance",
@@ -49,4 +55,7 @@ __all__ = [
     "WitError",
     "WitkitError",
     "__version__",
+    "compose",
+    "load",
+    "load_manifest",
 ]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from witkit.plugins.archive import extract_wasm
+from witkit.plugins.check import Mismatch, WorldMismatch, check_component, require_world
+from witkit.plugins.config import CONFIG_INTERFACE, config_wit, config_wit_path
+from witkit.plugins.dynamic import ArgumentError, DynamicPlugin, load
 from witkit.plugins.loader import (
     CacheRecord,
     IntegrityError,
@@ -35,13 +38,17 @@ from witkit.plugins.manifest import (
 )
 
 __all__ = [
+    "CONFIG_INTERFACE",
+    "ArgumentError",
     "CacheRecord",
+    "DynamicPlugin",
     "FileLocator",
     "GitHubLocator",
     "IntegrityError",
     "Locator",
     "Manifest",
     "ManifestError",
+    "Mismatch",
     "OfflineError",
     "PluginLimits",
     "PluginLoader",
@@ -50,14 +57,20 @@ __all__ = [
     "StdioMode",
     "UrlLocator",
     "WasiGrants",
+    "WorldMismatch",
     "asset_stem_for_repo",
+    "check_component",
+    "config_wit",
+    "config_wit_path",
     "default_cache_dir",
     "extract_wasm",
+    "load",
     "load_manifest",
     "locator_key",
     "parse_duration",
     "parse_locator",
     "parse_manifest",
     "parse_memory_size",
+    "require_world",
     "validate_plugin_id",
 ]
