@@ -269,7 +269,9 @@ def _lower_primitive(desc: Primitive) -> Lower:
     if desc.name == "bool":
 
         def lower_bool(v: Any, addr: int) -> None:
-            _bool_at(addr + OF).value = bool(v)
+            if v is not True and v is not False:
+                raise BindingError(f"expected a bool, got {v!r}")
+            _bool_at(addr + OF).value = v
             _u8_at(addr).value = kind
 
         return lower_bool

@@ -354,7 +354,10 @@ class Instance:
                 ns[f"c{i}"] = ctype.from_address(addr + _abi.OF)
                 if d.name == "char":
                     pre.append(f"c{i}.value = ord(a{i})")
-                elif d.name in ("f32", "f64", "bool"):
+                elif d.name == "bool":
+                    pre.append(f"if a{i} is not True and a{i} is not False: raise TypeError('expected a bool')")
+                    pre.append(f"c{i}.value = a{i}")
+                elif d.name in ("f32", "f64"):
                     pre.append(f"c{i}.value = a{i}")
                 else:
                     pre.append(f"if not {lo} <= a{i} <= {hi}: raise range_error(d{i}, a{i})")
