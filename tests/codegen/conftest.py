@@ -1,0 +1,139 @@
+"""Fixtures for the host-bindings tests: generated packages (once per session), their mypy run,
+and loaded kitchen plugins backed by a WAT component and a componentize-py guest."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.support.corpus import CORPUS, wasi_package
+from witkit.codegen.host import write_host
+from witkit.runtime import Runtime
+from witkit.wit.resolve import resolve_path, select_world
+
+REPO = Path(__file__).resolve().parents[2]
+KITCHEN_WIT = "tests/worlds/kitchen/kitchen.wit"
+"""The kitchen world, spelled relative to the repository (it appears in the generated header)."""
+CORPUS_WORLDS = (("http", "proxy"), ("cli", "command"))
+
+
+@dataclass
+class Generated:
+    """Packages written into one folder on `sys.path` for the whole session."""
+
+    root: Path
+    packages: dict[str, Path]
+    corpus_error: str | None = None
+
+
+def _write_kitchen(root: Path) -> Path:
+    resolved = resolve_path(REPO / KITCHEN_WIT)
+    world = select_world(resolved.resolve, resolved.packages)
+    return write_host(resolved.resolve, world, root, source=KITCHEN_WIT)
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
+    """The kitchen bindings and, when the shared corpus is present, WASI proxy and command ones."""
+    root = tmp_path_factory.mktemp("generated")
+    out = root / "packages"
+    packages = {"kitchen": _write_kitchen(out)}
+    corpus_error = None
+    if (CORPUS / "wasi" / "0.2.9").is_dir():
+        for name, world_name in CORPUS_WORLDS:
+            try:
+                pkg = wasi_package("0.2.9", name, root / "wit")
+                resolved = resolve_path(pkg)
+                world = select_world(resolved.resolve, resolved.packages, world_name)
+                packages[world_name] = write_host(resolved.resolve, world, out, source=str(pkg))
+            except Exception as e:  # reported by the corpus tests, not by every test
+                corpus_error = f"{type(e).__name__}: {e}"
+    sys.path.insert(0, str(out))
+    try:
+        yield Generated(out, packages, corpus_error)
+    finally:
+        sys.path.remove(str(out))
+        for name in list(sys.modules):
+            if name.split(".")[0] in packages:
+                del sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def mypy_errors(generated: Generated) -> dict[str, list[str]]:
+    """`mypy --strict` run once over every generated package: error lines per package."""
+    cmd = [
+        sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--no-color-output",
+        "--cache-dir", str(generated.root / "mypy-cache"),
+        *(str(p) for p in generated.packages.values()),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    errors: dict[str, list[str]] = {name: [] for name in generated.packages}
+    for line in (proc.stdout + proc.stderr).splitlines():
+        for name, path in generated.packages.items():
+            if line.startswith(str(path)) and ": error:" in line:
+                errors[name].append(line)
+    return errors
+
+
+@pytest.fixture(scope="session")
+def kitchen(generated: Generated) -> ModuleType:
+    """The generated `kitchen` package, imported."""
+    return importlib.import_module("kitchen")
+
+
+def _guest_component() -> Path:
+    if shutil.which("componentize-py") is None:
+        try:
+            import componentize_py  # noqa: F401
+        except ImportError:
+            pytest.skip("componentize-py is not installed")
+    from tests.support.guests import kitchen_component
+
+    return kitchen_component()
+
+
+@pytest.fixture(scope="session")
+def compile_cache() -> Iterator[dict[tuple[str, bool], tuple[Runtime, Any]]]:
+    """Compiled components by (kind, fast path), released before the interpreter shuts down."""
+    cache: dict[tuple[str, bool], tuple[Runtime, Any]] = {}
+    yield cache
+    cache.clear()
+    import gc
+
+    gc.collect()
+
+
+@pytest.fixture(
+    scope="session",
+    params=[
+        pytest.param(("wat", True), id="wat-fast"),
+        pytest.param(("wat", False), id="wat-public"),
+        pytest.param(("guest", True), id="guest", marks=pytest.mark.slow),
+    ],
+)
+def compiled(
+    request: pytest.FixtureRequest, compile_cache: dict[tuple[str, bool], tuple[Runtime, Any]]
+) -> tuple[str, Runtime, Any]:
+    """(source kind, runtime, compiled kitchen component) for each implementation and call path."""
+    kind, fast = request.param
+    key = (kind, fast)
+    if key not in compile_cache:
+        from tests.codegen.kitchen_wat import KITCHEN_WAT
+
+        from tests.support.guests import cache_dir
+
+        # The guest is big: keep its compiled form next to the test guests, not in the user cache.
+        rt = Runtime(cache_dir=cache_dir().parent / "components", cache=kind == "guest", fast_calls=fast)
+        source: Any = KITCHEN_WAT if kind == "wat" else _guest_component()
+        compile_cache[key] = (rt, rt.compile(source))
+    rt, component = compile_cache[key]
+    return kind, rt, component
