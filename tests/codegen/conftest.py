@@ -128,11 +128,12 @@ def compiled(
     key = (kind, fast)
     if key not in compile_cache:
         from tests.codegen.kitchen_wat import KITCHEN_WAT
-
         from tests.support.guests import cache_dir
 
         # The guest is big: keep its compiled form next to the test guests, not in the user cache.
-        rt = Runtime(cache_dir=cache_dir().parent / "components", cache=kind == "guest", fast_calls=fast)
+        rt = Runtime(
+            cache_dir=cache_dir().parent / "components", cache=kind == "guest", fast_calls=fast
+        )
         source: Any = KITCHEN_WAT if kind == "wat" else _guest_component()
         compile_cache[key] = (rt, rt.compile(source))
     rt, component = compile_cache[key]

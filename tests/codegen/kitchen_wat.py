@@ -26,27 +26,47 @@ _MEM = '(memory (core memory $m "mem")) (realloc (core func $m "realloc"))'
 _API = [
     ("echo-everything", "$echo_everything", '(param "e" $T_everything) (result $T_everything)'),
     ("echo-shape", "$echo_shape", '(param "s" $T_shape) (result $T_shape)'),
-    ("echo-nested", "$echo_nested", '(param "x" (option (option u32))) (result (option (option u32)))'),
-    ("echo-list", "$echo_list", '(param "items" (list (tuple $T_color $T_perms))) (result (list (tuple $T_color $T_perms)))'),
+    (
+        "echo-nested",
+        "$echo_nested",
+        '(param "x" (option (option u32))) (result (option (option u32)))',
+    ),
+    (
+        "echo-list",
+        "$echo_list",
+        '(param "items" (list (tuple $T_color $T_perms))) (result (list (tuple $T_color $T_perms)))',
+    ),
     ("unit-result", "$unit_result", '(param "fail" bool) (result (result))'),
     ("ok-only", "$ok_only", '(param "fail" bool) (result (result u32))'),
     ("err-only", "$err_only", '(param "fail" bool) (result (result (error string)))'),
     ("both", "$both", '(param "fail" bool) (result (result $T_point (error $T_color)))'),
-    ("import", "$import", '(param "from" u32) (param "in" string) (param "class" bool) (result string)'),
+    (
+        "import",
+        "$import",
+        '(param "from" u32) (param "in" string) (param "class" bool) (result string)',
+    ),
     ("blob-size", "$blob_size", '(param "b" (borrow $T_blob)) (result u32)'),
     ("make-blob", "$make_blob", '(param "data" (list u8)) (result (own $T_blob))'),
     ("[constructor]counter", "$counter_ctor", '(param "start" u32) (result (own $T_counter))'),
-    ("[method]counter.increment", "$counter_increment", '(param "self" (borrow $T_counter)) (param "by" u32) (result u32)'),
+    (
+        "[method]counter.increment",
+        "$counter_increment",
+        '(param "self" (borrow $T_counter)) (param "by" u32) (result u32)',
+    ),
     ("[method]counter.value", "$counter_value", '(param "self" (borrow $T_counter)) (result u32)'),
-    ("[static]counter.merge", "$counter_merge", '(param "a" (borrow $T_counter)) (param "b" (own $T_counter)) (result (own $T_counter))'),
+    (
+        "[static]counter.merge",
+        "$counter_merge",
+        '(param "a" (borrow $T_counter)) (param "b" (own $T_counter)) (result (own $T_counter))',
+    ),
 ]
 
 
 _SHIM_TYPES = [
-    ("point", "(record (field \"x\" s32) (field \"y\" s32))"),
-    ("color", "(enum \"red\" \"green\" \"blue\")"),
-    ("perms", "(flags \"read\" \"write\" \"exec\")"),
-    ("shape", "(variant (case \"circle\" f64) (case \"rect\" $point) (case \"nothing\"))"),
+    ("point", '(record (field "x" s32) (field "y" s32))'),
+    ("color", '(enum "red" "green" "blue")'),
+    ("perms", '(flags "read" "write" "exec")'),
+    ("shape", '(variant (case "circle" f64) (case "rect" $point) (case "nothing"))'),
     ("everything", "(record " + _EVERYTHING_FIELDS + ")"),
 ]
 
@@ -54,7 +74,9 @@ _SHIM_TYPES = [
 def _names(text: str, suffix: str) -> str:
     for name in ("point", "color", "perms", "shape", "everything", "blob", "counter"):
         text = text.replace(f"$T_{name}", f"${name}{suffix}")
-        text = text.replace(f"${name})", f"${name}{suffix})").replace(f"${name} ", f"${name}{suffix} ")
+        text = text.replace(f"${name})", f"${name}{suffix})").replace(
+            f"${name} ", f"${name}{suffix} "
+        )
     return text
 
 
@@ -77,7 +99,10 @@ def _shim() -> str:
         lines.append(f'    (export "{name}" (func $f{i}) (func {_names(sig, "e")}))')
     lines.append("  )")
     withs = [f'(with "import-type-{n}" (type ${n}_e))' for n, _ in _SHIM_TYPES]
-    withs += ['(with "import-type-blob" (type $blob))', '(with "import-type-counter" (type $counter_e))']
+    withs += [
+        '(with "import-type-blob" (type $blob))',
+        '(with "import-type-counter" (type $counter_e))',
+    ]
     withs += [f'(with "import-func-{i}" (func {core}))' for i, (_n, core, _s) in enumerate(_API)]
     lines.append("  (instance $api (instantiate $api_shim")
     lines += [f"    {w}" for w in withs]

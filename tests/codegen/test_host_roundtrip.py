@@ -80,7 +80,9 @@ def everything(kitchen: ModuleType, **changes: Any) -> Any:
     return t.Everything(**base)
 
 
-def test_world_functions_and_world_import(loaded: tuple[str, Any, Any], kitchen: ModuleType) -> None:
+def test_world_functions_and_world_import(
+    loaded: tuple[str, Any, Any], kitchen: ModuleType
+) -> None:
     _kind, p, imports = loaded
     assert p.add(2, 3) == 5
     greeting = p.greet("bob")
@@ -134,7 +136,9 @@ def test_keyword_names(loaded: tuple[str, Any, Any]) -> None:
     assert "in-text" in p.api.import_(from_=7, in_="in-text", class_=True)
 
 
-def test_host_resource_lent_and_handed_over(loaded: tuple[str, Any, Any], kitchen: ModuleType) -> None:
+def test_host_resource_lent_and_handed_over(
+    loaded: tuple[str, Any, Any], kitchen: ModuleType
+) -> None:
     _kind, p, imports = loaded
     mine = imports.store.Blob(b"abcd")
     assert p.api.blob_size(mine) == 4
@@ -168,14 +172,18 @@ def test_guest_resource_lifecycle(loaded: tuple[str, Any, Any], kitchen: ModuleT
     assert c.value() == 7
 
 
-def test_wrong_python_type_is_named_by_parameter(loaded: tuple[str, Any, Any], kitchen: ModuleType) -> None:
+def test_wrong_python_type_is_named_by_parameter(
+    loaded: tuple[str, Any, Any], kitchen: ModuleType
+) -> None:
     _kind, p, _ = loaded
     t = kitchen.types
     with pytest.raises(TypeError, match=r"Kitchen\.add\(\): parameter `b`: expected int \(u32\)"):
         p.add(1, "2")
     with pytest.raises(BindingError, match=r"parameter `a`: -1 does not fit u32"):
         p.add(-1, 2)
-    with pytest.raises(BindingError, match=r"parameter `e`: field `letter`: expected a one-character str"):
+    with pytest.raises(
+        BindingError, match=r"parameter `e`: field `letter`: expected a one-character str"
+    ):
         p.api.echo_everything(everything(kitchen, letter="ab"))
     with pytest.raises(BindingError, match=r"parameter `s`: expected one of Shape_Circle"):
         p.api.echo_shape(t.Point(x=1, y=2))
@@ -188,7 +196,9 @@ def test_wrong_python_type_is_named_by_parameter(loaded: tuple[str, Any, Any], k
     assert p.add(1, 2) == 3  # nothing reached the guest: the instance is still usable
 
 
-def test_host_exception_traps_with_cause(kitchen: ModuleType, compiled: tuple[str, Any, Any]) -> None:
+def test_host_exception_traps_with_cause(
+    kitchen: ModuleType, compiled: tuple[str, Any, Any]
+) -> None:
     _kind, rt, component = compiled
     boom = ValueError("disk full")
     p = kitchen.Kitchen.load(component, imports=host(kitchen, log_error=boom), runtime=rt)
@@ -197,17 +207,23 @@ def test_host_exception_traps_with_cause(kitchen: ModuleType, compiled: tuple[st
     assert info.value.__cause__ is boom
 
 
-def test_incomplete_imports_fail_at_load(kitchen: ModuleType, compiled: tuple[str, Any, Any]) -> None:
+def test_incomplete_imports_fail_at_load(
+    kitchen: ModuleType, compiled: tuple[str, Any, Any]
+) -> None:
     _kind, rt, component = compiled
 
     class NoStore(kitchen.KitchenImports):
         def log(self, level: int, message: str) -> None:
             pass
 
-    with pytest.raises(BindingError, match=r"imports\.store must be an instance of kitchen\.store\.Store"):
+    with pytest.raises(
+        BindingError, match=r"imports\.store must be an instance of kitchen\.store\.Store"
+    ):
         kitchen.Kitchen.load(component, imports=NoStore(), runtime=rt)
 
     imports = host(kitchen)
     imports.store.Blob = object
-    with pytest.raises(BindingError, match=r"imports\.store\.Blob must name your subclass of kitchen\.store\.Blob"):
+    with pytest.raises(
+        BindingError, match=r"imports\.store\.Blob must name your subclass of kitchen\.store\.Blob"
+    ):
         kitchen.Kitchen.load(component, imports=imports, runtime=rt)
