@@ -45,9 +45,12 @@ class Composition:
         return self.plugins[plugin_id].call(name, *args, **kwargs)
 
     def call_interface(self, name: str, *args: Any, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call `iface#func` (or `iface/func`) on every plugin exporting it: `[(plugin id, result), ...]`."""
+        """Call `iface#func` (or `iface/func`) on every plugin exporting it: `[(plugin id, result), ...]`.
+
+        Plugins are called in the order they were given to `compose`.
+        """
         out: list[tuple[str, Any]] = []
-        for pid in self.plan.order:
+        for pid in self.plan.nodes:
             plugin = self.plugins[pid]
             if _exports(plugin, name):
                 out.append((pid, plugin.call(name, *args, **kwargs)))

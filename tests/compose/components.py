@@ -1,0 +1,62 @@
+"""WAT components for the composition tests: greeters from the example, consumers and a cycle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "compose"
+ENGLISH = (EXAMPLE / "english.wat").read_text()
+FRENCH = (EXAMPLE / "french.wat").read_text()
+APP = (EXAMPLE / "app.wat").read_text()
+
+GREETER = "example:greet/greeter"
+
+
+def consumer(result: str, param: str = "string", interface: str = GREETER) -> str:
+    """A consumer importing `greet: func(name: PARAM) -> RESULT` and exporting `run` with the same type.
+
+    RESULT must flatten to more than one core value (string, option<string>, list<...>), so
+    both the import and the export pass it through memory.
+    """
+    flat_params = "i32 i32" if param == "string" else "i32"
+    gets = "(local.get 0) (local.get 1)" if param == "string" else "(local.get 0)"
+    return f"""
+(component
+  (import "{interface}" (instance $greeter
+    (export "greet" (func (param "name" {param}) (result {result})))))
+  (core module $mem
+    (memory (export "mem") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $r i32)
+      (local.set $r (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $bump (i32.add (local.get $r) (local.get 3)))
+      (local.get $r)))
+  (core instance $m (instantiate $mem))
+  (core func $greet (canon lower (func $greeter "greet")
+    (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+  (core module $main
+    (import "greeter" "greet" (func $greet (param {flat_params} i32)))
+    (func (export "run") (param {flat_params}) (result i32)
+      (call $greet {gets} (i32.const 32))
+      (i32.const 32)))
+  (core instance $i (instantiate $main (with "greeter" (instance (export "greet" (func $greet))))))
+  (func (export "run") (param "name" {param}) (result {result})
+    (canon lift (core func $i "run") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+)
+"""
+
+
+def cyclic(imports: str, exports: str) -> str:
+    """A component importing interface `imports` and exporting `exports`, each with `f: func() -> u32`."""
+    return f"""
+(component
+  (import "{imports}" (instance $in (export "f" (func (result u32)))))
+  (core module $m (func (export "f") (result i32) (i32.const 7)))
+  (core instance $i (instantiate $m))
+  (func $f (result u32) (canon lift (core func $i "f")))
+  (instance $out (export "f" (func $f)))
+  (export "{exports}" (instance $out))
+)
+"""
