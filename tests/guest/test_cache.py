@@ -37,7 +37,14 @@ class FakeComponentize:
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeComponentize:
     f = FakeComponentize()
     monkeypatch.setattr(cpy, "componentize", f)
+    monkeypatch.setattr(cpy, "generate_bindings", fake_bindings)
     return f
+
+
+def fake_bindings(config: ProjectConfig, dest: Path) -> cpy.RunOutput:
+    """Stands in for `componentize-py bindings` (the real one is tested elsewhere)."""
+    (dest / "wit_world").mkdir(parents=True)
+    return cpy.RunOutput(("componentize-py",), 0, "", "")
 
 
 def test_second_build_is_cached(make_project: MakeProject, fake: FakeComponentize) -> None:
@@ -148,9 +155,11 @@ def test_progress_reports_the_slow_step(make_project: MakeProject, fake: FakeCom
     root = make_project()
     seen: list[Progress] = []
     build_project(root, progress=seen.append)
-    assert [p.step for p in seen] == ["componentize"] * 3
-    assert [p.done for p in seen] == [False, False, True]
-    assert seen[1].elapsed == 0.5
+    assert [(p.step, p.done) for p in seen] == [
+        ("bindings", False), ("bindings", True),
+        ("componentize", False), ("componentize", False), ("componentize", True),
+    ]
+    assert seen[3].elapsed == 0.5
     seen.clear()
     build_project(root, progress=seen.append)
     assert [(p.step, p.done) for p in seen] == [("cached", True)]

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.guest.conftest import MakeProject
-from tests.guest.test_cache import FakeComponentize
+from tests.guest.test_cache import FakeComponentize, fake_bindings
 from tests.guest.test_diagnose import recorded
 from tests.support.guests import KITCHEN_WIT
 from witkit.cli import main
@@ -19,6 +19,7 @@ from witkit.guest import componentize as cpy
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeComponentize:
     f = FakeComponentize()
     monkeypatch.setattr(cpy, "componentize", f)
+    monkeypatch.setattr(cpy, "generate_bindings", fake_bindings)
     return f
 
 
@@ -94,3 +95,13 @@ def test_build_without_a_project(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", str(tmp_path)])
     assert result.exit_code == 1
     assert "pyproject.toml: not found" in result.output
+
+
+def test_build_reports_bad_wit_like_wit_check(make_project: MakeProject) -> None:
+    root = make_project(wit="package a:b;\nworld greeter {\n  export f: func() -> nope;\n}\n")
+    runner = CliRunner()
+    build = runner.invoke(main, ["build", str(root)])
+    check = runner.invoke(main, ["wit", "check", str(root / "wit")])
+    assert build.exit_code == check.exit_code == 1
+    assert build.output.endswith(check.output)
+    assert "-->" in build.output and "Traceback" not in build.output

@@ -111,6 +111,16 @@ def guest_bindings(project_dir: str | Path = ".") -> Path:
     return dest
 
 
+def _checked_bindings(config: ProjectConfig, dest: Path) -> Path:
+    """Generate bindings; when componentize-py rejects the WIT, report it as `witkit wit check` does."""
+    try:
+        return generate_bindings(config, dest)
+    except ComponentizeError:
+        features = None if config.all_features else frozenset(config.features)
+        plan_for(config.wit, config.world, features=features)  # raises the rendered WitError
+        raise
+
+
 def build_project(
     project_dir: str | Path = ".",
     output: str | Path | None = None,
@@ -132,16 +142,19 @@ def build_project(
     store = BuildCache(cache_folder(config))
 
     try:
-        if check:
+        hit = store.get(key)
+        if check or hit is None:
+            # Fresh bindings in a new temporary folder: a quick check that componentize-py
+            # reads the WIT and the world, and what mypy checks the guest against.
             with tempfile.TemporaryDirectory(prefix="witkit-bindings-") as tmp:
                 start = time.monotonic()
                 report(Progress("bindings", "generating bindings", 0.0))
-                bindings = generate_bindings(config, Path(tmp) / "bindings")
-                report(Progress("check", "type-checking the guest with mypy", 0.0))
-                run_mypy(config, bindings, plan)
-                report(Progress("check", "type-checked", time.monotonic() - start, done=True))
+                bindings = _checked_bindings(config, Path(tmp) / "bindings")
+                if check:
+                    report(Progress("check", "type-checking the guest with mypy", 0.0))
+                    run_mypy(config, bindings, plan)
+                report(Progress("bindings", "bindings ready", time.monotonic() - start, done=True))
 
-        hit = store.get(key)
         if hit is not None:
             wasm, sha = hit
             publish(wasm, sha, out)
