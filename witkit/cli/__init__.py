@@ -18,6 +18,7 @@ def _register() -> None:
     # Each command family lives in its own module; importing it attaches its commands.
     import witkit.cli.codegen_cmds
     import witkit.cli.plugin_cmds
+    import witkit.cli.plugin_run_cmds
     import witkit.cli.wit_cmds  # noqa: F401
     from witkit.cli import guest_cmds  # noqa: F401
 
