@@ -1,0 +1,53 @@
+"""`witkit generate`: writes the package, names it, and reports bad input without a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.codegen.conftest import REPO
+from witkit.cli import main
+
+KITCHEN = str(REPO / "tests" / "worlds" / "kitchen" / "kitchen.wit")
+
+
+def test_generate_writes_the_package(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["generate", KITCHEN, "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "kitchen").iterdir()) == [
+        "__init__.py", "api.py", "py.typed", "store.py", "types.py",
+    ]  # fmt: skip
+    header = (tmp_path / "kitchen" / "api.py").read_text().splitlines()[0]
+    assert header.endswith(f"from witkit:kitchen/kitchen@0.1.0 ({KITCHEN}). Do not edit.")
+
+
+def test_package_world_and_templates_options(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "interface.py.jinja").write_text("# mine: {{ module.module }}\n")
+    args = ["generate", KITCHEN, "--world", "kitchen", "-o", str(tmp_path), "--package", "kt"]
+    result = CliRunner().invoke(main, [*args, "--templates", str(templates)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "kt" / "store.py").read_text() == "# mine: store\n"
+
+
+def test_bad_wit_is_rendered_like_the_wit_front_end(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.wit"
+    bad.write_text("package a:b;\nworld w { export f: func() -> u32 }\n")
+    result = CliRunner().invoke(main, ["generate", str(bad), "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "error: expected ';', found '}'" in result.output
+    assert f"--> {bad}:2:35" in result.output
+
+
+def test_unknown_world_and_bad_package_name(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["generate", KITCHEN, "--world", "nope", "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "error: world `nope` not found in package `witkit:kitchen@0.1.0`" in result.output
+    result = CliRunner().invoke(
+        main, ["generate", KITCHEN, "--package", "not-a-name", "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "error: package name `not-a-name` is not a Python identifier" in result.output
