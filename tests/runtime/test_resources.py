@@ -155,3 +155,12 @@ def test_collected_proxy_is_dropped_before_the_next_call(rt: Runtime) -> None:
     gc.collect()
     assert drops(inst) == 1  # the destructor ran at the start of this call, not inside the GC
     assert kept.get() == 2
+
+
+def test_handle_from_another_instance_is_refused(rt: Runtime) -> None:
+    one, two = rt.instantiate(COUNTER), rt.instantiate(COUNTER)
+    c = Counter(one, 1)
+    with pytest.raises(BindingError, match="mismatched resource types"):
+        two.func("[method]counter.get", [Borrow(COUNTER_R)], U32)(c)
+    assert two.poisoned  # wasmtime had already entered the instance: it must be reloaded
+    assert c.get() == 1

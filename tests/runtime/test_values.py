@@ -172,6 +172,18 @@ def test_function_results_return_ok_and_raise_err(rt: Runtime, label: str, desc:
             assert info.value.value == outcome.value
 
 
+def test_surrogates_are_not_chars(rt: Runtime) -> None:
+    """wasmtime's C API aborts the process on a surrogate char: it must never reach it."""
+    from witkit.errors import BindingError
+
+    inst = rt.instantiate(echo_component(CHAR), [ImportFunc("echo", [CHAR], CHAR, lambda x: "\udfff")])
+    echo = inst.func("echo", [CHAR], CHAR)
+    with pytest.raises(BindingError):
+        echo("\ud800")
+    with pytest.raises(Exception, match="surrogate"):
+        echo("a")  # the host import returns a surrogate: that call traps, with the cause kept
+
+
 def test_fast_and_public_paths_agree() -> None:
     """The same calls through both paths give equal answers."""
     answers = []

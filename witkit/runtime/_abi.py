@@ -187,6 +187,14 @@ class Env:
         self.ctx = ctx
 
 
+def char_code(v: Any) -> int:
+    """The code point of a one-character `str`; surrogates are not WIT chars (wasmtime would abort)."""
+    code = ord(v)
+    if 0xD800 <= code <= 0xDFFF:
+        raise BindingError(f"{v!r} is a surrogate, not a Unicode scalar value (WIT char)")
+    return code
+
+
 def _range_error(desc: TypeDesc, value: Any) -> BindingError:
     return BindingError(f"{value!r} does not fit WIT type {desc!r}")
 
@@ -262,7 +270,7 @@ def _lower_primitive(desc: Primitive) -> Lower:
     if desc.name == "char":
 
         def lower_char(v: Any, addr: int) -> None:
-            at(addr + OF).value = ord(v)
+            at(addr + OF).value = char_code(v)
             _u8_at(addr).value = kind
 
         return lower_char

@@ -338,7 +338,7 @@ class Instance:
             "ArgumentError": ctypes.ArgumentError,
             "before": self._before_call,
             "Err": Err,
-            "ord": ord,
+            "char_code": _abi.char_code,
             "chr": chr,
         }
         argnames = [f"a{i}" for i in range(len(params))]
@@ -353,7 +353,7 @@ class Instance:
                 ctypes.c_uint8.from_address(addr).value = kind
                 ns[f"c{i}"] = ctype.from_address(addr + _abi.OF)
                 if d.name == "char":
-                    pre.append(f"c{i}.value = ord(a{i})")
+                    pre.append(f"c{i}.value = char_code(a{i})")
                 elif d.name == "bool":
                     pre.append(f"if a{i} is not True and a{i} is not False: raise TypeError('expected a bool')")
                     pre.append(f"c{i}.value = a{i}")
@@ -521,7 +521,7 @@ class Instance:
         cause, backtrace = split_trap(text)
         lowered = text.lower()
         trapped = pending is not None or "wasm trap" in lowered or bool(backtrace) or instantiating
-        exc: PluginError
+        exc: PluginError | BindingError
         if instantiating and pending is None and not backtrace and "wasm trap" not in lowered and "exceeds memory limits" not in lowered:
             raise PluginError(f"cannot instantiate the component: {cause}") from error
         if pending is not None:
@@ -538,6 +538,11 @@ class Instance:
             exc = MemoryLimitExceeded(f"{what}: the guest ran out of memory (ceiling {self._limits.memory} bytes): {cause}")
         elif "cannot enter component instance" in lowered:
             exc = PluginError(f"{what}: instance trapped earlier; reload the plugin")
+        elif not trapped:
+            # wasmtime rejected a value while lowering it (e.g. a handle from another instance).
+            # The guest was already entered, so wasmtime will not enter it again either.
+            exc = BindingError(f"{what}: {cause}")
+            trapped = True
         else:
             exc = TrapError(f"{what}: {cause}", backtrace)
         if not isinstance(exc, TrapError):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import wasmtime.component as wc
 
 from witkit.errors import BindingError
-from witkit.runtime._abi import PRIMS
+from witkit.runtime._abi import PRIMS, char_code
 from witkit.runtime.types import (
     Borrow,
     Bytes,
@@ -151,7 +151,14 @@ def to_pub(desc: TypeDesc, vt: Any, inst: Instance) -> ToPub:
         name = desc.name
         if name in ("f32", "f64"):
             return float
-        if name in ("string", "char", "bool"):
+        if name == "char":
+
+            def char_to_pub(v: Any) -> Any:
+                char_code(v)
+                return v
+
+            return char_to_pub
+        if name in ("string", "bool"):
             return _identity
         _k, _c, lo, hi = PRIMS[name]
 
