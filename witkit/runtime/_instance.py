@@ -547,7 +547,7 @@ class Instance:
             exc = TrapError(f"{what}: {cause}", backtrace)
         if not isinstance(exc, TrapError):
             # LimitError has no backtrace field of its own; keep the guest's anyway.
-            exc.guest_backtrace = backtrace  # type: ignore[attr-defined]
+            vars(exc)["guest_backtrace"] = backtrace
         if trapped and self._poisoned is None:
             self._poisoned = f"{type(exc).__name__} in {what}"
             self._gate = True
