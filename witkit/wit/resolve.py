@@ -600,7 +600,7 @@ class _PackageResolver:
         self.types: list[_LType] = []
         self.ifaces: list[_LIface] = []
         self.worlds: list[_LWorld] = []
-        self.anon_types: dict[tuple[m.TypeDefKind, m.Stability], int] = {}
+        self.anon_types: dict[m.TypeDefKind, int] = {}
         self.type_lookup: Lookup = {}
         self.foreign_items: dict[tuple[m.PackageName, str], AstItem] = {}
         self.foreign_type_stubs: dict[tuple[int, str], int] = {}
@@ -1146,7 +1146,19 @@ class _PackageResolver:
 
     def resolve_type(self, ty: ast.TypeExpr, stability: m.Stability) -> m.Type:
         kind = self.resolve_type_kind(ty, stability)
-        return self.anon_type(kind, stability, ty.span)
+        return self.anon_type(kind, self.find_stability(kind, stability), ty.span)
+
+    def find_stability(self, kind: m.TypeDefKind, stability: m.Stability) -> m.Stability:
+        """An anonymous type's gate: the one given, else the first gate among its direct
+        parts (wit-parser's `find_stability`), so `list<gated>` is gated like `gated`."""
+        if stability is not None:
+            return stability
+        if isinstance(kind, m.Resource | m.Variant | m.Record | m.Flags | m.Enum):
+            return None
+        for part in m.kind_parts(kind):
+            if isinstance(part, int) and self.types[part].stability is not None:
+                return self.types[part].stability
+        return None
 
     def anon_type(self, kind: m.TypeDefKind, stability: m.Stability, span: ast.Span) -> m.Type:
         if isinstance(kind, m.Alias):
@@ -1154,10 +1166,10 @@ class _PackageResolver:
         if isinstance(kind, m.Handle) and kind.kind == "own":
             # An anonymous `own<T>` is the same as naming `T`; `append` turns it into a handle.
             return kind.resource
-        found = self.anon_types.get((kind, stability))
+        found = self.anon_types.get(kind)
         if found is None:
             found = self.alloc_type(_LType(None, kind, None, span, stability=stability))
-            self.anon_types[(kind, stability)] = found
+            self.anon_types[kind] = found
         return found
 
     # ---- functions
@@ -1177,11 +1189,12 @@ class _PackageResolver:
         seen: set[str] = set()
         if kind in ("method", "async-method"):
             assert resource is not None
-            borrow = self.anon_type(m.Handle("borrow", resource), stability, func.span)
+            handle = m.Handle("borrow", resource)
+            borrow = self.anon_type(handle, self.find_stability(handle, None), func.span)
             params.append(m.Param("self", borrow))
             seen.add("self")
         for p in func.params:
-            ty = self.resolve_type(p.type, stability)
+            ty = self.resolve_type(p.type, None)
             if p.name.name in seen:
                 raise self.err(f"param `{p.name.name}` is defined more than once", p.name.span)
             seen.add(p.name.name)
@@ -1189,13 +1202,13 @@ class _PackageResolver:
         result: m.Type | None
         if kind == "constructor":
             assert resource is not None
-            result = self.constructor_result(func.result, resource, ctor_of, stability)
+            result = self.constructor_result(func.result, resource, ctor_of)
         else:
-            result = self.resolve_optional(func.result, stability)
+            result = self.resolve_optional(func.result, None)
         return m.Function(name, kind, tuple(params), result, resource, docs.contents, stability)
 
     def constructor_result(
-        self, result: ast.TypeExpr | None, resource: int, name: ast.Id, stability: m.Stability
+        self, result: ast.TypeExpr | None, resource: int, name: ast.Id
     ) -> m.Type:
         if result is None:
             return resource
@@ -1213,7 +1226,7 @@ class _PackageResolver:
             is_self = self.type_lookup.get(ok.resource.name, (None,))[0] == resource
         if not is_self:
             raise self.err("the `ok` type must be the resource being constructed", ok.span)
-        return self.resolve_type(result, stability)
+        return self.resolve_type(result, None)
 
     def resolve_resource_func(self, rf: ast.ResourceFunc, resource: ast.Id) -> m.Function:
         rid = self.type_lookup[resource.name][0]
