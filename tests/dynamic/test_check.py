@@ -60,3 +60,17 @@ def test_check_plugin_from_files(tmp_path: Path) -> None:
     assert check_plugin(good, tmp_path / "world.wit") == ("example:greet/greeter-plugin", [])
     _label, found = check_plugin(bad, tmp_path / "world.wit", "greeter-plugin")
     assert [m.name for m in found] == ["version"]
+
+
+def test_check_against_wit_text(rt1: Runtime) -> None:
+    from witkit.plugins.check import check_against_wit, require_world_wit
+
+    good = rt1.compile(CHECK_TABLE["fits"][0])
+    bad = rt1.compile(CHECK_TABLE["missing-export-function"][0])
+    assert (
+        check_against_wit(good.type, GREETER_WIT, "example:greet/greeter-plugin", engine=rt1.engine)
+        == []
+    )
+    assert [m.name for m in check_against_wit(bad, GREETER_WIT)] == ["version"]
+    with pytest.raises(WorldMismatch, match="export `version`: missing"):
+        require_world_wit(bad.type, GREETER_WIT, what="plugin `x`")

@@ -12,6 +12,7 @@ is `check_plugin`.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,11 +30,13 @@ __all__ = [
     "Mismatch",
     "MismatchKind",
     "WorldMismatch",
+    "check_against_wit",
     "check_component",
     "check_plugin",
     "model_func_text",
     "model_type_text",
     "require_world",
+    "require_world_wit",
 ]
 
 HOST_PROVIDED: tuple[str, ...] = ("wasi:", "witkit:plugin/config")
@@ -381,3 +384,40 @@ def check_plugin(
     pkg = resolved.resolve.packages[w.package].name if w.package is not None else None
     label = f"{pkg}/{w.name}" if pkg is not None else w.name
     return label, check_component(component.type, resolved.resolve, world_id, engine=rt.engine)
+
+
+@functools.lru_cache(maxsize=32)
+def _resolve_text(wit_text: str, world: str | None) -> tuple[m.Resolve, int]:
+    from witkit.wit import resolve_source, select_world
+
+    resolved = resolve_source(wit_text)
+    return resolved.resolve, select_world(resolved.resolve, resolved.main, world)
+
+
+def check_against_wit(
+    component_type: wc.ComponentType | wc.Component,
+    wit_text: str,
+    world: str | None = None,
+    *,
+    engine: wasmtime.Engine | None = None,
+) -> list[Mismatch]:
+    """`check_component` against a world given as WIT text (resolved once per distinct text).
+
+    Meant for generated bindings, which carry their world as text: embed
+    `witkit.wit.printer.print_wit(resolved)` and the world's qualified name.
+    """
+    resolve, world_id = _resolve_text(wit_text, world)
+    return check_component(component_type, resolve, world_id, engine=engine)
+
+
+def require_world_wit(
+    component_type: wc.ComponentType | wc.Component,
+    wit_text: str,
+    world: str | None = None,
+    *,
+    engine: wasmtime.Engine | None = None,
+    what: str = "the component",
+) -> None:
+    """`require_world` against a world given as WIT text: raise `WorldMismatch` unless the component fits."""
+    resolve, world_id = _resolve_text(wit_text, world)
+    require_world(component_type, resolve, world_id, engine=engine, what=what)
