@@ -215,3 +215,21 @@ def test_cardinality() -> None:
     assert [c.allows(2) for c in Cardinality] == [False, False, True, True]
     assert AtMostOne.result_text("u32") == "option<u32>"
     assert AtLeastOne.result_text("u32") == "list<tuple<string, u32>>"
+
+
+def test_manifest_entries_as_nodes(tmp_path: Any, rt: Runtime) -> None:
+    import wasmtime
+
+    from witkit.plugins import PluginLoader, parse_manifest
+
+    (tmp_path / "english.wasm").write_bytes(wasmtime.wat2wasm(ENGLISH))
+    manifest = parse_manifest({"english": {"locator": "file:english.wasm"}}, root=tmp_path)
+    with PluginLoader(tmp_path / "cache", tmp_path / "tmp") as loader:
+        graph = witkit.compose(
+            {"english": manifest.plugins["english"], "app": APP},
+            [Link("app", GREETER, cardinality=AnyNumber)],
+            runtime=rt,
+            loader=loader,
+            base=manifest.root,
+        )
+    assert graph.call("app", "run", "Ada") == [("english", "Hello, Ada!")]

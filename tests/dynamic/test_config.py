@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.dynamic.components import CONFIG_READER
@@ -43,3 +45,34 @@ def test_the_shipped_wit_describes_what_the_runtime_provides(rt1: Runtime) -> No
     assert list(iface.functions) == ["get", "keys"]
     # The test guest's import of the interface matches the shipped WIT exactly.
     assert check_component(rt1.compile(CONFIG_READER).type, resolve, world, host_provided=()) == []
+
+
+def test_load_a_manifest_entry_with_its_config_and_limits(tmp_path: Path) -> None:
+    import wasmtime
+
+    import witkit
+    from witkit.plugins import PluginLoader, parse_manifest
+
+    (tmp_path / "reader.wasm").write_bytes(wasmtime.wat2wasm(CONFIG_READER))
+    manifest = parse_manifest(
+        {
+            "reader": {
+                "locator": "file:reader.wasm",
+                "config": {"who": "me"},
+                "limits": {"fuel": 1_000_000},
+            }
+        },
+        root=tmp_path,
+    )
+    spec = manifest.plugins["reader"]
+    with PluginLoader(tmp_path / "cache", tmp_path / "tmp") as loader:
+        plugin = witkit.load(spec, loader=loader, base=manifest.root)
+        assert plugin.call("setting", "who") == "me"
+        assert plugin.instance.fuel_used is not None  # the manifest's fuel limit is in force
+        # Config given at load time wins over the manifest's.
+        assert (
+            witkit.load(spec, loader=loader, base=manifest.root, config={"who": "you"}).call(
+                "setting", "who"
+            )
+            == "you"
+        )

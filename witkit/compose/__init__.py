@@ -15,6 +15,7 @@ returns with several providers.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
 from witkit.compose.cardinality import AtLeastOne, AtMostOne, Cardinality, Many, One
@@ -22,6 +23,8 @@ from witkit.compose.errors import CompositionError, Problem
 from witkit.compose.graph import Link, Node, Plan, plan
 from witkit.compose.linking import Composition, instantiate
 from witkit.plugins.dynamic import PluginSource
+from witkit.plugins.loader import PluginLoader
+from witkit.plugins.manifest import PluginSpec
 from witkit.runtime import Runtime
 
 Any = Cardinality.ANY
@@ -47,19 +50,22 @@ __all__ = [
 
 
 def compose(
-    plugins: Mapping[str, Node | PluginSource],
+    plugins: Mapping[str, Node | PluginSpec | PluginSource],
     links: Sequence[Link] = (),
     *,
     runtime: Runtime | None = None,
     cache_size: int | None = 256,
+    loader: PluginLoader | None = None,
+    base: str | os.PathLike[str] | None = None,
 ) -> Composition:
     """Check the graph (raising `CompositionError` listing every problem), then instantiate it.
 
     `plugins` maps an id to a source (path, bytes, WAT text, compiled component) or a `Node`
     with config, WASI grants, limits and host imports. `links` name, for a consumer's
     import, its providers and cardinality; an import without a link is served by the one
-    plugin that exports it.
+    plugin that exports it. Manifest entries (`load_manifest().plugins`) are fetched through
+    `loader` (relative `file:` paths start at `base`, e.g. the manifest's `root`).
     """
     rt = runtime if runtime is not None else Runtime()
-    checked = plan(plugins, links, runtime=rt)
+    checked = plan(plugins, links, runtime=rt, loader=loader, base=base)
     return instantiate(checked, rt, cache_size=cache_size)

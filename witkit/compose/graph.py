@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import wasmtime.component as wc
@@ -19,13 +20,15 @@ import wasmtime.component as wc
 from witkit.compose.cardinality import Cardinality
 from witkit.compose.errors import CompositionError, Problem
 from witkit.plugins.check import HOST_PROVIDED
-from witkit.plugins.dynamic import PluginSource
+from witkit.plugins.dynamic import PluginSource, spec_limits, spec_wasi
 from witkit.plugins.inspect import component_type_text, func_text
+from witkit.plugins.loader import PluginLoader
+from witkit.plugins.manifest import PluginSpec
 from witkit.runtime import Runtime
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface
 
-__all__ = ["BridgedFunc", "Link", "Node", "Plan", "PlannedLink", "plan"]
+__all__ = ["BridgedFunc", "Link", "Node", "Plan", "PlannedLink", "node_for", "plan"]
 
 
 @dataclass(frozen=True)
@@ -104,20 +107,43 @@ def _has_resources(text: str) -> bool:
     return "own<" in text or "borrow<" in text
 
 
+def node_for(
+    spec: PluginSpec, loader: PluginLoader | None = None, base: str | os.PathLike[str] | None = None
+) -> Node:
+    """A node for a manifest entry: fetched through `loader`, with its config, grants and limits."""
+    where = Path(base) if base is not None else None
+    if loader is not None:
+        path = loader.load(spec.id, spec.locator, base=where)
+    else:
+        with PluginLoader() as fetcher:
+            path = fetcher.load(spec.id, spec.locator, base=where)
+    return Node(path, dict(spec.config), spec_wasi(spec), spec_limits(spec))
+
+
 def plan(
-    plugins: Mapping[str, Node | PluginSource],
+    plugins: Mapping[str, Node | PluginSpec | PluginSource],
     links: Sequence[Link] = (),
     *,
     runtime: Runtime,
     host_provided: Sequence[str] = HOST_PROVIDED,
+    loader: PluginLoader | None = None,
+    base: str | os.PathLike[str] | None = None,
 ) -> Plan:
     """Check a composition without instantiating anything; raise `CompositionError` listing every problem.
 
     Every import of every plugin must be served: by WASI or witkit's config interface, by the
     node's own host `imports`, or by other plugins through a `Link`. An import without a
-    `Link` is linked to the one plugin exporting it (cardinality `ONE`).
+    `Link` is linked to the one plugin exporting it (cardinality `ONE`). Manifest entries
+    (`PluginSpec`) are fetched through `loader`, relative `file:` paths starting at `base`.
     """
-    nodes = {pid: n if isinstance(n, Node) else Node(n) for pid, n in plugins.items()}
+    nodes = {
+        pid: n
+        if isinstance(n, Node)
+        else node_for(n, loader, base)
+        if isinstance(n, PluginSpec)
+        else Node(n)
+        for pid, n in plugins.items()
+    }
     problems: list[Problem] = []
     engine = runtime.engine
     components: dict[str, wc.Component] = {}

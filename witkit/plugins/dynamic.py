@@ -37,6 +37,7 @@ import math
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import wasmtime
@@ -44,6 +45,8 @@ import wasmtime.component as wc
 
 from witkit.errors import BindingError, PluginError
 from witkit.plugins.config import config_import, config_import_name, validate_config
+from witkit.plugins.loader import PluginLoader
+from witkit.plugins.manifest import PluginSpec
 from witkit.runtime._instance import Instance, PreparedFunc
 from witkit.runtime._runtime import Runtime
 from witkit.runtime.config import Limits, Wasi
@@ -81,6 +84,8 @@ __all__ = [
     "load",
     "plain_in",
     "plain_out",
+    "spec_limits",
+    "spec_wasi",
 ]
 
 Lower = Callable[[Any, str], Any]
@@ -918,8 +923,27 @@ PluginSource = str | os.PathLike[str] | bytes | bytearray | wc.Component
 """What `load` accepts: a `.wasm`/`.wat` path, component bytes, WAT text or a compiled component."""
 
 
+def spec_wasi(spec: PluginSpec) -> Wasi:
+    """The `Wasi` grants of a manifest entry (its fields map one-for-one)."""
+    g = spec.wasi
+    return Wasi(
+        args=g.args,
+        env=dict(g.env),
+        preopens=dict(g.preopens),
+        read_only=g.read_only,
+        stdout=g.stdout,
+        stderr=g.stderr,
+        inherit_network=g.network,
+    )
+
+
+def spec_limits(spec: PluginSpec) -> Limits:
+    """The `Limits` of a manifest entry."""
+    return Limits(fuel=spec.limits.fuel, timeout=spec.limits.timeout, memory=spec.limits.memory)
+
+
 def load(
-    source: PluginSource,
+    source: PluginSource | PluginSpec,
     *,
     runtime: Runtime | None = None,
     wasi: Wasi | None = None,
@@ -927,13 +951,30 @@ def load(
     config: Mapping[str, str] | None = None,
     imports: Sequence[Import] = (),
     cache_size: int | None = 256,
+    loader: PluginLoader | None = None,
+    base: str | os.PathLike[str] | None = None,
 ) -> DynamicPlugin:
     """Compile and instantiate a plugin for dynamic calls.
 
     `config` is served to the guest through `witkit:plugin/config` whenever the component
     imports it (empty when not given); `imports` adds host functions. Without `runtime` a
     new one is made from `wasi` and `limits`; with one, they override its defaults.
+
+    `source` may be a manifest entry (`load_manifest().plugins["id"]`): it is fetched through
+    `loader` (relative `file:` paths start at `base`) and its config, WASI grants and limits
+    are used unless given here.
     """
+    if isinstance(source, PluginSpec):
+        spec = source
+        where = Path(base) if base is not None else None
+        if loader is not None:
+            source = loader.load(spec.id, spec.locator, base=where)
+        else:
+            with PluginLoader() as fetcher:
+                source = fetcher.load(spec.id, spec.locator, base=where)
+        config = {**spec.config, **(config or {})}
+        wasi = wasi if wasi is not None else spec_wasi(spec)
+        limits = limits if limits is not None else spec_limits(spec)
     cfg = validate_config(config)
     if runtime is None:
         runtime = Runtime(wasi=wasi, limits=limits)
