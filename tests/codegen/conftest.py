@@ -23,6 +23,8 @@ from witkit.wit.resolve import resolve_path, select_world
 REPO = Path(__file__).resolve().parents[2]
 KITCHEN_WIT = "tests/worlds/kitchen/kitchen.wit"
 """The kitchen world, spelled relative to the repository (it appears in the generated header)."""
+EDGE_WIT = "tests/codegen/worlds/edge"
+"""Edge cases: same-named interfaces of two packages, an inline interface, keyword names."""
 CORPUS_WORLDS = (("http", "proxy"), ("cli", "command"))
 
 
@@ -47,6 +49,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     root = tmp_path_factory.mktemp("generated")
     out = root / "packages"
     packages = {"kitchen": _write_kitchen(out)}
+    edge = resolve_path(REPO / EDGE_WIT)
+    edge_world = select_world(edge.resolve, edge.packages)
+    packages["edge"] = write_host(edge.resolve, edge_world, out, source=EDGE_WIT)
     corpus_error = None
     if (CORPUS / "wasi" / "0.2.9").is_dir():
         for name, world_name in CORPUS_WORLDS:

@@ -519,9 +519,7 @@ class _Builder:
             side=side,
             direction=self.directions[iid],
             class_name=class_name,
-            attr=snake(self.keys[iid].split("/")[-1].split("@")[0])
-            if iface.name
-            else snake(self.keys[iid]),
+            attr=name,
             docs=iface.docs,
             types=type_views,
             functions=functions,

@@ -81,7 +81,7 @@ WORLD = _h.WorldSpec(
 
 
 class KitchenImports(ABC):
-    """What a host provides to a `kitchen` plugin: subclass it, implement every method, set every interface."""
+    """What a host provides to a plugin of world `kitchen`: subclass it, implement every method, set every interface."""
 
     store: _store.Store
     """Implements the imported interface `witkit:kitchen/store@0.1.0`."""
