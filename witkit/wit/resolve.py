@@ -248,14 +248,6 @@ class _Global:
             return True
         return self.features is None or stability.feature in self.features
 
-    def dealias(self, ty: m.Type) -> m.Type:
-        while isinstance(ty, int):
-            kind = self.types[ty].kind
-            if not isinstance(kind, m.Alias):
-                return ty
-            ty = kind.type
-        return ty
-
     def points_to_resource(self, ty: int) -> bool:
         cur: m.Type = ty
         while isinstance(cur, int):
@@ -1109,13 +1101,15 @@ class _PackageResolver:
                 return m.List(inner)
             case ast.MapType():
                 key = self.resolve_type(ty.key, stability)
-                if self.dealias(key) not in MAP_KEY_TYPES:
+                value = self.resolve_type(ty.value, stability)
+                # As in wit-parser the key must be written as a primitive (not an alias).
+                if not (isinstance(key, str) and key in MAP_KEY_TYPES):
                     raise self.err(
                         "invalid map key type: map keys must be bool, u8, u16, u32, u64, "
                         "s8, s16, s32, s64, char, or string",
                         ty.span,
                     )
-                return m.Map(key, self.resolve_type(ty.value, stability))
+                return m.Map(key, value)
             case ast.OptionType():
                 return m.Option(self.resolve_type(ty.element, stability))
             case ast.ResultType():
@@ -1129,17 +1123,6 @@ class _PackageResolver:
             case ast.StreamType():
                 return m.Stream(opt(ty.element, stability))
         raise AssertionError(f"unknown type expression {ty!r}")
-
-    def dealias(self, ty: m.Type) -> m.Type:
-        """Follow local `type a = b` aliases (and into other packages) to the type named last."""
-        while isinstance(ty, int):
-            lt = self.types[ty]
-            if lt.is_foreign:
-                return ty if lt.foreign is None else self.g.dealias(lt.foreign)
-            if not isinstance(lt.kind, m.Alias):
-                return ty
-            ty = lt.kind.type
-        return ty
 
     def resolve_optional(self, ty: ast.TypeExpr | None, stability: m.Stability) -> m.Type | None:
         return None if ty is None else self.resolve_type(ty, stability)
