@@ -51,3 +51,25 @@ def test_unknown_world_and_bad_package_name(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "error: package name `not-a-name` is not a Python identifier" in result.output
+
+
+def test_broken_user_template_and_unwritable_output(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "interface.py.jinja").write_text("{% if %}\n")
+    result = CliRunner().invoke(
+        main, ["generate", KITCHEN, "-o", str(tmp_path), "--templates", str(templates)]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "error: template " in result.output and "interface.py.jinja:1" in result.output
+    (templates / "interface.py.jinja").write_text("{{ no_such_name }}\n")
+    result = CliRunner().invoke(
+        main, ["generate", KITCHEN, "-o", str(tmp_path), "--templates", str(templates)]
+    )
+    assert result.exit_code == 1
+    assert "error: template interface.py.jinja: 'no_such_name' is undefined" in result.output
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = CliRunner().invoke(main, ["generate", KITCHEN, "-o", str(blocker / "sub")])
+    assert result.exit_code == 1
+    assert "error: cannot write the bindings to" in result.output

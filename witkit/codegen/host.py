@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
 
 from witkit import __version__
 from witkit._resources import data_dir
@@ -885,11 +892,7 @@ def render_host(
         imports = mv.imports
         _module_imports(mv, imports)
         mv.import_lines = imports.lines(first_party=("witkit",))
-        out[mv.path] = tidy(
-            env.get_template("interface.py.jinja").render(
-                module=mv, world=world, header=header, RT=RT, H=H
-            )
-        )
+        out[mv.path] = _render(env, "interface.py.jinja", module=mv, world=world, header=header)
     wimports = builder._world_imports
     wimports.name("__future__", "annotations")
     if world.types and any(t.kind in ("record", "variant") for t in world.types):
@@ -911,11 +914,19 @@ def render_host(
     wimports.name("witkit.runtime", "Err")
     wimports.name("witkit.runtime", "Some")
     world.import_lines = wimports.lines(first_party=("witkit",))
-    out["__init__.py"] = tidy(
-        env.get_template("__init__.py.jinja").render(world=world, header=header, RT=RT, H=H)
-    )
+    out["__init__.py"] = _render(env, "__init__.py.jinja", world=world, header=header)
     out["py.typed"] = ""
     return dict(sorted(out.items()))
+
+
+def _render(env: Environment, name: str, **context: object) -> str:
+    """Render one template; a broken (user) template becomes a BindingError naming it."""
+    try:
+        return tidy(env.get_template(name).render(RT=RT, H=H, **context))
+    except TemplateSyntaxError as e:
+        raise BindingError(f"template {e.filename or name}:{e.lineno}: {e.message}") from e
+    except TemplateError as e:
+        raise BindingError(f"template {name}: {e}") from e
 
 
 def write_host(
@@ -931,9 +942,12 @@ def write_host(
     package = package_name or package_name_for(resolve, world_id)
     files = render_host(resolve, world_id, package, templates, source=source)
     root = Path(out_dir) / package
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise BindingError(f"cannot write the bindings to {root}: {e}") from e
     return root
