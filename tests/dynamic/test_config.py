@@ -76,3 +76,21 @@ def test_load_a_manifest_entry_with_its_config_and_limits(tmp_path: Path) -> Non
             )
             == "you"
         )
+
+
+def test_a_guest_world_can_import_the_config_interface(tmp_path: Path, rt1: Runtime) -> None:
+    from witkit.plugins.config import install_config_wit
+    from witkit.wit import resolve_path, select_world
+
+    wit = tmp_path / "wit"
+    wit.mkdir()
+    (wit / "world.wit").write_text(
+        "package my:plugin;\n\nworld plugin {\n  import witkit:plugin/config@0.1.0;\n"
+        "  export setting: func(key: string) -> option<string>;\n  export count: func() -> u32;\n}\n"
+    )
+    assert install_config_wit(wit) == wit / "deps" / "witkit-plugin" / "plugin-config.wit"
+    resolved = resolve_path(wit)
+    world = select_world(resolved.resolve, resolved.main, None)
+    assert (
+        check_component(rt1.compile(CONFIG_READER), resolved.resolve, world, host_provided=()) == []
+    )

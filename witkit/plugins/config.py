@@ -21,6 +21,7 @@ __all__ = [
     "config_import_name",
     "config_wit",
     "config_wit_path",
+    "install_config_wit",
     "validate_config",
 ]
 
@@ -38,6 +39,18 @@ def config_wit_path() -> Path:
 def config_wit() -> str:
     """The text of the shipped `witkit:plugin` WIT package."""
     return config_wit_path().read_text(encoding="utf-8")
+
+
+def install_config_wit(wit_dir: str | Path) -> Path:
+    """Copy the shipped WIT into `wit_dir/deps/witkit-plugin/` (wit-parser's layout); returns the file.
+
+    A guest project (for example one made by `witkit new`) can then write
+    `import witkit:plugin/config@0.1.0;` in its world and read its settings.
+    """
+    target = Path(wit_dir) / "deps" / "witkit-plugin" / "plugin-config.wit"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(config_wit(), encoding="utf-8")
+    return target
 
 
 def validate_config(config: Mapping[str, Any] | None) -> dict[str, str]:
