@@ -88,7 +88,11 @@ class TrapError(PluginError):
 
 
 class LimitError(PluginError):
-    """A resource limit stopped a call."""
+    """A resource limit stopped a call; `guest_backtrace` keeps where the guest was."""
+
+    def __init__(self, message: str, guest_backtrace: str = "") -> None:
+        super().__init__(message)
+        self.guest_backtrace = guest_backtrace
 
 
 class FuelExhausted(LimitError):

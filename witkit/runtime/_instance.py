@@ -531,11 +531,14 @@ class Instance:
             exc = PluginError(f"{what}: the guest exited with status {error.code}")
             trapped = True
         elif "all fuel consumed" in lowered:
-            exc = FuelExhausted(f"{what}: ran out of fuel (limit {self._fuel} per call)")
+            exc = FuelExhausted(f"{what}: ran out of fuel (limit {self._fuel} per call)", backtrace)
         elif "wasm trap: interrupt" in lowered:
-            exc = Timeout(f"{what}: ran past its timeout of {self._limits.timeout} s")
+            exc = Timeout(f"{what}: ran past its timeout of {self._limits.timeout} s", backtrace)
         elif self._limits.memory is not None and _OOM.search(lowered):
-            exc = MemoryLimitExceeded(f"{what}: the guest ran out of memory (ceiling {self._limits.memory} bytes): {cause}")
+            exc = MemoryLimitExceeded(
+                f"{what}: the guest ran out of memory (ceiling {self._limits.memory} bytes): {cause}",
+                backtrace,
+            )
         elif "cannot enter component instance" in lowered:
             exc = PluginError(f"{what}: instance trapped earlier; reload the plugin")
         elif not trapped:
@@ -545,9 +548,6 @@ class Instance:
             trapped = True
         else:
             exc = TrapError(f"{what}: {cause}", backtrace)
-        if not isinstance(exc, TrapError):
-            # LimitError has no backtrace field of its own; keep the guest's anyway.
-            vars(exc)["guest_backtrace"] = backtrace
         if trapped and self._poisoned is None:
             self._poisoned = f"{type(exc).__name__} in {what}"
             self._gate = True
