@@ -163,6 +163,27 @@ class FuncView:
         return f"{pad}{target}Callable[\n{pad}    [{args}], {self.returns}\n{pad}] = {call}"
 
     @property
+    def import_docs(self) -> str | None:
+        """Docs of the abstract method a host implements: WIT docs, and how to return an error."""
+        if self.raises is None:
+            return self.docs
+        err = "Err()" if self.raises == "None" else f"Err(<{self.raises}>)"
+        note = f"Return the ok value; raise `{err}` for the error case."
+        return f"{self.docs.strip()}\n\n{note}" if self.docs else note
+
+    @property
+    def export_docs(self) -> str | None:
+        """Docs of a method calling the plugin: WIT docs, and what it raises on an error result."""
+        if self.raises is None:
+            return self.docs
+        note = "Raises `Err` when the plugin returns an error."
+        if self.raises != "None":
+            note = (
+                f"Raises `Err` with a `{self.raises}` as `.value` when the plugin returns an error."
+            )
+        return f"{self.docs.strip()}\n\n{note}" if self.docs else note
+
+    @property
     def inline_params(self) -> str | None:
         """The FuncSpec parameter tuple on one line, when ruff would keep it there (one parameter)."""
         if len(self.params) != 1:

@@ -228,25 +228,31 @@ class Api:
             _h.bad_argument(_e, "Api.echo_list", _F_ECHO_LIST, (items,))
 
     def unit_result(self, fail: bool) -> None:
-        """`result` in all four shapes; each fails when `fail` is true."""
+        """`result` in all four shapes; each fails when `fail` is true.
+
+        Raises `Err` when the plugin returns an error.
+        """
         try:
             self._unit_result(fail)
         except _h.LOWERING_ERRORS as _e:
             _h.bad_argument(_e, "Api.unit_result", _F_UNIT_RESULT, (fail,))
 
     def ok_only(self, fail: bool) -> int:
+        """Raises `Err` when the plugin returns an error."""
         try:
             return self._ok_only(fail)
         except _h.LOWERING_ERRORS as _e:
             _h.bad_argument(_e, "Api.ok_only", _F_OK_ONLY, (fail,))
 
     def err_only(self, fail: bool) -> None:
+        """Raises `Err` with a `str` as `.value` when the plugin returns an error."""
         try:
             self._err_only(fail)
         except _h.LOWERING_ERRORS as _e:
             _h.bad_argument(_e, "Api.err_only", _F_ERR_ONLY, (fail,))
 
     def both(self, fail: bool) -> _types.Point:
+        """Raises `Err` with a `_types.Color` as `.value` when the plugin returns an error."""
         try:
             return self._both(fail)
         except _h.LOWERING_ERRORS as _e:
