@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.dynamic.components import CHECK_TABLE, CONFIG_READER
+from tests.dynamic.components import CHECK_TABLE, CONFIG_READER, stub_component
 from tests.runtime.components import BEHAVIOUR, COUNTER, WASI
 from tests.runtime.test_values import NESTED, SHAPE
 from tests.runtime.wat import echo_component
@@ -22,6 +22,14 @@ SOURCES = {
     "nested": echo_component(NESTED),
     "shape": echo_component(SHAPE),
     "greeter": CHECK_TABLE["fits"][0],
+    "unqualified-interface": stub_component([("greeter", "greet", "greet")]),
+    "middleware": stub_component(
+        [("example:greet/greeter", "greet", "greet")], [("example:greet/greeter", "greet", "greet")]
+    ),
+    "middleware-changing-types": stub_component(
+        [("example:greet/greeter", "greet", "greet")],
+        [("example:greet/greeter", "greet", "greet-u32-param")],
+    ),
 }
 
 
@@ -76,3 +84,12 @@ def test_component_type_text_is_structural(rt1: Runtime) -> None:
     assert component_type_text(fty.result) == (
         "record { points: list<record { x: s32, y: s32, label: string }>, maybe: option<u64>, max-len: u16 }"
     )
+
+
+def test_an_interface_imported_and_exported(rt1: Runtime) -> None:
+    same = summary_wit(summarize(rt1.compile(SOURCES["middleware"]), rt1.engine))
+    assert same.count("interface greeter {") == 1
+    assert "import example:greet/greeter;" in same and "export example:greet/greeter;" in same
+    changed = summary_wit(summarize(rt1.compile(SOURCES["middleware-changing-types"]), rt1.engine))
+    assert "export example:greet/exported-greeter;" in changed
+    assert "what the component exports as `example:greet/greeter`" in changed

@@ -453,13 +453,18 @@ def summary_wit(
                 body = "\n".join(_body(item, scope))
                 text = "{\n" + (_indent(body, "  ") + "\n" if body else "") + "}"
                 if parts is None:
-                    world_lines.append(
-                        f"{direction} {ident(item.name)}: interface {_indent(text, '  ').lstrip()}"
-                    )
+                    world_lines.append(f"{direction} {ident(item.name)}: interface {text}")
                     continue
                 pkg, iface, version = parts
-                key = f"{direction}-{iface}" if iface in packages.get(pkg + version, {}) else iface
-                packages.setdefault(pkg + version, {})[key] = f"interface {ident(key)} {text}"
+                defined = packages.setdefault(pkg + version, {})
+                key = iface
+                if key in defined and defined[key] != f"interface {ident(key)} {text}":
+                    # Imported and exported with different types: two interfaces, one renamed.
+                    key = f"{direction}ed-{iface}"
+                    world_lines.append(
+                        f"// `{key}` is what the component {direction}s as `{item.name}`"
+                    )
+                defined[key] = f"interface {ident(key)} {text}"
                 world_lines.append(f"{direction} {pkg}/{key}{version};")
             elif item.kind == "function":
                 root_funcs.append((direction, item))
