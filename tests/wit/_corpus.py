@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+from tests.support.corpus import CORPUS
+
 UI = CORPUS / "wit-parser" / "ui"
 PARSE_FAIL = UI / "parse-fail"
 WASI = CORPUS / "wasi"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.corpus import wasi_package, wasi_packages
 from tests.wit._corpus import WASI
 from witkit.wit.model import WorldInterface, kind_parts
 from witkit.wit.resolve import resolve_path, select_world
@@ -16,35 +17,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _layout(tmp_path: Path, version: str, package: str) -> Path:
-    """`<package>/*.wit` plus every other package of the release under `<package>/deps/`."""
-    root = WASI / version
-    main = tmp_path / package
-    main.mkdir()
-    for f in (root / package).glob("*.wit"):
-        (main / f.name).symlink_to(f)
-    deps = main / "deps"
-    deps.mkdir()
-    for other in root.iterdir():
-        if other.is_dir() and other.name != package:
-            (deps / other.name).symlink_to(other)
-    return main
-
-
-def _packages(version: str) -> list[str]:
-    root = WASI / version
-    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-
-
 @pytest.mark.parametrize(
     ("version", "package"),
-    [(v, p) for v in ("0.2.9", "0.3.0") for p in _packages(v)],
+    [(v, p) for v in ("0.2.9", "0.3.0") for p in wasi_packages(v)],
 )
 @pytest.mark.parametrize("features", [frozenset(), None], ids=["no-features", "all-features"])
 def test_wasi_package_resolves(
     tmp_path: Path, version: str, package: str, features: frozenset[str] | None
 ) -> None:
-    resolved = resolve_path(_layout(tmp_path, version, package), features=features)
+    resolved = resolve_path(wasi_package(version, package, tmp_path), features=features)
     r = resolved.resolve
     main = r.packages[resolved.main]
     assert str(main.name) == f"wasi:{package}@{version}"
@@ -56,7 +37,7 @@ def test_wasi_package_resolves(
 
 def test_wasi_http_proxy(tmp_path: Path) -> None:
     start = time.perf_counter()
-    resolved = resolve_path(_layout(tmp_path, "0.2.9", "http"))
+    resolved = resolve_path(wasi_package("0.2.9", "http", tmp_path))
     elapsed = time.perf_counter() - start
     r = resolved.resolve
     world = select_world(r, resolved.packages, "wasi:http/proxy@0.2.9")
@@ -85,7 +66,7 @@ def test_wasi_http_proxy(tmp_path: Path) -> None:
 
 
 def test_wasi_http_service_p3(tmp_path: Path) -> None:
-    resolved = resolve_path(_layout(tmp_path, "0.3.0", "http"))
+    resolved = resolve_path(wasi_package("0.3.0", "http", tmp_path))
     r = resolved.resolve
     world = select_world(r, resolved.packages, "wasi:http/service@0.3.0")
     w = r.worlds[world]
