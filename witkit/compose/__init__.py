@@ -69,3 +69,12 @@ def compose(
     rt = runtime if runtime is not None else Runtime()
     checked = plan(plugins, links, runtime=rt, loader=loader, base=base)
     return instantiate(checked, rt, cache_size=cache_size)
+
+
+# `witkit.compose` is this function (the package `witkit` binds it over the submodule), so
+# `import witkit.compose as c` yields the function too; giving it the module's names keeps
+# `c.Link`, `c.AtLeastOne`, ... working either way.
+for _name in __all__:
+    if _name != "compose":
+        setattr(compose, _name, globals()[_name])
+del _name
