@@ -299,6 +299,7 @@ class _Scope:
         return name
 
     def resource(self, rt: Any) -> str:
+        """The name of resource type `rt` here, declaring an anonymous one on first use."""
         for t, n in self.resources:
             if t == rt:
                 return n
@@ -308,6 +309,7 @@ class _Scope:
         return name
 
     def ref(self, vt: Any, hint: str) -> str:
+        """`vt` as a type reference, declaring named types (called after `hint`) on first use."""
         prim = _prim(vt)
         if prim is not None:
             return prim
@@ -364,6 +366,7 @@ class _Scope:
         return f"flags {ident(name)} {{\n" + "".join(f"  {ident(n)},\n" for n in vt.names) + "}"
 
     def func(self, name: str, fty: Any) -> str:
+        """One function item: `greet: func(name: string) -> string;` (or a constructor/static)."""
         hint = name.rsplit(".", 1)[-1].rsplit("]", 1)[-1]
         params = [(n, self.ref(x, n)) for n, x in fty.params]
         result = None if fty.result is None else self.ref(fty.result, f"{hint}-result")
