@@ -60,3 +60,30 @@ def cyclic(imports: str, exports: str) -> str:
   (export "{exports}" (instance $out))
 )
 """
+
+
+# A provider of example:check/checker whose `greet(n)` returns ok(n) for even n, err("odd") otherwise.
+CHECKER = r"""
+(component
+  (core module $m
+    (memory (export "mem") 1)
+    (data (i32.const 100) "odd")
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 2048))
+    (func (export "greet") (param $n i32) (result i32)
+      (if (i32.and (local.get $n) (i32.const 1))
+        (then
+          (i32.store (i32.const 0) (i32.const 1))
+          (i32.store (i32.const 4) (i32.const 100))
+          (i32.store (i32.const 8) (i32.const 3)))
+        (else
+          (i32.store (i32.const 0) (i32.const 0))
+          (i32.store (i32.const 4) (local.get $n))))
+      (i32.const 0)))
+  (core instance $i (instantiate $m))
+  (func $greet (param "n" u32) (result (result u32 (error string)))
+    (canon lift (core func $i "greet") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+  (instance $x (export "greet" (func $greet)))
+  (export "example:check/checker" (instance $x))
+)
+"""
+CHECK = "example:check/checker"

@@ -233,3 +233,28 @@ def test_manifest_entries_as_nodes(tmp_path: Any, rt: Runtime) -> None:
             base=manifest.root,
         )
     assert graph.call("app", "run", "Ada") == [("english", "Hello, Ada!")]
+
+
+def test_results_cross_plugins_in_every_cardinality(rt: Runtime) -> None:
+    from tests.compose.components import CHECK, CHECKER
+
+    result = "(result u32 (error string))"
+    one = witkit.compose({"checker": CHECKER, "app": consumer(result, "u32", CHECK)}, runtime=rt)
+    assert one.call("app", "run", 4) == {"ok": 4}
+    assert one.call("app", "run", 3) == {
+        "err": "odd"
+    }  # the provider's err, raised into the consumer
+    maybe = consumer(f"(option {result})", "u32", CHECK)
+    none = witkit.compose({"app": maybe}, [Link("app", CHECK, cardinality=AtMostOne)], runtime=rt)
+    assert none.call("app", "run", 4) is None
+    some = witkit.compose(
+        {"c": CHECKER, "app": maybe}, [Link("app", CHECK, cardinality=AtMostOne)], runtime=rt
+    )
+    assert some.call("app", "run", 3) == {"err": "odd"}
+    many = consumer(f"(list (tuple string {result}))", "u32", CHECK)
+    both = witkit.compose(
+        {"c1": CHECKER, "c2": CHECKER, "app": many},
+        [Link("app", CHECK, cardinality=AtLeastOne)],
+        runtime=rt,
+    )
+    assert both.call("app", "run", 2) == [("c1", {"ok": 2}), ("c2", {"ok": 2})]

@@ -311,7 +311,7 @@ def _plan_link(
                     )
                 )
                 continue
-            expected = _expected_import(pty, card)
+            expected = _expected_import(pty, card, fty)
             if expected != consumer_text:
                 problems.append(
                     Problem(
@@ -331,8 +331,18 @@ def _plan_link(
     return PlannedLink(consumer, import_name, tuple(providers), card, tuple(funcs))
 
 
-def _expected_import(provider_type: Any, card: Cardinality) -> str:
-    params = ", ".join(f"{n}: {component_type_text(x)}" for n, x in provider_type.params)
+def _expected_import(provider_type: Any, card: Cardinality, consumer_type: Any) -> str:
+    """The import the consumer needs for this provider, under the consumer's parameter names.
+
+    Values cross through the host, so parameter names need not agree; their types must.
+    """
+    names = [n for n, _ in consumer_type.params]
+    if len(names) != len(provider_type.params):
+        names = [n for n, _ in provider_type.params]
+    params = ", ".join(
+        f"{n}: {component_type_text(x)}"
+        for n, (_, x) in zip(names, provider_type.params, strict=True)
+    )
     if provider_type.result is None:
         return f"func({params})"
     return f"func({params}) -> {card.result_text(component_type_text(provider_type.result))}"
