@@ -112,6 +112,10 @@ def test_wasi_corpus_packages_import_and_pass_mypy(
     module = importlib.import_module(world)
     assert hasattr(module, world.capitalize())
     assert mypy_errors[world] == []
+    imports_class = getattr(module, f"{world.capitalize()}Imports")
+    # WASI interfaces a host leaves unset are served by the runtime's WASI implementation.
+    assert imports_class.stdout is None
+    assert module._link(type("Host", (imports_class,), {})()) == []
 
 
 def test_package_name_and_templates_override(tmp_path: Path) -> None:

@@ -252,6 +252,11 @@ class ModuleView:
         return self.side != "types" and bool(self.functions or self.resources)
 
     @property
+    def wasi(self) -> bool:
+        """A WASI interface: a host may leave it to the runtime's WASI implementation."""
+        return self.interface.startswith("wasi:")
+
+    @property
     def all_functions(self) -> list[FuncView]:
         """Freestanding functions, then each resource's."""
         out = list(self.functions)
