@@ -885,7 +885,7 @@ def _module_imports(mv: ModuleView, imports: Imports) -> None:
         imports.name("abc", "ABC")
         imports.name("abc", "abstractmethod")
     if mv.side == "export" and mv.has_class:
-        imports.name("typing", "Callable")
+        imports.name("collections.abc", "Callable")
         if mv.resources:
             imports.name("typing", "ClassVar")
     if mv.types or mv.all_functions:
@@ -934,7 +934,7 @@ def render_host(
     if world.imported_functions:
         wimports.name("abc", "abstractmethod")
     if world.exported_functions:
-        wimports.name("typing", "Callable")
+        wimports.name("collections.abc", "Callable")
     wimports.name("witkit", "runtime", RT)
     wimports.name("witkit.codegen", "hostlib", H)
     wimports.name("witkit.runtime", "Err")

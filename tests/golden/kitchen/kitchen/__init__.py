@@ -8,8 +8,8 @@ instance of your subclass of `KitchenImports`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from witkit import runtime as _rt
 from witkit.codegen import hostlib as _h

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, ClassVar, Optional
+from collections.abc import Callable
+from typing import ClassVar, Optional
 
 from witkit import runtime as _rt
 from witkit.codegen import hostlib as _h
