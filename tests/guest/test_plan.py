@@ -1,0 +1,70 @@
+"""The guest plan names modules and classes exactly as componentize-py's bindings do."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.corpus import require_corpus, wasi_package
+from tests.support.guests import KITCHEN_WIT
+from witkit.guest.plan import GuestPlan, plan_for
+
+CLASH_DEP = """package b:y@1.0.0;
+interface api { resource r { constructor(); } f: func(); }
+"""
+CLASH = """package a:x;
+interface api { resource r { constructor(); } f: func(); }
+world w { export api; export b:y/api@1.0.0; import b:y/api@1.0.0; }
+"""
+
+
+def _bindings(wit: Path, world: str, dest: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-c", "import sys; from componentize_py import script; sys.exit(script())",
+         "-d", str(wit), "-w", world, "-q", "bindings", str(dest)],
+        check=True, capture_output=True,
+    )
+    return dest / "wit_world"
+
+
+def _classes(path: Path) -> set[str]:
+    return {n.name for n in ast.parse(path.read_text()).body if isinstance(n, ast.ClassDef)}
+
+
+def _assert_matches(plan: GuestPlan, bindings: Path) -> None:
+    exports = bindings / "exports"
+    assert _classes(exports / "__init__.py") == {i.class_name for i in plan.interfaces}
+    for iface in plan.interfaces:
+        if iface.resources:
+            assert {r.class_name for r in iface.resources} <= _classes(exports / f"{iface.module}.py")
+    imported = {p.stem for p in (bindings / "imports").glob("*.py")} - {"__init__"}
+    assert imported == set(plan.import_modules.values())
+    if plan.world_functions:
+        assert "WitWorld" in _classes(bindings / "__init__.py")
+
+
+def test_kitchen(tmp_path: Path) -> None:
+    _assert_matches(plan_for(KITCHEN_WIT, "kitchen"), _bindings(KITCHEN_WIT, "kitchen", tmp_path / "b"))
+
+
+def test_interface_name_clash_is_qualified(tmp_path: Path) -> None:
+    (tmp_path / "wit" / "deps" / "b").mkdir(parents=True)
+    (tmp_path / "wit" / "deps" / "b" / "b.wit").write_text(CLASH_DEP)
+    (tmp_path / "wit" / "a.wit").write_text(CLASH)
+    plan = plan_for(tmp_path / "wit", "w")
+    assert sorted(i.class_name for i in plan.interfaces) == ["AXApi", "BYApi"]
+    assert sorted(i.module for i in plan.interfaces) == ["a_x_api", "b_y_api"]
+    assert list(plan.import_modules.values()) == ["api"]
+    _assert_matches(plan, _bindings(tmp_path / "wit", "w", tmp_path / "b"))
+
+
+@pytest.mark.parametrize("package_world", [("cli", "command"), ("http", "proxy")])
+def test_wasi_worlds(tmp_path: Path, package_world: tuple[str, str]) -> None:
+    require_corpus("wasi", "0.2.9")
+    package, world = package_world
+    wit = wasi_package("0.2.9", package, tmp_path / "corpus")
+    _assert_matches(plan_for(wit, world), _bindings(wit, world, tmp_path / "b"))
