@@ -186,3 +186,15 @@ def test_wasi_cli_command_scaffold_builds(tmp_path: Path) -> None:
     assert "class Run(exports.Run):" in app and "class WitWorld" not in app
     assert (root / "wit" / "deps" / "io").is_dir()
     assert build_guest(root / "wit", "command", root).stat().st_size > 1_000_000
+
+
+@pytest.mark.slow
+def test_wasi_http_proxy_scaffold_passes_check(tmp_path: Path) -> None:
+    require_corpus("wasi", "0.2.9", "http")
+    wit = wasi_package("0.2.9", "http", tmp_path / "corpus")
+    root = new_project("proxy", wit, "proxy", tmp_path / "proxy")
+    app = (root / "app.py").read_text()
+    assert "class IncomingHandler(exports.IncomingHandler):" in app
+    assert '"""This interface defines a handler of incoming HTTP Requests."""' in app
+    assert "request: types.IncomingRequest, response_out: types.ResponseOutparam" in app
+    run_mypy(load_config(root), guest_bindings(root), lambda: None)

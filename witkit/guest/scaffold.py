@@ -14,7 +14,13 @@ from witkit._resources import data_dir
 from witkit.codegen.naming import snake
 from witkit.errors import BuildError
 from witkit.guest.plan import WORLD_CLASS, WORLD_MODULE, GuestFunction, GuestPlan, plan_for
-from witkit.guest.views import FunctionView, Imports, TypeNamer, function_view
+from witkit.guest.views import (
+    FunctionView,
+    Imports,
+    TypeNamer,
+    first_sentence,
+    function_view,
+)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -104,9 +110,7 @@ def environment(templates: str | Path | None = None) -> Environment:
 
 
 def _summary(docs: str | None, fallback: str) -> str:
-    if docs and docs.strip():
-        return docs.strip().splitlines()[0].strip().replace('"""', "'''").replace("\\", "\\\\")
-    return fallback
+    return first_sentence(docs) or fallback
 
 
 def _app_module(plan: GuestPlan, module: str) -> ModuleView:

@@ -195,6 +195,16 @@ class TypeNamer:
         raise BuildError(f"`{self.resolve.type_name(ty)}` is not supported by `witkit new` yet")
 
 
+def first_sentence(docs: str | None) -> str | None:
+    """The first sentence of WIT docs (of its first paragraph), fit for a one-line docstring."""
+    if not docs or not docs.strip():
+        return None
+    paragraph = " ".join(docs.strip().split("\n\n", 1)[0].split())
+    end = paragraph.find(". ")
+    sentence = paragraph[: end + 1] if end >= 0 else paragraph
+    return sentence.replace("\\", "\\\\").replace('"""', "'''") or None
+
+
 @dataclass(frozen=True)
 class FunctionView:
     """One stub: its Python signature, the WIT name its NotImplementedError carries, its docs."""
@@ -219,11 +229,8 @@ class FunctionView:
 
     @property
     def summary(self) -> str | None:
-        """The first line of the WIT docs, if any."""
-        if not self.docs:
-            return None
-        first = self.docs.strip().splitlines()[0].strip()
-        return first.replace('"""', "'''").replace("\\", "\\\\") or None
+        """The first sentence of the WIT docs, if any."""
+        return first_sentence(self.docs)
 
 
 def function_view(
