@@ -227,3 +227,8 @@ def test_incomplete_imports_fail_at_load(
         BindingError, match=r"imports\.store\.Blob must name your subclass of kitchen\.store\.Blob"
     ):
         kitchen.Kitchen.load(component, imports=imports, runtime=rt)
+
+
+def test_unbound_resource_class_says_where_to_look(kitchen: ModuleType) -> None:
+    with pytest.raises(PluginError, match="not bound to a loaded plugin"):
+        kitchen.api.Counter(1)

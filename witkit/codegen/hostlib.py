@@ -12,12 +12,12 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TypeAlias, TypeVar
+from typing import Any, ClassVar, NoReturn, TypeAlias, TypeVar
 
 import wasmtime
 import wasmtime.component as wc
 
-from witkit.errors import BindingError
+from witkit.errors import BindingError, PluginError
 from witkit.runtime import ImportFunc, Instance, ResourceProxy, Runtime
 from witkit.runtime import types as t
 
@@ -115,8 +115,23 @@ def require_class(cls: object, base: type[Any], what: str) -> None:
 # Guest resources: one subclass per loaded instance holds that instance's prepared calls
 
 
+class _Unbound:
+    """Stands in for a plugin's prepared calls on a resource class not taken from a plugin."""
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+
+    def __getattr__(self, name: str) -> Any:
+        raise PluginError(
+            f"this resource class is not bound to a loaded plugin; use the one on the plugin "
+            f"(`plugin.{self.owner}.<Resource>`)"
+        )
+
+
 class BoundResource(ResourceProxy):
     """Base of generated guest-resource classes: handles the guest returns come back bound."""
+
+    _witkit_calls: ClassVar[Any] = _Unbound("<interface>")
 
     @classmethod
     def _witkit_wrap(
