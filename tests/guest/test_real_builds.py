@@ -150,3 +150,29 @@ def test_greeter_example_builds_and_greets() -> None:
     assert greet(store, "Ada") == "Hello, Ada!"
     greet.post_return(store)
     assert logs == [("info", "greeted 'Ada'")]
+
+
+def test_unfilled_stub_names_its_function_on_the_host_side(tmp_path: Path) -> None:
+    wasmtime = pytest.importorskip("wasmtime")
+    from wasmtime import component
+
+    greeter = Path(__file__).resolve().parents[2] / "examples" / "greeter"
+    project = new_project("stubs", greeter / "wit", None, tmp_path / "stubs")
+    wasm = build_guest(project / "wit", "greeter", project)
+    config = wasmtime.Config()
+    config.cache = True
+    engine = wasmtime.Engine(config)
+    linker = component.Linker(engine)
+    linker.add_wasip2()
+    store = wasmtime.Store(engine)
+    wasi = wasmtime.WasiConfig()
+    wasi.stderr_file = str(tmp_path / "stderr.txt")
+    store.set_wasi(wasi)
+    with linker.root() as root_instance:
+        root_instance.add_func("log", lambda _store, level, message: None)
+    instance = linker.instantiate(store, component.Component.from_file(engine, str(wasm)))
+    greet = instance.get_func(store, "greet")
+    assert greet is not None
+    with pytest.raises(wasmtime.WasmtimeError):
+        greet(store, "Ada")
+    assert "NotImplementedError: greet" in (tmp_path / "stderr.txt").read_text()
