@@ -58,13 +58,17 @@ def _shown(path: Path) -> str:
 @main.command("build")
 @click.argument("project_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the component (default: build/NAME.wasm in the project).",
 )
-@click.option("--check", is_flag=True, help="Type-check the guest against the bindings first (mypy).")
+@click.option(
+    "--check", is_flag=True, help="Type-check the guest against the bindings first (mypy)."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show componentize-py's raw output on failure.")
 def build(project_dir: Path, output: Path | None, check: bool, verbose: bool) -> None:
-    """Build the guest project in PROJECT_DIR into a WebAssembly component."""
+    """Build the guest project in PROJECT_DIR into a component (cached)."""
     spinner = _Spinner()
     try:
         result = build_project(project_dir, output, verbose=verbose, check=check, progress=spinner)
@@ -77,16 +81,23 @@ def build(project_dir: Path, output: Path | None, check: bool, verbose: bool) ->
 @main.command("new")
 @click.argument("name")
 @click.option(
-    "--wit", "wit_path", required=True, type=click.Path(exists=True, path_type=Path),
+    "--wit",
+    "wit_path",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
     help="The WIT file or package folder (with deps/).",
 )
 @click.option("--world", help="The world to implement (default: the package's only world).")
 @click.option(
-    "-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
     help="The project folder to create (default: ./NAME).",
 )
 @click.option(
-    "--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A folder of templates overriding witkit's (templates/guest).",
 )
 def new(
@@ -96,4 +107,6 @@ def new(
     from witkit.guest.scaffold import new_project
 
     folder = new_project(name, wit_path, world, out_dir, templates)
-    click.echo(f"created {_shown(folder.resolve())}; next: cd {_shown(folder.resolve())} && witkit build")
+    click.echo(
+        f"created {_shown(folder.resolve())}; next: cd {_shown(folder.resolve())} && witkit build"
+    )

@@ -18,6 +18,7 @@ from witkit.guest.check import run_mypy
 from witkit.guest.config import ProjectConfig, load_config
 from witkit.guest.diagnose import ComponentizeError, diagnose
 from witkit.guest.plan import GuestPlan, plan_for
+from witkit.guest.signatures import check_arity
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,9 @@ def build_project(
             report(Progress("cached", "unchanged since the last build", 0.0, done=True))
             return BuildResult(out, wasm.stat().st_size, sha, cached=True)
 
+        known = plan()
+        if known is not None:
+            check_arity(config, known)
         message = f"componentizing {config.module} for world {config.world}"
         with store.put(key) as tmp_wasm:
             report(Progress("componentize", message, 0.0))
