@@ -1,6 +1,14 @@
-"""witkit: a Python toolkit for WebAssembly component plugins, built around WIT."""
+"""witkit: a Python toolkit for WebAssembly component plugins, built around WIT.
+
+The error family is imported at once; everything else (the runtime, dynamic
+plugins, the manifest, composition) is imported on first use, so that
+`import witkit` and every `witkit` command start fast.
+"""
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from witkit.errors import (
     BindingError,
@@ -15,23 +23,44 @@ from witkit.errors import (
     WitError,
     WitkitError,
 )
-from witkit.runtime import (
-    Err,
-    Instance,
-    Limits,
-    Ok,
-    ResourceProxy,
-    Runtime,
-    Some,
-    Wasi,
-)
 
 __version__ = "0.1.0"
 
-# Plugins without generated bindings, their manifest, and graphs of plugins.
-from witkit.compose import compose
-from witkit.plugins.dynamic import DynamicPlugin, load
-from witkit.plugins.manifest import load_manifest
+_LAZY = {
+    "Err": "witkit.runtime",
+    "Instance": "witkit.runtime",
+    "Limits": "witkit.runtime",
+    "Ok": "witkit.runtime",
+    "ResourceProxy": "witkit.runtime",
+    "Runtime": "witkit.runtime",
+    "Some": "witkit.runtime",
+    "Wasi": "witkit.runtime",
+    "DynamicPlugin": "witkit.plugins.dynamic",
+    "load": "witkit.plugins.dynamic",
+    "load_manifest": "witkit.plugins.manifest",
+    "compose": "witkit.composition",
+}
+"""Public names imported on first access, and the module each comes from."""
+
+if TYPE_CHECKING:
+    from witkit.composition import compose
+    from witkit.plugins.dynamic import DynamicPlugin, load
+    from witkit.plugins.manifest import load_manifest
+    from witkit.runtime import Err, Instance, Limits, Ok, ResourceProxy, Runtime, Some, Wasi
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'witkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "BindingError",

@@ -1,6 +1,6 @@
 ;; The consumer: imports example:greet/greeter from any number of providers and exports
 ;; run(name), which greets `name` through every provider. With several providers the import
-;; returns one (provider id, greeting) pair per provider (see witkit.compose.Cardinality).
+;; returns one (provider id, greeting) pair per provider (see witkit.composition.Cardinality).
 (component
   (import "example:greet/greeter" (instance $greeter
     (export "greet" (func (param "name" string) (result (list (tuple string string)))))))

@@ -14,7 +14,7 @@ try:
 except ImportError:  # running from a source checkout without installing witkit
     sys.path.insert(0, str(HERE.parents[1]))
     import witkit
-from witkit.compose import AtLeastOne, Link  # noqa: E402
+from witkit.composition import AtLeastOne, Link  # noqa: E402
 
 
 def main(name: str = "World") -> list[tuple[str, str]]:

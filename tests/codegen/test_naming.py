@@ -44,6 +44,8 @@ def test_upper_snake_and_variant_cases() -> None:
     assert upper_snake("a") == "A"
     assert variant_case_class("shape", "circle") == "Shape_Circle"
     assert variant_case_class("http-error", "dns-timeout") == "HttpError_DnsTimeout"
+    assert variant_case_class("choice", "none") == "Choice_None"  # as componentize-py
+    assert variant_case_class("true", "false") == "True_False"
 
 
 def test_escape_leaves_ordinary_names() -> None:

@@ -10,8 +10,8 @@ import pytest
 
 import witkit
 from tests.compose.components import APP, ENGLISH, EXAMPLE, FRENCH, GREETER, consumer, cyclic
-from witkit.compose import Any as AnyNumber
-from witkit.compose import (
+from witkit.composition import Any as AnyNumber
+from witkit.composition import (
     AtLeastOne,
     AtMostOne,
     Cardinality,

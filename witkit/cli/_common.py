@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,7 +19,24 @@ EXIT_USER_ERROR = 1
 
 
 class WitkitGroup(click.Group):
-    """A click group whose commands report `WitkitError`s as messages, never tracebacks."""
+    """A click group whose commands report `WitkitError`s as messages, never tracebacks.
+
+    `lazy_commands` maps a command name to the module that defines it; the module is
+    imported (attaching the command) only when that command is used or listed, so a
+    command does not pay for the imports of all the others.
+    """
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            importlib.import_module(self.lazy_commands[cmd_name])
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

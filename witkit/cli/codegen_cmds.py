@@ -12,7 +12,7 @@ from witkit.codegen.host import write_host
 from witkit.wit.resolve import resolve_path, select_world
 
 
-@main.command()
+@main.command(short_help="Generate typed Python host bindings for a WIT world.")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--world",

@@ -45,7 +45,7 @@ class _ProgressBars:
         self._shown = 0
 
 
-@main.command("fetch")
+@main.command("fetch", short_help="Fetch plugins into the cache and print their paths.")
 @click.argument("plugin_id", metavar="[ID]", required=False)
 @click.argument("locator", required=False)
 @click.option("--sha256", metavar="HEX", help="Expected SHA-256 of the downloaded file.")

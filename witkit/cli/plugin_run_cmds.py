@@ -27,7 +27,7 @@ def _plugin_path(path: str) -> Path:
     return p
 
 
-@main.command("inspect")
+@main.command("inspect", short_help="Print a plugin's imports and exports as WIT.")
 @click.argument("plugin", metavar="PLUGIN")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of WIT.")
 def inspect_cmd(plugin: str, as_json: bool) -> None:
@@ -36,7 +36,7 @@ def inspect_cmd(plugin: str, as_json: bool) -> None:
     click.echo(dumps(summary) if as_json else summary_wit(summary), nl=as_json)
 
 
-@main.command("check")
+@main.command("check", short_help="Check that a plugin can stand in for a WIT world.")
 @click.argument("plugin", metavar="PLUGIN")
 @click.option(
     "--wit", "wit_path", required=True, metavar="PATH", help="WIT file or package folder."
@@ -105,7 +105,7 @@ def _parsed(parse: Any, value: str | None, option: str, number: type) -> Any:
         raise click.BadParameter(str(e), param_hint=option) from e
 
 
-@main.command("call")
+@main.command("call", short_help="Call a plugin's export with JSON arguments.")
 @click.argument("plugin", metavar="PLUGIN")
 @click.argument("func", metavar="FUNC")
 @click.argument("args", nargs=-1, metavar="[ARGS_JSON]...")

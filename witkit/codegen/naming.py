@@ -33,11 +33,18 @@ def upper_snake(name: str) -> str:
     return escape("_".join(w.upper() for w in _words(name)))
 
 
+def _camel(name: str) -> str:
+    return "".join(w[:1].upper() + w[1:].lower() for w in _words(name))
+
+
 def pascal(name: str) -> str:
     """`http-error` -> `HttpError`; an acronym word `HTTP` becomes `Http`."""
-    return escape("".join(w[:1].upper() + w[1:].lower() for w in _words(name)))
+    return escape(_camel(name))
 
 
 def variant_case_class(type_name: str, case_name: str) -> str:
-    """`shape`, `circle` -> `Shape_Circle` (componentize-py's per-case class name)."""
-    return f"{pascal(type_name)}_{pascal(case_name)}"
+    """`shape`, `circle` -> `Shape_Circle` (componentize-py's per-case class name).
+
+    The joined name is never a keyword, so its parts are not escaped (`Choice_None`).
+    """
+    return f"{_camel(type_name)}_{_camel(case_name)}"

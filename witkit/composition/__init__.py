@@ -1,4 +1,4 @@
-"""witkit.compose: plugins whose exports satisfy other plugins' imports, linked through the host.
+"""witkit.composition: plugins whose exports satisfy other plugins' imports, linked through the host.
 
     graph = witkit.compose(
         {"english": "english.wasm", "french": "french.wasm", "app": "app.wasm"},
@@ -18,10 +18,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from witkit.compose.cardinality import AtLeastOne, AtMostOne, Cardinality, Many, One
-from witkit.compose.errors import CompositionError, Problem
-from witkit.compose.graph import Link, Node, Plan, plan
-from witkit.compose.linking import Composition, instantiate
+from witkit.composition.cardinality import AtLeastOne, AtMostOne, Cardinality, Many, One
+from witkit.composition.errors import CompositionError, Problem
+from witkit.composition.graph import Link, Node, Plan, plan
+from witkit.composition.linking import Composition, instantiate
 from witkit.plugins.dynamic import PluginSource
 from witkit.plugins.loader import PluginLoader
 from witkit.plugins.manifest import PluginSpec
@@ -69,12 +69,3 @@ def compose(
     rt = runtime if runtime is not None else Runtime()
     checked = plan(plugins, links, runtime=rt, loader=loader, base=base)
     return instantiate(checked, rt, cache_size=cache_size)
-
-
-# `witkit.compose` is this function (the package `witkit` binds it over the submodule), so
-# `import witkit.compose as c` yields the function too; giving it the module's names keeps
-# `c.Link`, `c.AtLeastOne`, ... working either way.
-for _name in __all__:
-    if _name != "compose":
-        setattr(compose, _name, globals()[_name])
-del _name

@@ -53,4 +53,4 @@ One = Cardinality.ONE
 AtMostOne = Cardinality.AT_MOST_ONE
 AtLeastOne = Cardinality.AT_LEAST_ONE
 Many = Cardinality.ANY
-"""`Cardinality.ANY` (also exported from `witkit.compose` as `Any`)."""
+"""`Cardinality.ANY` (also exported from `witkit.composition` as `Any`)."""

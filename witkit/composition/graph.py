@@ -17,8 +17,8 @@ from typing import Any
 
 import wasmtime.component as wc
 
-from witkit.compose.cardinality import Cardinality
-from witkit.compose.errors import CompositionError, Problem
+from witkit.composition.cardinality import Cardinality
+from witkit.composition.errors import CompositionError, Problem
 from witkit.plugins.check import HOST_PROVIDED
 from witkit.plugins.dynamic import PluginSource, spec_limits, spec_wasi
 from witkit.plugins.inspect import component_type_text, func_text

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from witkit.compose.cardinality import Cardinality
-from witkit.compose.graph import BridgedFunc, Plan, PlannedLink
+from witkit.composition.cardinality import Cardinality
+from witkit.composition.graph import BridgedFunc, Plan, PlannedLink
 from witkit.plugins.dynamic import DynamicPlugin, load, plain_in, plain_out
 from witkit.runtime import Runtime
 from witkit.runtime.dynamic import Describer
