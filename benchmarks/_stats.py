@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import platform
+import random
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
+Loop = Callable[[int], object]
+"""A benchmark body: `loop(n)` performs `n` operations."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,61 @@ def measure(op: Callable[[], object], *, number: int, repeat: int) -> Sample:
             op()
         times.append((time.perf_counter() - start) / number)
     return Sample(statistics.median(times), min(times), max(times), repeat)
+
+
+def sample_of(times: Sequence[float]) -> Sample:
+    """Median and range of per-operation times."""
+    return Sample(statistics.median(times), min(times), max(times), len(times))
+
+
+def _timed(loop: Loop, n: int) -> float:
+    start = time.perf_counter()
+    loop(n)
+    return time.perf_counter() - start
+
+
+def calibrate(loop: Loop, target: float) -> int:
+    """How many operations of `loop` take about `target` seconds (at least one)."""
+    n = 1
+    while True:
+        elapsed = _timed(loop, n)
+        if elapsed >= target / 4 or n >= 1 << 22:
+            return max(1, round(n * target / elapsed)) if elapsed > 0 else n
+        n *= 8 if elapsed < target / 64 else 2
+
+
+def interleaved(
+    loops: dict[K, Loop], *, repeat: int, target: float, budget: float = 10.0, seed: int = 0
+) -> dict[K, Sample]:
+    """Seconds per operation of every loop, the loops interleaved run by run.
+
+    Each run times one batch of every loop (about `target` seconds each), in a shuffled order,
+    so machine noise lands on every series alike; the garbage collector is off while timing,
+    as in `timeit`. A loop that has used up `budget` seconds stops after three runs.
+    """
+    counts = {key: calibrate(loop, target) for key, loop in loops.items()}
+    times: dict[K, list[float]] = {key: [] for key in loops}
+    spent = dict.fromkeys(loops, 0.0)
+    order = list(loops)
+    rng = random.Random(seed)
+    enabled = gc.isenabled()
+    try:
+        for run in range(repeat):
+            rng.shuffle(order)
+            for key in order:
+                if run >= 3 and spent[key] > budget:
+                    continue
+                gc.collect()
+                gc.disable()
+                elapsed = _timed(loops[key], counts[key])
+                if enabled:
+                    gc.enable()
+                spent[key] += elapsed
+                times[key].append(elapsed / counts[key])
+    finally:
+        if enabled:
+            gc.enable()
+    return {key: sample_of(t) for key, t in times.items()}
 
 
 def measure_process(argv: Sequence[str], *, repeat: int) -> Sample:

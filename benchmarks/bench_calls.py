@@ -1,179 +1,104 @@
-"""Call overhead of `witkit.runtime` against the ctypes floor and wasmtime-py's `Func.__call__`.
+"""Call overhead: witkit's generated bindings and dynamic calls against the tools users would pick
+instead, and against the floor, side by side in one process on one guest.
 
-Every series runs side by side in one process, interleaved repeat by repeat, on one WAT
-component (`add`, and guest-side echoes of a string, a record, a variant and `list<u8>`):
+Cases (the bench world, `benchmarks/worlds/bench/bench.wit`, as one WAT component): `add(u32,
+u32) -> u32`, a string echo, a record of five fields, a variant, `list<u8>` of 1 KiB and 1 MiB,
+and `call-host`, which calls the host's `host-add` once per call.
 
-* floor: `wasmtime_component_func_call` through ctypes with pre-built argument values (both
-  wasmtime-py's own binding and witkit's raw-address prototype; the faster one is the floor);
-* witkit: a `PreparedFunc` on the fast path and on the public-API path;
-* wasmtime-py: `wasmtime.component.Func.__call__` on the same exports.
+Series, each on its own instance of the same compiled component:
 
-`python -m benchmarks.bench_calls [iterations]` prints a table; `run(iterations)` returns the
-figures; `section(scale)` renders them as Markdown for `python -m benchmarks`.
+* witkit generated bindings (generated now from the WIT): `plugin.add(1, 2)`;
+* witkit dynamic: `witkit.load(...).call("add", 1, 2)`;
+* wasmtime-py: `wasmtime.component.Func.__call__(store, 1, 2)`, its untyped values;
+* the floor: `wasmtime_component_func_call` through a bare ctypes prototype, with arguments
+  built once beforehand; a compound result is not read (the next call frees it); the floor's
+  `host-add` is a bare ctypes callback;
+* Extism: `extism.Plugin.call` on an equivalent core module written in WAT (bytes in and out;
+  add packs two u32 with `struct` and unpacks the result), for the cases it can express.
+
+Every run times one batch of each (case, series) in a shuffled order; medians and the spread
+over the runs are reported, with each series as a ratio to the floor of its case.
+`python -m benchmarks.bench_calls` prints the section.
 """
 
 from __future__ import annotations
 
 import ctypes
-import statistics
+import struct
 import sys
-import time
 from collections.abc import Callable
+from ctypes import CFUNCTYPE, c_size_t, c_uint8, c_uint32, c_void_p
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-TITLE = "Runtime: call overhead"
+from benchmarks import _plots, _world
+from benchmarks._report import Report
+from benchmarks._stats import Loop, Sample, fmt_time, interleaved
 
-WAT = r"""
-(component
-  (core module $m
-    (memory (export "mem") 1)
-    (global $bump (mut i32) (i32.const 1024))
-    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-      (local $r i32) (local $end i32)
-      (local.set $r (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
-                             (i32.sub (i32.const 0) (local.get 2))))
-      (local.set $end (i32.add (local.get $r) (local.get 3)))
-      (if (i32.gt_u (local.get $end) (i32.mul (memory.size) (i32.const 65536)))
-        (then (if (i32.eq (memory.grow (i32.sub (i32.add (i32.shr_u (local.get $end) (i32.const 16)) (i32.const 1))
-                                                (memory.size))) (i32.const -1))
-          (then unreachable))))
-      (global.set $bump (local.get $end))
-      (local.get $r))
-    ;; Each echo stores its flat arguments in the return area and rewinds the allocator:
-    ;; the host lifts the result before the next call allocates again.
-    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
-    (func (export "echo-pair") (param i32 i32) (result i32)
-      (i32.store (i32.const 16) (local.get 0)) (i32.store (i32.const 20) (local.get 1))
-      (global.set $bump (i32.const 1024)) (i32.const 16))
-    (func (export "echo-record") (param i32 i32 i32) (result i32)
-      (i32.store (i32.const 16) (local.get 0)) (i32.store (i32.const 20) (local.get 1))
-      (i32.store (i32.const 24) (local.get 2))
-      (global.set $bump (i32.const 1024)) (i32.const 16))
-    (func (export "echo-variant") (param i32 i64) (result i32)
-      (i32.store8 (i32.const 16) (local.get 0)) (i64.store (i32.const 24) (local.get 1))
-      (i32.const 16)))
-  (core instance $i (instantiate $m))
-  (type $point (record (field "x" u32) (field "label" string)))
-  (export $point-e "point" (type $point))
-  (type $shape (variant (case "circle" f64) (case "square" u32) (case "none")))
-  (export $shape-e "shape" (type $shape))
-  (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "add")))
-  (func (export "echo-string") (param "s" string) (result string)
-    (canon lift (core func $i "echo-pair") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
-  (func (export "echo-bytes") (param "b" (list u8)) (result (list u8))
-    (canon lift (core func $i "echo-pair") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
-  (func (export "echo-record") (param "p" $point-e) (result $point-e)
-    (canon lift (core func $i "echo-record") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
-  (func (export "echo-variant") (param "s" $shape-e) (result $shape-e)
-    (canon lift (core func $i "echo-variant") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
-)
-"""
+TITLE = "Call overhead"
+
+CASES: dict[str, str] = {
+    "add": "`add(u32, u32) -> u32`",
+    "string": "string in and out (12 ASCII chars)",
+    "record": "record of five fields",
+    "variant": "variant (`circle(f64)`)",
+    "bytes-1k": "`list<u8>`, 1 KiB",
+    "bytes-1m": "`list<u8>`, 1 MiB",
+    "host-call": "call into the host and back",
+}
+"""Case key -> what it passes."""
+
+SERIES: dict[str, str] = {
+    "generated": "witkit generated bindings",
+    "dynamic": "witkit dynamic `plugin.call`",
+    "func-call": "wasmtime `Func.__call__`",
+    "extism": "Extism `Plugin.call`",
+    "floor": "floor (bare ctypes call)",
+}
+"""Series key -> label, in table order."""
+
+EXPORTS = {
+    "add": "add",
+    "string": "echo-string",
+    "record": "echo-record",
+    "variant": "echo-variant",
+    "bytes-1k": "echo-bytes",
+    "bytes-1m": "echo-bytes",
+    "host-call": "call-host",
+}
+
+TEXT = "hello, world"
+KIB = bytes(range(256)) * 4
+MIB = KIB * 1024
 
 
 @dataclass
-class Point:
-    """The record `point` of the benchmark component."""
+class CallFigures:
+    """Seconds per call by (case, series), and what could not be measured."""
 
-    x: int
-    label: str
+    samples: dict[tuple[str, str], Sample]
+    missing: dict[str, str]
+    """Series key -> why it was not measured at all."""
+    runs: int
 
+    def floor(self, case: str) -> float:
+        return self.samples[(case, "floor")].median
 
-@dataclass
-class Shape_Circle:
-    """Case `circle(f64)` of the variant `shape`."""
+    def ratio(self, case: str, series: str) -> float | None:
+        s = self.samples.get((case, series))
+        return s.median / self.floor(case) if s is not None else None
 
-    value: float
-
-
-@dataclass
-class Shape_Square:
-    """Case `square(u32)` of the variant `shape`."""
-
-    value: int
-
-
-@dataclass
-class Shape_None:
-    """Case `none` of the variant `shape`."""
+    def median(self, case: str, series: str) -> float | None:
+        s = self.samples.get((case, series))
+        return s.median if s is not None else None
 
 
-Loop = Callable[[int], None]
-
-
-def _loops(big_bytes: int) -> tuple[dict[str, tuple[Loop, float]], Any]:
-    """Each series as a loop running `n` calls, with its share of the iteration budget."""
-    import wasmtime.component as wc
-    from wasmtime import _ffi as ffi
-
-    from witkit.runtime import BYTES, F64, STRING, U32, Record, Runtime, Variant, _abi
-
-    point = Record(Point, [("x", "x", U32), ("label", "label", STRING)])
-    shape = Variant([("circle", Shape_Circle, F64), ("square", Shape_Square, U32), ("none", Shape_None, None)])
-    fast_rt = Runtime(cache=False)
-    public_rt = Runtime(cache=False, fast_calls=False)
-    fast = fast_rt.instantiate(WAT)
-    public = public_rt.instantiate(WAT)
-    raw = fast_rt.instantiate(WAT)  # wasmtime-py's own API on a third instance
-    store = raw._store
-
-    sigs: dict[str, tuple[list[Any], Any, tuple[Any, ...], Any]] = {
-        "add": ([U32, U32], U32, (1, 2), (1, 2)),
-        "echo-string": ([STRING], STRING, ("hello, world",), ("hello, world",)),
-        "echo-record": ([point], point, (Point(7, "seven"),), (_pub_record(wc, 7, "seven"),)),
-        "echo-variant": ([shape], shape, (Shape_Circle(1.5),), (1.5,)),  # wasmtime-py: untagged variant
-        "echo-bytes": ([BYTES], BYTES, (bytes(big_bytes),), (bytes(big_bytes),)),
-    }
-    series: dict[str, tuple[Loop, float]] = {}
-    big_share = min(1.0, 1000 / max(big_bytes, 1))
-    for name, (params, result, args, pub_args) in sigs.items():
-        share = big_share if name == "echo-bytes" else 1.0
-        slow_share = share / 10 if name != "echo-bytes" else share / 500
-        f_fast = fast.func(name, params, result)
-        f_public = public.func(name, params, result)
-        f_raw = raw._lookup(name)
-        series[f"{name}: witkit fast"] = (_loop(f_fast, args), share)
-        series[f"{name}: witkit public"] = (_loop(f_public, args), slow_share)
-        series[f"{name}: wasmtime Func.__call__"] = (_loop(f_raw, (store, *pub_args)), slow_share)
-
-    # The floor: the C call alone, arguments built once, the result read with one field access.
-    f_add = raw._lookup("add")
-    params = (ffi.wasmtime_component_val_t * 2)()
-    for p in params:
-        p.kind = ffi.WASMTIME_COMPONENT_U32.value
-        p.of.u32 = 1
-    res = ffi.wasmtime_component_val_t()
-    fref, ctx, rref = ctypes.byref(f_add._func), store._context(), ctypes.byref(res)
-    call_ffi = ffi.wasmtime_component_func_call
-    faddr, ictx = ctypes.addressof(f_add._func), raw._ctx
-    paddr, raddr = ctypes.addressof(params), ctypes.addressof(res)
-    call_raw = _abi.func_call
-    res_u32 = ctypes.c_uint32.from_address(raddr + _abi.OF)
-
-    def floor_ffi(n: int) -> None:
-        for _ in range(n):
-            call_ffi(fref, ctx, params, 2, rref, 1)
-            res.of.u32  # noqa: B018 - read the result like a caller would
-
-    def floor_raw(n: int) -> None:
-        for _ in range(n):
-            call_raw(faddr, ictx, paddr, 2, raddr, 1)
-            res_u32.value  # noqa: B018 - read the result like a caller would
-
-    series["add: floor (wasmtime-py ctypes binding)"] = (floor_ffi, 1.0)
-    series["add: floor (raw ctypes prototype)"] = (floor_raw, 1.0)
-    keep = (fast_rt, public_rt, fast, public, raw, params, res)
-    return series, keep
-
-
-def _pub_record(wc: Any, x: int, label: str) -> Any:
-    r = wc.Record()
-    r.x = x
-    r.label = label
-    return r
+# -- the loops ----------------------------------------------------------------------------------
 
 
 def _loop(f: Callable[..., Any], args: tuple[Any, ...]) -> Loop:
+    """`n` calls of `f(*args)`, with the arguments bound to locals like a caller would have them."""
     if len(args) == 1:
         (a,) = args
 
@@ -190,97 +115,385 @@ def _loop(f: Callable[..., Any], args: tuple[Any, ...]) -> Loop:
                 f(a, b)
 
         return loop2
+    if len(args) == 3:
+        a, b, c = args
 
-    def loop_n(n: int) -> None:
+        def loop3(n: int) -> None:
+            for _ in range(n):
+                f(a, b, c)
+
+        return loop3
+    raise ValueError("at most three arguments")
+
+
+def _generated_loops(bindings: Any, component: Any, runtime: Any) -> tuple[dict[str, Loop], Any]:
+    plugin = bindings.Bench.load(component, imports=_world.bench_host(bindings), runtime=runtime)
+    item = bindings.Item(id=7, name="seven", count=3, score=1.5, active=True)
+    loops = {
+        "add": _loop(plugin.add, (1, 2)),
+        "string": _loop(plugin.echo_string, (TEXT,)),
+        "record": _loop(plugin.echo_record, (item,)),
+        "variant": _loop(plugin.echo_variant, (bindings.Shape_Circle(1.5),)),
+        "bytes-1k": _loop(plugin.echo_bytes, (KIB,)),
+        "bytes-1m": _loop(plugin.echo_bytes, (MIB,)),
+        "host-call": _loop(plugin.call_host, (1, 2)),
+    }
+    assert plugin.add(1, 2) == 3 and plugin.echo_record(item) == item
+    assert plugin.echo_bytes(MIB) == MIB and plugin.call_host(1, 2) == 3
+    return loops, plugin
+
+
+def _dynamic_loops(component: Any, runtime: Any) -> tuple[dict[str, Loop], Any]:
+    import witkit
+
+    plugin = witkit.load(component, runtime=runtime, imports=_world.dynamic_imports())
+    call = plugin.call
+    item = {"id": 7, "name": "seven", "count": 3, "score": 1.5, "active": True}
+    loops = {
+        "add": _loop(call, ("add", 1, 2)),
+        "string": _loop(call, ("echo-string", TEXT)),
+        "record": _loop(call, ("echo-record", item)),
+        "variant": _loop(call, ("echo-variant", {"circle": 1.5})),
+        "bytes-1k": _loop(call, ("echo-bytes", KIB)),
+        "bytes-1m": _loop(call, ("echo-bytes", MIB)),
+        "host-call": _loop(call, ("call-host", 1, 2)),
+    }
+    assert call("echo-record", item) == item and call("call-host", 1, 2) == 3
+    return loops, plugin
+
+
+def _wasmtime_instance(component: Any, engine: Any, host_add: Any | None) -> tuple[Any, Any]:
+    """A store and an instance made with wasmtime-py's own API (`host_add` defines the import)."""
+    import wasmtime
+    import wasmtime.component as wc
+
+    linker = wc.Linker(engine)
+    if host_add is not None:
+        with linker.root() as root:
+            root.add_func("host-add", host_add)
+    store = wasmtime.Store(engine)
+    return store, linker.instantiate(store, component)
+
+
+def _func_call_loops(component: Any, engine: Any) -> tuple[dict[str, Loop], Any]:
+    import wasmtime.component as wc
+
+    store, inst = _wasmtime_instance(component, engine, lambda _store, a, b: (a + b) & 0xFFFF_FFFF)
+    f = {case: inst.get_func(store, name) for case, name in EXPORTS.items()}
+    item = wc.Record()
+    item.id, item.name, item.count, item.score, item.active = 7, "seven", 3, 1.5, True
+    loops = {
+        "add": _loop(f["add"], (store, 1, 2)),
+        "string": _loop(f["string"], (store, TEXT)),
+        "record": _loop(f["record"], (store, item)),
+        "variant": _loop(f["variant"], (store, 1.5)),  # wasmtime-py picks the case by Python type
+        "bytes-1k": _loop(f["bytes-1k"], (store, KIB)),
+        "bytes-1m": _loop(f["bytes-1m"], (store, MIB)),
+        "host-call": _loop(f["host-call"], (store, 1, 2)),
+    }
+    assert f["add"](store, 1, 2) == 3 and f["record"](store, item).name == "seven"
+    return loops, (store, inst, f)
+
+
+_CALLBACK = CFUNCTYPE(
+    c_size_t, c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_size_t
+)
+
+
+def _floor_loops(component: Any, engine: Any) -> tuple[dict[str, Loop], Any]:
+    """Bare ctypes: the C call with arguments built once, the C-level host function in ctypes."""
+    import wasmtime.component as wc
+    from wasmtime import _ffi as ffi
+
+    val_t = ffi.wasmtime_component_val_t
+    size, payload = ctypes.sizeof(val_t), val_t.of.offset
+    k_u32 = ffi.WASMTIME_COMPONENT_U32.value
+    func_call = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_size_t)(
+        ("wasmtime_component_func_call", ffi.dll)
+    )
+    add_func = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_size_t, c_void_p, c_void_p, c_void_p)(
+        ("wasmtime_component_linker_instance_add_func", ffi.dll)
+    )
+    u32_at, u8_at = c_uint32.from_address, c_uint8.from_address
+
+    def host_add(_data: int, _ctx: int, _ty: int, args: int, _n: int, res: int, _m: int) -> int:
+        u8_at(res).value = k_u32
+        u32_at(res + payload).value = (
+            u32_at(args + payload).value + u32_at(args + size + payload).value
+        ) & 0xFFFF_FFFF
+        return 0
+
+    callback = _CALLBACK(host_add)
+    noop = CFUNCTYPE(None, c_void_p)(lambda _p: None)
+    linker = wc.Linker(engine)
+    with linker.root() as root:
+        err = add_func(
+            ctypes.cast(root.ptr(), c_void_p).value, b"host-add", 8,
+            ctypes.cast(callback, c_void_p).value, None, ctypes.cast(noop, c_void_p).value,
+        )  # fmt: skip
+        assert not err, "cannot define host-add"
+    import wasmtime
+
+    store = wasmtime.Store(engine)
+    inst = linker.instantiate(store, component)
+    ctx = ctypes.cast(store._context(), c_void_p).value
+    keep: list[Any] = [callback, noop, linker, store, inst]
+    item = wc.Record()
+    item.id, item.name, item.count, item.score, item.active = 7, "seven", 3, 1.5, True
+    args: dict[str, tuple[Any, ...]] = {
+        "add": (1, 2),
+        "string": (TEXT,),
+        "record": (item,),
+        "variant": (1.5,),
+        "bytes-1k": (KIB,),
+        "bytes-1m": (MIB,),
+        "host-call": (1, 2),
+    }
+    loops: dict[str, Loop] = {}
+    for case, values in args.items():
+        f = inst.get_func(store, EXPORTS[case])
+        fty = f.type(store)
+        arr = (val_t * len(values))()
+        for i, ((_name, ty), v) in enumerate(zip(fty.params, values, strict=True)):
+            ty.convert_to_c(store, v, ctypes.pointer(arr[i]))  # built once, outside the timing
+        res = val_t()
+        keep += [f, arr, res]
+        fptr, pptr, rptr = (
+            ctypes.addressof(f._func), ctypes.addressof(arr), ctypes.addressof(res)
+        )  # fmt: skip
+        nargs = len(values)
+        if case in ("add", "host-call"):
+            result = u32_at(rptr + payload)
+
+            def floor_u32(n: int, fptr: int = fptr, pptr: int = pptr, nargs: int = nargs,
+                          rptr: int = rptr, result: Any = result) -> None:  # fmt: skip
+                for _ in range(n):
+                    func_call(fptr, ctx, pptr, nargs, rptr, 1)
+                    result.value  # noqa: B018 - read the result like a caller would
+
+            assert not func_call(fptr, ctx, pptr, nargs, rptr, 1) and result.value == 3
+            loops[case] = floor_u32
+        else:
+            # The C call assigns the new result over the old one, which frees the old: the
+            # slot needs no delete between calls (deleting it too would free it twice).
+            def floor_compound(n: int, fptr: int = fptr, pptr: int = pptr, nargs: int = nargs,
+                               rptr: int = rptr) -> None:  # fmt: skip
+                for _ in range(n):
+                    func_call(fptr, ctx, pptr, nargs, rptr, 1)
+
+            assert not func_call(fptr, ctx, pptr, nargs, rptr, 1)
+            loops[case] = floor_compound
+    return loops, keep
+
+
+def _extism_loops() -> tuple[dict[str, Loop], Any]:
+    plugin = _world.extism_plugin()
+    call = plugin.call
+    pack, unpack = struct.Struct("<II").pack, struct.Struct("<I").unpack
+
+    def add(n: int) -> None:
         for _ in range(n):
-            f(*args)
+            unpack(call("add", pack(1, 2)))[0]
 
-    return loop_n
+    def host_call(n: int) -> None:
+        for _ in range(n):
+            unpack(call("call_host", pack(1, 2)))[0]
 
+    def string(n: int) -> None:
+        for _ in range(n):
+            call("echo", TEXT).decode()
 
-def run(iterations: int = 20_000, *, repeat: int = 7, big_bytes: int = 1 << 20) -> dict[str, Any]:
-    """Measure every series; ns per call (median, min, max) and the headline ratios."""
-    series, _keep = _loops(big_bytes)
-    samples: dict[str, list[float]] = {name: [] for name in series}
-    counts = {name: max(1, int(iterations * share)) for name, (_loop_fn, share) in series.items()}
-    for name, (loop_fn, _share) in series.items():
-        loop_fn(min(counts[name], 10))  # warm up
-    for _ in range(repeat):
-        for name, (loop_fn, _share) in series.items():
-            n = counts[name]
-            start = time.perf_counter()
-            loop_fn(n)
-            samples[name].append((time.perf_counter() - start) / n * 1e9)
-    out: dict[str, Any] = {"iterations": iterations, "repeat": repeat, "big_bytes": big_bytes, "series": {}}
-    for name, times in samples.items():
-        out["series"][name] = {
-            "median_ns": statistics.median(times),
-            "min_ns": min(times),
-            "max_ns": max(times),
-            "calls_per_repeat": counts[name],
-        }
-    s = out["series"]
-    floor = min(s["add: floor (wasmtime-py ctypes binding)"]["median_ns"], s["add: floor (raw ctypes prototype)"]["median_ns"])
-    fast_add = s["add: witkit fast"]["median_ns"]
-    out["floor_ns"] = floor
-    out["ratios"] = {
-        "witkit fast add / floor": fast_add / floor,
-        "wasmtime Func.__call__ add / witkit fast add": s["add: wasmtime Func.__call__"]["median_ns"] / fast_add,
-        "witkit public add / witkit fast add": s["add: witkit public"]["median_ns"] / fast_add,
+    assert unpack(call("add", pack(1, 2)))[0] == 3
+    assert unpack(call("call_host", pack(1, 2)))[0] == 3
+    assert call("echo", TEXT).decode() == TEXT and call("echo", MIB) == MIB
+    loops = {
+        "add": add,
+        "string": string,
+        "bytes-1k": _loop(call, ("echo", KIB)),
+        "bytes-1m": _loop(call, ("echo", MIB)),
+        "host-call": host_call,
     }
-    for name in ("echo-string", "echo-record", "echo-variant", "echo-bytes"):
-        out["ratios"][f"wasmtime Func.__call__ {name} / witkit fast"] = (
-            s[f"{name}: wasmtime Func.__call__"]["median_ns"] / s[f"{name}: witkit fast"]["median_ns"]
-        )
-    out["targets"] = {
-        "fast add <= 1.5x floor": out["ratios"]["witkit fast add / floor"] <= 1.5,
-        "Func.__call__ add >= 3x fast add": out["ratios"]["wasmtime Func.__call__ add / witkit fast add"] >= 3,
-    }
-    return out
+    return loops, plugin
 
 
-def _fmt_ns(ns: float) -> str:
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
-        if ns >= scale:
-            return f"{ns / scale:.3g} {unit}"
-    return f"{ns:.3g} ns"
+# -- measuring ------------------------------------------------------------------------------------
 
 
-def table(result: dict[str, Any]) -> str:
-    """The figures as a Markdown table plus the ratios."""
-    floor = result["floor_ns"]
+def measure_calls(scale: float = 1.0, *, big: bool = True) -> CallFigures:
+    """Every (case, series) side by side; `big=False` leaves the 1 MiB case out."""
+    from witkit.runtime import Runtime
+
+    runtime = Runtime(cache=False)
+    component = runtime.compile(_world.WAT)
+    loops: dict[tuple[str, str], Loop] = {}
+    missing: dict[str, str] = {}
+    keep: list[Any] = []
+    with _world.generated_bindings() as bindings:
+        for series, (series_loops, held) in {
+            "generated": _generated_loops(bindings, component, runtime),
+            "dynamic": _dynamic_loops(component, runtime),
+            "func-call": _func_call_loops(component, runtime.engine),
+            "floor": _floor_loops(component, runtime.engine),
+        }.items():
+            keep.append(held)
+            loops.update({(case, series): loop for case, loop in series_loops.items()})
+        why = _world.extism_available()
+        if why is None:
+            try:
+                extism_loops, held = _extism_loops()
+                keep.append(held)
+                loops.update({(case, "extism"): loop for case, loop in extism_loops.items()})
+            except Exception as e:  # an Extism that imports but cannot run this module
+                missing["extism"] = f"{type(e).__name__}: {e}"
+        else:
+            missing["extism"] = why
+        if not big:
+            loops = {k: v for k, v in loops.items() if k[0] != "bytes-1m"}
+        repeat = max(3, round(15 * scale))
+        samples = interleaved(loops, repeat=repeat, target=max(0.002, 0.05 * scale), budget=12.0)
+    keep.clear()
+    return CallFigures(samples, missing, repeat)
+
+
+# -- reporting ------------------------------------------------------------------------------------
+
+
+def _cases(fig: CallFigures) -> list[str]:
+    return [c for c in CASES if (c, "floor") in fig.samples]
+
+
+def ratio_table(fig: CallFigures) -> str:
+    """Cases down, series across, each cell the series' median over the floor's."""
+    series = [s for s in SERIES if s != "floor"]
     lines = [
-        "| series | median / call | spread (min..max) | x floor | calls x repeats |",
-        "|---|---:|---:|---:|---:|",
+        "| case | floor (median) | " + " | ".join(SERIES[s] for s in series) + " |",
+        "|---|---:|" + "---:|" * len(series),
     ]
-    for name, row in result["series"].items():
-        lines.append(
-            f"| {name} | {_fmt_ns(row['median_ns'])} | {_fmt_ns(row['min_ns'])}..{_fmt_ns(row['max_ns'])} "
-            f"| {row['median_ns'] / floor:.2f} | {row['calls_per_repeat']} x {result['repeat']} |"
-        )
-    lines.append("")
-    for name, ratio in result["ratios"].items():
-        lines.append(f"- {name}: **{ratio:.2f}**")
-    for name, ok in result["targets"].items():
-        lines.append(f"- target {name}: {'met' if ok else 'NOT met'}")
+    for case in _cases(fig):
+        cells = []
+        for s in series:
+            r = fig.ratio(case, s)
+            cells.append(f"{r:.2f}x" if r is not None else "n/a")
+        lines.append(f"| {CASES[case]} | {fmt_time(fig.floor(case))} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def section(scale: float = 1.0) -> str:
-    """A Markdown section for `python -m benchmarks`."""
-    result = run(iterations=max(100, int(20_000 * scale)), repeat=max(3, int(7 * scale)))
-    intro = (
-        f"## {TITLE}\n\nOne WAT component; `list<u8>` echoes carry {result['big_bytes']} bytes. "
-        "The floor is `wasmtime_component_func_call` via ctypes with pre-built arguments.\n\n"
+def detail_table(fig: CallFigures) -> str:
+    """Every measured (case, series): median, spread and ratio to the floor."""
+    lines = [
+        "| case | series | median / call | min .. max | spread | x floor |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for case in _cases(fig):
+        for s in SERIES:
+            sample = fig.samples.get((case, s))
+            if sample is None:
+                continue
+            lines.append(
+                f"| {CASES[case]} | {SERIES[s]} | {fmt_time(sample.median)} "
+                f"| {fmt_time(sample.low)} .. {fmt_time(sample.high)} | ±{sample.spread:.0%} "
+                f"| {sample.median / fig.floor(case):.2f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def headlines(fig: CallFigures) -> list[str]:
+    """The ratios the host-bindings work is judged by, target verdicts included."""
+    gen = fig.ratio("add", "generated")
+    out: list[str] = []
+    if gen is None:
+        return out
+    faster = fig.samples[("add", "func-call")].median / fig.samples[("add", "generated")].median
+    out.append(
+        f"generated `add` call: **{gen:.2f}x the floor** (target at most 1.5x: "
+        f"{'met' if gen <= 1.5 else 'NOT met'})"
     )
-    return intro + table(result)
+    out.append(
+        f"generated `add` call: **{faster:.1f}x faster than `Func.__call__`** (target at least 3x: "
+        f"{'met' if faster >= 3 else 'NOT met'})"
+    )
+    dyn = fig.ratio("add", "dynamic")
+    if dyn is not None:
+        out.append(f'dynamic `plugin.call("add", ...)`: {dyn:.2f}x the floor')
+    ext = fig.median("add", "extism")
+    if ext is not None:
+        out.append(
+            f"Extism `Plugin.call` add: {ext / fig.samples[('add', 'generated')].median:.1f}x "
+            "the generated call's time"
+        )
+    return out
+
+
+def section(scale: float = 1.0, report: Report | None = None) -> str:
+    """The Markdown section (and the ratio plot when `report` is given and matplotlib works)."""
+    quick = report.quick if report is not None else False
+    fig = measure_calls(scale, big=not quick)
+    lines = [
+        f"## {TITLE}",
+        "",
+        "Each series calls the same WAT component of the bench world "
+        "(`benchmarks/worlds/bench/bench.wit`) on its own instance, all in one process; "
+        "Extism runs an equivalent core module written in WAT. The floor is "
+        "`wasmtime_component_func_call` through a bare ctypes prototype with arguments built "
+        "beforehand (a compound result is not read; the next call frees it). "
+        f"{fig.runs} interleaved runs per series; spread is half the min..max range over the "
+        "median.",
+        "",
+        "### Ratio to the floor (median / floor median; lower is better)",
+        "",
+        ratio_table(fig),
+    ]
+    for series, why in fig.missing.items():
+        lines.append(f"- {SERIES[series]}: not measured: {why}")
+    if "extism" not in fig.missing:
+        lines.append(
+            "- Extism `n/a`: a record or a variant is not bytes; an Extism plugin would need a "
+            "serialization format of its own (JSON, ...), so it is not compared there."
+        )
+    if quick:
+        lines.append("- `--quick`: the 1 MiB case is left out.")
+    lines.append("")
+    head = headlines(fig)
+    if head:
+        lines += ["Headline:", "", *[f"- {h}" for h in head], ""]
+    if report is not None:
+        report.headlines += head
+        why = _plots.unavailable()
+        if why is None:
+            path = report.plot_path("calls")
+            cases = _cases(fig)
+            _plots.grouped_bars(
+                path,
+                title="Call overhead: ratio to the floor (log scale; dashed line = floor)",
+                groups=[c for c in cases],
+                values={
+                    SERIES[s]: [fig.ratio(c, s) for c in cases]
+                    for s in SERIES
+                    if s != "floor" and s not in fig.missing
+                },
+                ylabel="median time / floor median",
+                reference=1.0,
+            )
+            lines += [f"![Call overhead, ratio to the floor]({_rel(path, report)})", ""]
+        else:
+            lines += [f"Plot skipped: {why}.", ""]
+    lines += ["### Medians and spread", "", detail_table(fig)]
+    return "\n".join(lines)
+
+
+def _rel(path: Path, report: Report) -> str:
+    return path.relative_to(report.out_dir).as_posix()
+
+
+def run(scale: float = 1.0, report: Report | None = None) -> str:
+    """The section for `python -m benchmarks`."""
+    return section(scale, report)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the table: `python -m benchmarks.bench_calls [iterations]`."""
+    """Print the section: `python -m benchmarks.bench_calls [scale]`."""
     args = sys.argv[1:] if argv is None else argv
-    iterations = int(args[0]) if args else 20_000
-    print(table(run(iterations)))
+    print(section(float(args[0]) if args else 1.0))
     return 0
 
 
