@@ -227,6 +227,22 @@ class FunctionView:
         params = ", ".join([self.self_name, *(f"{n}: {a}" for n, a in self.params)])
         return f"def {self.py_name}({params}) -> {self.returns}"
 
+    def signature_lines(self, indent: int = 4, width: int = 100) -> list[str]:
+        """The `def` line(s) with the colon, wrapped the way ruff format wraps them."""
+        pad = " " * indent
+        one = f"{pad}{self.signature}:"
+        if len(one) <= width:
+            return [one]
+        params = [self.self_name, *(f"{n}: {a}" for n, a in self.params)]
+        joined = f"{pad}    {', '.join(params)}"
+        if len(joined) <= width:
+            return [f"{pad}def {self.py_name}(", joined, f"{pad}) -> {self.returns}:"]
+        return [
+            f"{pad}def {self.py_name}(",
+            *(f"{pad}    {p}," for p in params),
+            f"{pad}) -> {self.returns}:",
+        ]
+
     @property
     def summary(self) -> str | None:
         """The first sentence of the WIT docs, if any."""
