@@ -10,23 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from witkit.codegen import pytypes
 from witkit.codegen.naming import pascal, snake, upper_snake, variant_case_class
-from witkit.errors import BuildError
+from witkit.errors import BindingError, BuildError
 from witkit.guest.plan import WORLD_MODULE, GuestFunction, GuestPlan
 from witkit.wit import model as m
-
-_INTS = frozenset({"u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64"})
 
 
 @dataclass
 class Imports:
     """The imports a generated module needs, collected while its body is built."""
 
-    typing: set[str] = field(default_factory=set)
-    types: set[str] = field(default_factory=set)
-    """Names from `componentize_py_types` (`Some`, `Ok`, `Err`, `Result`)."""
+    helpers: pytypes.Imports = field(default_factory=pytypes.Imports)
+    """`typing` and `componentize_py_types` names the annotations use (shared with codegen)."""
     modules: dict[str, str] = field(default_factory=dict)
-    """Local name -> `import` line."""
+    """Local name -> `import` line of a module (`import wit_world`, `from wit_world import exports`)."""
 
     def module(self, dotted: str, local: str) -> str:
         """Import `dotted` (`wit_world.imports.types`) as `local`; returns the local name used."""
@@ -41,17 +39,18 @@ class Imports:
         return local
 
     def lines(self) -> list[str]:
-        """The import statements, sorted the way ruff's isort sorts them."""
-        out = []
-        if self.typing:
-            out += [f"from typing import {', '.join(sorted(self.typing))}", ""]
+        """The import statements: `typing` first, then the rest, the way isort orders them."""
+        by_module: dict[str, list[str]] = {}
+        for local, (module, name) in self.helpers.names.items():
+            by_module.setdefault(module, []).append(name if local == name else f"{name} as {local}")
+        froms = [f"from {mod} import {', '.join(sorted(names))}" for mod, names in by_module.items()]
+        out = sorted(line for line in froms if line.startswith("from typing "))
+        if out:
+            out.append("")
         plain = sorted(v for v in self.modules.values() if v.startswith("import "))
-        froms = sorted(v for v in self.modules.values() if v.startswith("from "))
-        out += plain
-        if self.types:
-            froms.append(f"from componentize_py_types import {', '.join(sorted(self.types))}")
-        out += sorted(froms)
-        return out
+        others = [line for line in froms if not line.startswith("from typing ")]
+        others += [v for v in self.modules.values() if v.startswith("from ")]
+        return out + plain + sorted(others)
 
 
 class TypeNamer:
@@ -61,6 +60,9 @@ class TypeNamer:
         self.plan = plan
         self.resolve = plan.resolve
         self.imports = imports
+        self.pytypes = pytypes.PyTypes(
+            plan.resolve, self.qualified, imports.helpers, pytypes.COMPONENTIZE_PY
+        )
 
     # ---- where a named type lives
 
@@ -84,68 +86,18 @@ class TypeNamer:
         assert td.name is not None
         return f"{self._owner_module(td, td.name)}.{pascal(td.name)}"
 
-    # ---- annotations
+    # ---- annotations (witkit.codegen.pytypes, in componentize-py's spelling)
 
     def annotation(self, ty: m.Type, self_resource: int | None = None) -> str:
         """The annotation of a parameter, field or plain result of type `ty`."""
-        if isinstance(ty, str):
-            if ty in _INTS:
-                return "int"
-            if ty in ("f32", "f64"):
-                return "float"
-            if ty in ("char", "string"):
-                return "str"
-            if ty == "bool":
-                return "bool"
-            raise BuildError(f"`{ty}` is not supported by `witkit new` yet")
-        td = self.resolve.types[ty]
-        kind = td.kind
-        match kind:
-            case m.Alias():
-                return self.annotation(kind.type, self_resource)
-            case m.Record() | m.Enum() | m.Flags() | m.Variant():
-                return self.qualified(ty)
-            case m.Resource():
-                if ty == self_resource:
-                    self.imports.typing.add("Self")
-                    return "Self"
-                return self.qualified(ty)
-            case m.Handle():
-                return self.annotation(self.resolve.dealias(kind.resource), self_resource)
-            case m.List():
-                if self.resolve.dealias(kind.type) == "u8":
-                    return "bytes"
-                self.imports.typing.add("List")
-                return f"List[{self.annotation(kind.type, self_resource)}]"
-            case m.Tuple():
-                self.imports.typing.add("Tuple")
-                inner = ", ".join(self.annotation(t, self_resource) for t in kind.types)
-                return f"Tuple[{inner or '()'}]"
-            case m.Option():
-                self.imports.typing.add("Optional")
-                inner = self.annotation(kind.type, self_resource)
-                if self._is_option(kind.type):
-                    self.imports.types.add("Some")
-                    return f"Optional[Some[{inner}]]"
-                return f"Optional[{inner}]"
-            case m.Result():
-                self.imports.types.add("Result")
-                ok = "None" if kind.ok is None else self.annotation(kind.ok, self_resource)
-                err = "None" if kind.err is None else self.annotation(kind.err, self_resource)
-                return f"Result[{ok}, {err}]"
-        raise BuildError(f"`{self.resolve.type_name(ty)}` is not supported by `witkit new` yet")
-
-    def _is_option(self, ty: m.Type) -> bool:
-        real = self.resolve.dealias(ty)
-        return isinstance(real, int) and isinstance(self.resolve.types[real].kind, m.Option)
+        try:
+            return self.pytypes.annotation(ty, self_resource)
+        except BindingError as e:
+            raise BuildError(f"{e} (`witkit new` cannot write a stub for it)") from None
 
     def result_kind(self, ty: m.Type | None) -> m.Result | None:
         """The `result` a function returns directly (componentize-py does not look through aliases)."""
-        if isinstance(ty, int) and isinstance(self.resolve.types[ty].kind, m.Result):
-            kind = self.resolve.types[ty].kind
-            assert isinstance(kind, m.Result)
-            return kind
-        return None
+        return self.pytypes.returned_result(ty)
 
     # ---- sample values (for the scaffolded tests)
 
@@ -190,8 +142,8 @@ class TypeNamer:
             case m.Option():
                 return "None"
             case m.Result():
-                self.imports.types.add("Ok")
-                return f"Ok({'None' if kind.ok is None else again(kind.ok)})"
+                ok_name = self.imports.helpers.name("componentize_py_types", "Ok")
+                return f"{ok_name}({'None' if kind.ok is None else again(kind.ok)})"
         raise BuildError(f"`{self.resolve.type_name(ty)}` is not supported by `witkit new` yet")
 
 
