@@ -198,3 +198,41 @@ def test_wasi_http_proxy_scaffold_passes_check(tmp_path: Path) -> None:
     assert '"""This interface defines a handler of incoming HTTP Requests."""' in app
     assert "request: types.IncomingRequest, response_out: types.ResponseOutparam" in app
     run_mypy(load_config(root), guest_bindings(root), lambda: None)
+
+
+ASYNC_WIT = """package t:a;
+interface api {
+  resource r { constructor(); m: async func(x: u32) -> u32; s: static async func() -> r; }
+  f: async func(x: u32) -> result<string, u32>;
+  g: func(a: stream<u8>, b: stream<string>, c: future) -> future<list<u8>>;
+}
+world w { export api; export h: async func() -> u32; }
+"""
+
+
+def test_async_functions_streams_and_futures(tmp_path: Path) -> None:
+    wit = tmp_path / "a.wit"
+    wit.write_text(ASYNC_WIT)
+    root = new_project("asy", wit, None, tmp_path / "p")
+    app = (root / "app.py").read_text()
+    assert "    async def h(self) -> int:\n" in app
+    assert "    async def f(self, x: int) -> str:\n" in app
+    assert (
+        "    def g(\n        self, a: ByteStreamReader, b: StreamReader[str], c: FutureReader[None]\n"
+        "    ) -> FutureReader[bytes]:\n"
+    ) in app
+    assert "from componentize_py_async_support.streams import ByteStreamReader, StreamReader" in app
+    api = (root / "api.py").read_text()
+    assert "    @classmethod\n    async def s(cls) -> Self:\n" in api
+    tests = (root / "tests" / "test_app.py").read_text()
+    assert "asyncio.run(app.WitWorld().h())" in tests
+    assert "if sys.version_info < (3, 12):" in tests
+
+
+@pytest.mark.slow
+def test_wasi_0_3_command_scaffold_passes_check(tmp_path: Path) -> None:
+    require_corpus("wasi", "0.3.0", "cli")
+    wit = wasi_package("0.3.0", "cli", tmp_path / "corpus")
+    root = new_project("command", wit, "command", tmp_path / "command")
+    assert "    async def run(self) -> None:\n" in (root / "app.py").read_text()
+    run_mypy(load_config(root), guest_bindings(root), lambda: None)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from witkit.codegen.naming import pascal, snake
-from witkit.errors import BuildError
 from witkit.wit import model as m
 
 WORLD_CLASS = "WitWorld"
@@ -155,14 +154,8 @@ def _interfaces(world: m.World, direction: str) -> list[tuple[m.WorldKey, int]]:
     return [(k, v.id) for k, v in items.items() if isinstance(v, m.WorldInterface)]
 
 
-def _check_supported(func: m.Function, wit_path: str) -> None:
-    if func.is_async:
-        raise BuildError(f"{wit_path}: async functions are not supported by `witkit new` yet")
-
-
 def _function(func: m.Function, prefix: str) -> GuestFunction:
     wit_path = f"{prefix}#{func.name}" if prefix else func.name
-    _check_supported(func, wit_path)
     py_name = "__init__" if func.kind == "constructor" else snake(func.item_name)
     return GuestFunction(func, wit_path, py_name)
 

@@ -21,6 +21,7 @@ from witkit.guest.views import (
     first_sentence,
     function_view,
 )
+from witkit.wit import model as m
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -60,6 +61,8 @@ class TestsView:
 
     imports: tuple[str, ...]
     cases: tuple[TestCase, ...]
+    needs_async_support: bool = False
+    """The bindings import componentize-py's async support, which is Python 3.12 code."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,9 @@ def _resource_modules(plan: GuestPlan) -> list[ModuleView]:
 
 def _tests(plan: GuestPlan, module: str) -> TestsView:
     imports = Imports()
-    imports.module("pytest", "pytest")
+    needs_async_support = _uses_async(plan)
+    if not needs_async_support:  # otherwise the template imports pytest before a guard
+        imports.module("pytest", "pytest")
     app = imports.module(module, module)
     user_classes: dict[int, str] = {}
     for iface in plan.interfaces:
@@ -188,6 +193,8 @@ def _tests(plan: GuestPlan, module: str) -> TestsView:
             call = f"{target}.{view.py_name}({args})"
         else:
             call = f"{target}().{view.py_name}({args})"
+        if view.is_async:
+            call = f"{imports.module('asyncio', 'asyncio')}.run({call})"
         cases.append(TestCase(test, call, "^" + re.escape(func.wit_path) + "$"))
 
     for f in plan.world_functions:
@@ -206,7 +213,23 @@ def _tests(plan: GuestPlan, module: str) -> TestsView:
         n = seen.get(c.name, 0)
         seen[c.name] = n + 1
         unique.append(c if n == 0 else TestCase(f"{c.name}_{n + 1}", c.call, c.pattern))
-    return TestsView(tuple(imports.lines()), tuple(unique))
+    return TestsView(tuple(imports.lines()), tuple(unique), needs_async_support)
+
+
+def _uses_async(plan: GuestPlan) -> bool:
+    """Whether the world has async functions, streams or futures (over-approximated)."""
+    r = plan.resolve
+    if any(isinstance(t.kind, m.Stream | m.Future) for t in r.types):
+        return True
+    world = r.worlds[plan.world_id]
+    for items in (world.imports, world.exports):
+        for item in items.values():
+            if isinstance(item, m.WorldFunction) and item.function.is_async:
+                return True
+            funcs = r.interfaces[item.id].functions if isinstance(item, m.WorldInterface) else {}
+            if any(f.is_async for f in funcs.values()):
+                return True
+    return False
 
 
 class _SampleNamer(TypeNamer):

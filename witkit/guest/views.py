@@ -53,6 +53,27 @@ class Imports:
         return out + plain + sorted(others)
 
 
+class _GuestPyTypes(pytypes.PyTypes):
+    """The shared mapping, plus the stream and future readers of componentize-py's async support."""
+
+    def annotation(self, ty: m.Type, self_resource: int | None = None) -> str:
+        """As `PyTypes.annotation`; `stream<u8>` is `ByteStreamReader`, `future<T>` `FutureReader[T]`."""
+        if isinstance(ty, int):
+            kind = self.resolve.types[ty].kind
+            if isinstance(kind, m.Stream | m.Future):
+                inner = "None" if kind.type is None else self.annotation(kind.type, self_resource)
+                if isinstance(kind, m.Future):
+                    reader = self.imports.name(f"{_ASYNC}.futures", "FutureReader")
+                    return f"{reader}[{inner}]"
+                if kind.type is not None and self.resolve.dealias(kind.type) == "u8":
+                    return self.imports.name(f"{_ASYNC}.streams", "ByteStreamReader")
+                return f"{self.imports.name(f'{_ASYNC}.streams', 'StreamReader')}[{inner}]"
+        return super().annotation(ty, self_resource)
+
+
+_ASYNC = "componentize_py_async_support"
+
+
 class TypeNamer:
     """Model types to the Python annotations and values componentize-py's bindings use."""
 
@@ -60,7 +81,7 @@ class TypeNamer:
         self.plan = plan
         self.resolve = plan.resolve
         self.imports = imports
-        self.pytypes = pytypes.PyTypes(
+        self.pytypes = _GuestPyTypes(
             plan.resolve, self.qualified, imports.helpers, pytypes.COMPONENTIZE_PY
         )
 
@@ -139,7 +160,7 @@ class TypeNamer:
             case m.Tuple():
                 items = [again(t) for t in kind.types]
                 return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
-            case m.Option():
+            case m.Option() | m.Stream() | m.Future():
                 return "None"
             case m.Result():
                 ok_name = self.imports.helpers.name("componentize_py_types", "Ok")
@@ -172,12 +193,18 @@ class FunctionView:
     """The `Err` payload annotation when the function returns a `result`."""
     docs: str | None
     sample_args: tuple[str, ...]
+    is_async: bool = False
 
     @property
     def signature(self) -> str:
         """`def name(self, a: int) -> int`."""
         params = ", ".join([self.self_name, *(f"{n}: {a}" for n, a in self.params)])
-        return f"def {self.py_name}({params}) -> {self.returns}"
+        return f"{self.keyword} {self.py_name}({params}) -> {self.returns}"
+
+    @property
+    def keyword(self) -> str:
+        """`def`, or `async def` for an `async func`."""
+        return "async def" if self.is_async else "def"
 
     def signature_lines(self, indent: int = 4, width: int = 100) -> list[str]:
         """The `def` line(s) with the colon, wrapped the way ruff format wraps them."""
@@ -188,9 +215,9 @@ class FunctionView:
         params = [self.self_name, *(f"{n}: {a}" for n, a in self.params)]
         joined = f"{pad}    {', '.join(params)}"
         if len(joined) <= width:
-            return [f"{pad}def {self.py_name}(", joined, f"{pad}) -> {self.returns}:"]
+            return [f"{pad}{self.keyword} {self.py_name}(", joined, f"{pad}) -> {self.returns}:"]
         return [
-            f"{pad}def {self.py_name}(",
+            f"{pad}{self.keyword} {self.py_name}(",
             *(f"{pad}    {p}," for p in params),
             f"{pad}) -> {self.returns}:",
         ]
@@ -231,4 +258,5 @@ def function_view(
         raises=raises,
         docs=f.docs,
         sample_args=samples,
+        is_async=f.is_async,
     )
