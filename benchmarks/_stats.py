@@ -99,12 +99,16 @@ def interleaved(
     return {key: sample_of(t) for key, t in times.items()}
 
 
-def measure_process(argv: Sequence[str], *, repeat: int) -> Sample:
-    """Wall-clock seconds of a whole process, `repeat` runs (it must exit 0)."""
+def measure_process(argv: Sequence[str] | Callable[[int], Sequence[str]], *, repeat: int) -> Sample:
+    """Wall-clock seconds of a whole process, `repeat` runs (it must exit 0).
+
+    `argv` may be a function of the run number, for commands that need a fresh output folder.
+    """
     times = []
-    for _ in range(repeat):
+    for i in range(repeat):
+        args = argv(i) if callable(argv) else argv
         start = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True)
+        subprocess.run(args, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
     return Sample(statistics.median(times), min(times), max(times), repeat)
 

@@ -230,24 +230,32 @@ def extism_available() -> str | None:
     return None
 
 
-_extism_host_fn: Any = None
+_extism_functions: list[Any] = []
 
 
-def extism_plugin() -> Any:
-    """An `extism.Plugin` of `EXTISM_WAT` with `host_add` as an explicit-signature host function."""
-    global _extism_host_fn
-    import extism
+def extism_functions() -> list[Any]:
+    """`host_add` as an Extism host function with an explicit signature (registered once)."""
+    if not _extism_functions:
+        import extism
 
-    if _extism_host_fn is None:
         # host_fn registers in Extism's process-wide table: once per process.
         def extism_host_add(_plugin: Any, inputs: Any, outputs: Any, *_user: Any) -> None:
             outputs[0].value = (inputs[0].value + inputs[1].value) & 0xFFFF_FFFF
 
         i32 = extism.ValType.I32
-        _extism_host_fn = extism.host_fn(
-            name="host_add", namespace="extism:host/user", signature=([i32, i32], [i32])
-        )(extism_host_add)
-    return extism.Plugin(extism_wasm(), wasi=False, functions=[_extism_host_fn])
+        _extism_functions.append(
+            extism.host_fn(
+                name="host_add", namespace="extism:host/user", signature=([i32, i32], [i32])
+            )(extism_host_add)
+        )
+    return list(_extism_functions)
+
+
+def extism_plugin() -> Any:
+    """An `extism.Plugin` of `EXTISM_WAT`, its `host_add` served by `extism_functions()`."""
+    import extism
+
+    return extism.Plugin(extism_wasm(), wasi=False, functions=extism_functions())
 
 
 def extism_wasm() -> bytes:

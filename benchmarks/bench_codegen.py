@@ -1,0 +1,183 @@
+"""Codegen: `witkit generate` against `componentize-py bindings` on the same worlds, whole process,
+and witkit's in-process stages (parse, resolve, render) timed separately.
+
+Worlds: the small bench world and `wasi:http/proxy@0.2.9` from the shared WIT corpus, laid out
+as both tools expect it (the package's files, every other WASI package in `deps/`).
+componentize-py is native Rust behind a Python entry point; both commands start a Python
+interpreter, so the process rows compare like with like.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks import _world
+from benchmarks._report import Report
+from benchmarks._stats import Loop, Sample, fmt_time, interleaved, measure_process
+
+TITLE = "Codegen: `witkit generate` and `componentize-py bindings`"
+
+
+def _componentize_py() -> list[str] | None:
+    """The componentize-py command line, or None when it is not installed."""
+    exe = shutil.which("componentize-py")
+    if exe is not None:
+        return [exe]
+    try:
+        import componentize_py  # noqa: F401
+    except ImportError:
+        return None
+    return [
+        sys.executable, "-c",
+        "import sys; from componentize_py import script; sys.argv[0] = 'componentize-py'; sys.exit(script())",
+    ]  # fmt: skip
+
+
+def _worlds(tmp: Path) -> tuple[list[tuple[str, Path, str]], list[str]]:
+    """(label, package folder, world name) of each world, and notes on any left out."""
+    worlds = [("bench world (small)", _world.WIT_DIR, _world.WORLD)]
+    notes: list[str] = []
+    from tests.support.corpus import CORPUS, wasi_package
+
+    if (CORPUS / "wasi" / "0.2.9" / "http").is_dir():
+        worlds.append(("`wasi:http/proxy@0.2.9`", wasi_package("0.2.9", "http", tmp), "proxy"))
+    else:
+        notes.append(f"`wasi:http/proxy@0.2.9` left out: the shared WIT corpus is not at {CORPUS}.")
+    return worlds, notes
+
+
+def _package_files(folder: Path) -> tuple[list[Path], list[list[Path]]]:
+    """The package's own `.wit` files and those of each dependency (wit-parser's layout)."""
+    main = sorted(folder.glob("*.wit"))
+    deps: list[list[Path]] = []
+    deps_dir = folder / "deps"
+    if deps_dir.is_dir():
+        for entry in sorted(deps_dir.iterdir(), key=lambda e: e.name):
+            if entry.is_dir():
+                deps.append(sorted(entry.glob("*.wit")))
+            elif entry.suffix == ".wit":
+                deps.append([entry])
+    return main, deps
+
+
+def _in_process(folder: Path, world: str, repeat: int) -> tuple[dict[str, Sample], int]:
+    """Each stage's time, and how many `.wit` files were parsed."""
+    from witkit.codegen import render_host
+    from witkit.wit import parse_file, resolve_files, select_world
+    from witkit.wit.parser import _parser
+
+    _parser()  # the grammar is built once per process; not part of any stage
+    main, deps = _package_files(folder)
+    parsed: dict[str, Any] = {}
+
+    def parse() -> None:
+        parsed["main"] = [parse_file(p) for p in main]
+        parsed["deps"] = [[parse_file(p) for p in d] for d in deps]
+
+    def resolve() -> None:
+        resolved = resolve_files(parsed["main"], parsed["deps"])
+        parsed["resolve"] = resolved.resolve
+        parsed["world"] = select_world(resolved.resolve, resolved.packages, world)
+
+    def render() -> None:
+        render_host(parsed["resolve"], parsed["world"], source=str(folder))
+
+    for stage in (parse, resolve, render):
+        stage()  # warm-up: first-use costs (template compilation, ...) are not the steady state
+
+    def loop(stage: Callable[[], None]) -> Loop:
+        def run_n(n: int) -> None:
+            for _ in range(n):
+                stage()
+
+        return run_n
+
+    out = interleaved(
+        {"parse": loop(parse), "resolve": loop(resolve), "render": loop(render)},
+        repeat=repeat, target=0.05, budget=5.0,
+    )  # fmt: skip
+    parsed.clear()
+    return out, len(main) + sum(len(d) for d in deps)
+
+
+def _processes(
+    folder: Path, world: str, out: Path, repeat: int, cpy: Sequence[str] | None
+) -> tuple[Sample, Sample | str]:
+    """Both commands, each run writing into a fresh folder (componentize-py refuses to overwrite)."""
+
+    def witkit(i: int) -> list[str]:
+        return [sys.executable, "-m", "witkit.cli", "generate", str(folder), "--world", world,
+                "-o", str(out / f"witkit-{i}")]  # fmt: skip
+
+    ours = measure_process(witkit, repeat=repeat)
+    if cpy is None:
+        return ours, "componentize-py is not installed"
+
+    def theirs_cmd(i: int) -> list[str]:
+        return [*cpy, "-q", "-d", str(folder), "-w", world, "bindings", str(out / f"cpy-{i}")]
+
+    try:
+        theirs: Sample | str = measure_process(theirs_cmd, repeat=repeat)
+    except Exception as e:  # a world componentize-py refuses
+        theirs = f"failed: {type(e).__name__}"
+    return ours, theirs
+
+
+def run(scale: float = 1.0, report: Report | None = None) -> str:
+    """Measure and return the Markdown section."""
+    repeat_proc = max(2, round(7 * scale))
+    repeat_in = max(3, round(15 * scale))
+    cpy = _componentize_py()
+    process_rows: list[str] = []
+    stage_rows: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="witkit-bench-codegen-") as tmp:
+        worlds, notes = _worlds(Path(tmp))
+        for label, folder, world in worlds:
+            ours, theirs = _processes(folder, world, Path(tmp) / "out", repeat_proc, cpy)
+            if isinstance(theirs, Sample):
+                ratio = f"{ours.median / theirs.median:.2f}x"
+                theirs_text = f"{fmt_time(theirs.median)} (±{theirs.spread:.0%})"
+            else:
+                ratio, theirs_text = "n/a", theirs
+            process_rows.append(
+                f"| {label} | {fmt_time(ours.median)} (±{ours.spread:.0%}) | {theirs_text} "
+                f"| {ratio} |"
+            )
+            st, n_files = _in_process(folder, world, repeat_in)
+            total = st["parse"].median + st["resolve"].median + st["render"].median
+            stage_rows.append(
+                f"| {label} | {n_files} "
+                + "".join(
+                    f"| {fmt_time(st[k].median)} (±{st[k].spread:.0%}) "
+                    for k in ("parse", "resolve", "render")
+                )
+                + f"| {fmt_time(total)} |"
+            )
+    lines = [
+        f"## {TITLE}",
+        "",
+        f"Whole process, median of {repeat_proc} runs (interpreter start-up included in both):",
+        "",
+        "| world | `witkit generate` | `componentize-py bindings` | witkit / componentize-py |",
+        "|---|---:|---:|---:|",
+        *process_rows,
+        "",
+        f"witkit in-process, median of {repeat_in} interleaved runs after one warm-up run (grammar already built; parse covers "
+        "every `.wit` file of the package and its `deps/`):",
+        "",
+        "| world | files | parse | resolve | render host bindings | total |",
+        "|---|---:|---:|---:|---:|---:|",
+        *stage_rows,
+        "",
+        *[f"- {n}" for n in notes],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(run())
