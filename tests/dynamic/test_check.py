@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.dynamic.components import CHECK_TABLE, GREETER_WIT
-from witkit.errors import PluginError
+from witkit.errors import BindingError, PluginError
 from witkit.plugins.check import WorldMismatch, check_component, check_plugin, require_world
 from witkit.runtime import Runtime
 from witkit.wit import resolve_source, select_world
@@ -44,7 +44,7 @@ def test_require_world_raises_with_the_list(rt1: Runtime, world: tuple[object, i
     require_world(rt1.compile(CHECK_TABLE["fits"][0]).type, resolve, world_id)  # type: ignore[arg-type]
     with pytest.raises(WorldMismatch) as info:
         require_world(rt1.compile(CHECK_TABLE["everything-wrong"][0]).type, resolve, world_id)  # type: ignore[arg-type]
-    assert isinstance(info.value, PluginError)
+    assert isinstance(info.value, PluginError) and isinstance(info.value, BindingError)
     assert len(info.value.mismatches) == 4
     assert str(info.value).startswith(
         "the component does not match world `example:greet/greeter-plugin`:\n  export"

@@ -289,23 +289,30 @@ class WorldView:
 
     @property
     def export_groups(self) -> list[str]:
-        """`(interface, functions)` pairs of the world spec's exports, as Python expressions."""
-        out = []
-        if self.exported_functions:
-            out.append(f"(None, {_tuple_text([f.spec for f in self.exported_functions])})")
-        for mv in self.modules:
-            if mv.direction == "export" and mv.all_functions:
-                out.append(f"({mv.alias}.INTERFACE, {mv.alias}.FUNCTIONS)")
-        return out
+        """`(interface, functions)` pairs of the world spec's exports (type-only interfaces too)."""
+        return self._groups("export")
+
+    @property
+    def resource_groups(self) -> list[str]:
+        """`(interface, resource names)` pairs of the world spec: what exported interfaces define."""
+        return [
+            f"({mv.alias}.INTERFACE, {_tuple_text([_quote(r.wit) for r in mv.resources])})"
+            for mv in self.modules
+            if mv.direction == "export" and mv.resources
+        ]
 
     @property
     def import_groups(self) -> list[str]:
         """`(interface, functions)` pairs of the world spec's imports (type-only interfaces too)."""
+        return self._groups("import")
+
+    def _groups(self, direction: Side) -> list[str]:
+        own = self.imported_functions if direction == "import" else self.exported_functions
         out = []
-        if self.imported_functions:
-            out.append(f"(None, {_tuple_text([f.spec for f in self.imported_functions])})")
+        if own:
+            out.append(f"(None, {_tuple_text([f.spec for f in own])})")
         for mv in self.modules:
-            if mv.direction == "import":
+            if mv.direction == direction:
                 funcs = f"{mv.alias}.FUNCTIONS" if mv.all_functions else "()"
                 out.append(f"({mv.alias}.INTERFACE, {funcs})")
         return out
@@ -318,15 +325,6 @@ class WorldView:
 def package_name_for(resolve: m.Resolve, world_id: int) -> str:
     """The default package name: the world's name in snake_case."""
     return snake(resolve.worlds[world_id].name)
-
-
-def _world_id_text(resolve: m.Resolve, world_id: int) -> str:
-    w = resolve.worlds[world_id]
-    if w.package is None:
-        return w.name
-    n = resolve.packages[w.package].name
-    base = f"{n.namespace}:{n.name}/{w.name}"
-    return f"{base}@{n.version}" if n.version else base
 
 
 class _Builder:
@@ -607,7 +605,7 @@ class _Builder:
                 exported_functions.append(self.func_view(item.function, pt, class_name))
         for mv in modules:
             imports.name(".", mv.module, mv.alias)
-        wit = _world_id_text(self.resolve, self.world_id)
+        wit = self.resolve.world_id_of(self.world_id)
         all_names = sorted(
             {class_name, imports_class, "Err", "Some"}
             | {t.name for t in types}

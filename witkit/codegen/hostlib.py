@@ -8,8 +8,9 @@ call: a generated method calls its prepared function directly and only reaches
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn, TypeAlias, TypeVar
@@ -20,6 +21,16 @@ import wasmtime.component as wc
 from witkit.errors import BindingError, PluginError
 from witkit.runtime import ImportFunc, Instance, ResourceProxy, Runtime
 from witkit.runtime import types as t
+from witkit.runtime.worldcheck import (
+    WASI,
+    ExpectedFunc,
+    ExpectedInterface,
+    ExpectedWorld,
+    WorldMismatch,
+    component_type_text,
+    require_world,
+    result_text,
+)
 
 __all__ = [
     "LOWERING_ERRORS",
@@ -27,6 +38,7 @@ __all__ = [
     "BoundResource",
     "FuncSpec",
     "Source",
+    "WorldMismatch",
     "WorldSpec",
     "bad_argument",
     "bind_resource",
@@ -299,7 +311,7 @@ _MISSING = object()
 
 
 # ---------------------------------------------------------------------------------------------
-# The world check: the component's own types against the world's
+# The world check: the component's own types against the world's (`witkit.runtime.worldcheck`)
 
 
 @dataclass(frozen=True)
@@ -321,6 +333,13 @@ class FuncSpec:
         res = "" if self.result is None else f" -> {describe(self.result, resource_names)}"
         return f"func({params}){res}"
 
+    @functools.cached_property
+    def expected(self) -> ExpectedFunc:
+        """What the world check expects of the component's function (types spelled structurally)."""
+        params = tuple((n, describe(d, resource_names=False)) for n, _, d in self.params)
+        result = None if self.result is None else describe(self.result, resource_names=False)
+        return ExpectedFunc(params, result)
+
 
 @dataclass(frozen=True)
 class WorldSpec:
@@ -329,11 +348,29 @@ class WorldSpec:
     name: str
     exports: tuple[tuple[str | None, tuple[FuncSpec, ...]], ...]
     imports: tuple[tuple[str | None, tuple[FuncSpec, ...]], ...] = ()
+    resources: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The resources each exported interface defines, which the component must export too."""
 
     def each(self, direction: str) -> list[tuple[str | None, FuncSpec]]:
         """Every (interface, function) pair of `"exports"` or `"imports"`."""
         groups = self.exports if direction == "exports" else self.imports
         return [(iface, f) for iface, funcs in groups for f in funcs]
+
+    @functools.cached_property
+    def expected(self) -> ExpectedWorld:
+        """The world as `witkit.runtime.worldcheck.check_world` takes it (built once)."""
+        resources = dict(self.resources)
+
+        def side(
+            groups: tuple[tuple[str | None, tuple[FuncSpec, ...]], ...], exported: bool
+        ) -> dict[str | None, ExpectedInterface]:
+            out: dict[str | None, ExpectedInterface] = {}
+            for iface, funcs in groups:
+                owned = resources.get(iface, ()) if exported and iface is not None else ()
+                out[iface] = ExpectedInterface({f.name: f.expected for f in funcs}, owned)
+            return out
+
+        return ExpectedWorld(self.name, side(self.exports, True), side(self.imports, False))
 
 
 def describe(desc: t.TypeDesc, resource_names: bool = True) -> str:
@@ -362,7 +399,7 @@ def describe(desc: t.TypeDesc, resource_names: bool = True) -> str:
     if isinstance(d, t.Option):
         return f"option<{describe(d.elem, resource_names)}>"
     if isinstance(d, t.Result):
-        return _result_text(
+        return result_text(
             None if d.ok is None else describe(d.ok, resource_names),
             None if d.err is None else describe(d.err, resource_names),
         )
@@ -372,127 +409,8 @@ def describe(desc: t.TypeDesc, resource_names: bool = True) -> str:
     return repr(d)
 
 
-def _result_text(ok: str | None, err: str | None) -> str:
-    if err is None:
-        return "result" if ok is None else f"result<{ok}>"
-    return f"result<{ok or '_'}, {err}>"
-
-
-_PRIM_TYPES: tuple[tuple[type[Any], str], ...] = (
-    (wc.Bool, "bool"), (wc.U8, "u8"), (wc.U16, "u16"), (wc.U32, "u32"), (wc.U64, "u64"),
-    (wc.S8, "s8"), (wc.S16, "s16"), (wc.S32, "s32"), (wc.S64, "s64"),
-    (wc.F32, "f32"), (wc.F64, "f64"), (wc.Char, "char"), (wc.String, "string"),
-)  # fmt: skip
-
-
-def component_type_text(vt: Any) -> str:
-    """A wasmtime component value type in WIT syntax, structurally (resources unnamed)."""
-    for cls, name in _PRIM_TYPES:
-        if isinstance(vt, cls):
-            return name
-    if isinstance(vt, wc.ListType):
-        return f"list<{component_type_text(vt.element)}>"
-    if isinstance(vt, wc.TupleType):
-        return f"tuple<{', '.join(component_type_text(e) for e in vt.elements)}>"
-    if isinstance(vt, wc.RecordType):
-        return f"record {{ {', '.join(f'{n}: {component_type_text(x)}' for n, x in vt.fields)} }}"
-    if isinstance(vt, wc.EnumType):
-        return f"enum {{ {', '.join(vt.names)} }}"
-    if isinstance(vt, wc.FlagsType):
-        return f"flags {{ {', '.join(vt.names)} }}"
-    if isinstance(vt, wc.VariantType):
-        cases = [n if x is None else f"{n}({component_type_text(x)})" for n, x in vt.cases]
-        return f"variant {{ {', '.join(cases)} }}"
-    if isinstance(vt, wc.OptionType):
-        return f"option<{component_type_text(vt.payload)}>"
-    if isinstance(vt, wc.ResultType):
-        return _result_text(
-            None if vt.ok is None else component_type_text(vt.ok),
-            None if vt.err is None else component_type_text(vt.err),
-        )
-    if isinstance(vt, wc.OwnType):
-        return "own<resource>"
-    if isinstance(vt, wc.BorrowType):
-        return "borrow<resource>"
-    return type(vt).__name__
-
-
-def _func_text(fty: Any) -> str:
-    params = ", ".join(f"{n}: {component_type_text(x)}" for n, x in fty.params)
-    res = "" if fty.result is None else f" -> {component_type_text(fty.result)}"
-    return f"func({params}){res}"
-
-
-def _matches(spec: FuncSpec, fty: Any) -> bool:
-    theirs = [component_type_text(x) for _, x in fty.params]
-    ours = [describe(d, resource_names=False) for _, _, d in spec.params]
-    their_res = None if fty.result is None else component_type_text(fty.result)
-    our_res = None if spec.result is None else describe(spec.result, resource_names=False)
-    return theirs == ours and their_res == our_res
-
-
-def _functions(
-    items: Mapping[str, Any], engine: wasmtime.Engine, iface: str | None
-) -> dict[str, Any] | None:
-    if iface is None:
-        return {n: e.ty for n, e in items.items() if isinstance(e.ty, wc.FuncType)}
-    ext = items.get(iface)
-    if ext is None or not isinstance(ext.ty, wc.ComponentInstanceType):
-        return None
-    return {n: e.ty for n, e in ext.ty.exports(engine).items() if isinstance(e.ty, wc.FuncType)}
-
-
 def check_component(component: wc.Component, engine: wasmtime.Engine, spec: WorldSpec) -> None:
-    """Raise BindingError unless the component has every export of `spec` with the world's types,
-    and imports nothing the world does not offer (WASI aside) or offers with another type."""
-    ctype = component.type
-    problems: list[str] = []
-    exports = ctype.exports(engine)
-    cache: dict[str | None, dict[str, Any] | None] = {}
-    for iface, f in spec.each("exports"):
-        if iface not in cache:
-            cache[iface] = _functions(exports, engine, iface)
-        funcs = cache[iface]
-        label = f.name if iface is None else f"{iface}#{f.name}"
-        if funcs is None:
-            problems.append(f"export `{label}`: the component does not export interface `{iface}`")
-            continue
-        fty = funcs.get(f.name)
-        if fty is None:
-            problems.append(f"export `{label}`: missing; world `{spec.name}` expects `{f.wit()}`")
-        elif not _matches(f, fty):
-            problems.append(f"export `{label}`: expected `{f.wit()}`, found `{_func_text(fty)}`")
-    imports = ctype.imports(engine)
-    offered: dict[str | None, dict[str, FuncSpec]] = {}
-    for iface_name, group_funcs in spec.imports:
-        group = offered.setdefault(iface_name, {})
-        for g in group_funcs:
-            group[g.name] = g
-    for name, ext in imports.items():
-        ty = ext.ty
-        if isinstance(ty, wc.FuncType):
-            pairs: list[tuple[str | None, str, Any]] = [(None, name, ty)]
-        elif isinstance(ty, wc.ComponentInstanceType):
-            if name not in offered:
-                if not name.startswith("wasi:"):
-                    problems.append(f"import `{name}`: world `{spec.name}` does not offer it")
-                continue
-            pairs = [
-                (name, n, e.ty)
-                for n, e in ty.exports(engine).items()
-                if isinstance(e.ty, wc.FuncType)
-            ]
-        else:
-            continue
-        for iface, fname, fty in pairs:
-            label = fname if iface is None else f"{iface}#{fname}"
-            want = offered.get(iface, {}).get(fname)
-            if want is None:
-                problems.append(f"import `{label}`: world `{spec.name}` does not offer it")
-            elif not _matches(want, fty):
-                problems.append(
-                    f"import `{label}`: world offers `{want.wit()}`, the component expects `{_func_text(fty)}`"
-                )
-    if problems:
-        head = f"the component does not match world `{spec.name}`"
-        raise BindingError(head + ":\n  " + "\n  ".join(problems))
+    """Raise `WorldMismatch` (a BindingError) listing every difference, unless the component has
+    every export of `spec` with the world's types and imports nothing the world does not offer
+    (WASI aside) or offers with another type. The same check as `witkit check`."""
+    require_world(component, spec.expected, engine, host_provided=WASI)

@@ -506,39 +506,9 @@ class Resolve:
 
     def type_name(self, ty: Type) -> str:
         """A readable name for a type: the primitive, the type's name or a WIT-like spelling."""
-        if isinstance(ty, str):
-            return ty
-        td = self.types[ty]
-        if td.name is not None:
-            return td.name
-        k = td.kind
-        opt = self.type_name
-        match k:
-            case Handle():
-                return f"{k.kind}<{opt(k.resource)}>"
-            case List():
-                return f"list<{opt(k.type)}>"
-            case FixedLengthList():
-                return f"list<{opt(k.type)}, {k.size}>"
-            case Option():
-                return f"option<{opt(k.type)}>"
-            case Result():
-                ok = "_" if k.ok is None else opt(k.ok)
-                if k.err is None:
-                    return "result" if k.ok is None else f"result<{ok}>"
-                return f"result<{ok}, {opt(k.err)}>"
-            case Tuple():
-                return "tuple<" + ", ".join(opt(t) for t in k.types) + ">"
-            case Map():
-                return f"map<{opt(k.key)}, {opt(k.value)}>"
-            case Future():
-                return "future" if k.type is None else f"future<{opt(k.type)}>"
-            case Stream():
-                return "stream" if k.type is None else f"stream<{opt(k.type)}>"
-            case Alias():
-                return opt(k.type)
-            case _:
-                return f"type-{ty}"
+        from witkit.wit.printer import type_text
+
+        return type_text(self, ty, "named")
 
     # ---- structure
 

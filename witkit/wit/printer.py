@@ -10,6 +10,7 @@ which means the same to the resolver.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Literal
 
 from witkit.wit import model as m
 
@@ -31,6 +32,120 @@ KEYWORDS = frozenset(
 def ident(name: str) -> str:
     """An identifier as WIT source spells it (`%type` for the keyword `type`)."""
     return f"%{name}" if name in KEYWORDS else name
+
+
+# ---------------------------------------------------------------------------------------------
+# Type and function text: the one spelling of model types, in three styles
+
+TypeStyle = Literal["source", "named", "structural"]
+"""How `type_text` spells a type.
+
+- `"source"`: as WIT source writes it (what `print_wit` prints): named types by their
+  identifier (`%type`), `own<r>` as plain `r`, aliases by their name.
+- `"named"`: a readable name for messages (`Resolve.type_name`): named types by their name,
+  handles as `own<r>`/`borrow<r>`.
+- `"structural"`: the shape, the way the component model compares types: aliases followed,
+  records, variants, enums and flags written out (`record { x: s32 }`), handles as
+  `own<resource>`. Equals `witkit.runtime.worldcheck.component_type_text` of the same type
+  as a component sees it.
+"""
+
+
+def _result_text(ok: str | None, err: str | None) -> str:
+    """`result`, `result<T>`, `result<_, E>` or `result<T, E>` from the spelled payloads."""
+    if err is None:
+        return "result" if ok is None else f"result<{ok}>"
+    return f"result<{ok or '_'}, {err}>"
+
+
+def type_text(resolve: m.Resolve, ty: m.Type | None, style: TypeStyle = "source") -> str:
+    """`ty` spelled as WIT text in `style` (see `TypeStyle`); None (no type) is `_`."""
+    if ty is None:
+        return "_"
+    structural = style == "structural"
+    if structural:
+        ty = resolve.dealias(ty)
+    if isinstance(ty, str):
+        return ty
+    td = resolve.types[ty]
+    if td.name is not None and not structural:
+        return ident(td.name) if style == "source" else td.name
+    return kind_text(resolve, td.kind, style)
+
+
+def kind_text(resolve: m.Resolve, k: m.TypeDefKind, style: TypeStyle = "source") -> str:
+    """A type definition's right-hand side spelled in `style`, whatever its own name."""
+    structural = style == "structural"
+
+    def t(x: m.Type | None) -> str:
+        return type_text(resolve, x, style)
+
+    def field(name: str) -> str:
+        return name if structural else ident(name)
+
+    match k:
+        case m.Handle():
+            if structural:
+                return f"{k.kind}<resource>"
+            if style == "source" and k.kind == "own":
+                return t(k.resource)
+            return f"{k.kind}<{t(k.resource)}>"
+        case m.List():
+            return f"list<{t(k.type)}>"
+        case m.FixedLengthList():
+            return f"list<{t(k.type)}, {k.size}>"
+        case m.Map():
+            return f"map<{t(k.key)}, {t(k.value)}>"
+        case m.Option():
+            return f"option<{t(k.type)}>"
+        case m.Result():
+            return _result_text(
+                None if k.ok is None else t(k.ok), None if k.err is None else t(k.err)
+            )
+        case m.Tuple():
+            return "tuple<" + ", ".join(t(x) for x in k.types) + ">"
+        case m.Future():
+            return "future" if k.type is None else f"future<{t(k.type)}>"
+        case m.Stream():
+            return "stream" if k.type is None else f"stream<{t(k.type)}>"
+        case m.Alias():
+            return t(k.type)
+        case m.Record():
+            return "record { " + ", ".join(f"{field(f.name)}: {t(f.type)}" for f in k.fields) + " }"
+        case m.Enum():
+            return "enum { " + ", ".join(field(c.name) for c in k.cases) + " }"
+        case m.Flags():
+            return "flags { " + ", ".join(field(f.name) for f in k.flags) + " }"
+        case m.Variant():
+            cases = [
+                field(c.name) if c.type is None else f"{field(c.name)}({t(c.type)})"
+                for c in k.cases
+            ]
+            return "variant { " + ", ".join(cases) + " }"
+        case m.Resource():
+            return "resource"
+        case _:
+            raise AssertionError(f"unknown type kind {k!r}")
+
+
+def func_text(
+    resolve: m.Resolve,
+    func: m.Function,
+    style: TypeStyle = "source",
+    *,
+    skip_self: bool = False,
+) -> str:
+    """`func(a: u32) -> string` (`async func` for an async one), types spelled in `style`.
+
+    Parameter names are WIT identifiers (`%from`) except in the structural style, which
+    spells them as a component names them. `skip_self` leaves out a method's `self`.
+    """
+    params = func.params[1:] if skip_self else func.params
+    name = (lambda n: n) if style == "structural" else ident
+    text = ", ".join(f"{name(p.name)}: {type_text(resolve, p.type, style)}" for p in params)
+    prefix = "async func" if func.is_async else "func"
+    result = "" if func.result is None else f" -> {type_text(resolve, func.result, style)}"
+    return f"{prefix}({text}){result}"
 
 
 class WitPrinter:
@@ -229,7 +344,7 @@ class WitPrinter:
                 # Named: `type t = own<r>` is a handle type, where `type t = r` is an alias.
                 self._line(depth, f"type {n} = {k.kind}<{self._type(k.resource)}>;")
             case _:
-                self._line(depth, f"type {n} = {self._anonymous(k)};")
+                self._line(depth, f"type {n} = {kind_text(self.resolve, k)};")
 
     def _resource_func(self, func: m.Function) -> str:
         if func.kind == "constructor":
@@ -247,52 +362,10 @@ class WitPrinter:
         return f"{name}: static {self._signature(func)};"
 
     def _signature(self, func: m.Function, *, skip_self: bool = False) -> str:
-        params = func.params[1:] if skip_self else func.params
-        text = ", ".join(f"{ident(p.name)}: {self._type(p.type)}" for p in params)
-        prefix = "async func" if func.is_async else "func"
-        sig = f"{prefix}({text})"
-        if func.result is not None:
-            sig += f" -> {self._type(func.result)}"
-        return sig
+        return func_text(self.resolve, func, skip_self=skip_self)
 
     def _type(self, ty: m.Type) -> str:
-        if isinstance(ty, str):
-            return ty
-        td = self.resolve.types[ty]
-        if td.name is not None:
-            return ident(td.name)
-        return self._anonymous(td.kind)
-
-    def _anonymous(self, k: m.TypeDefKind) -> str:
-        t = self._type
-        match k:
-            case m.Handle():
-                return t(k.resource) if k.kind == "own" else f"borrow<{t(k.resource)}>"
-            case m.List():
-                return f"list<{t(k.type)}>"
-            case m.FixedLengthList():
-                return f"list<{t(k.type)}, {k.size}>"
-            case m.Map():
-                return f"map<{t(k.key)}, {t(k.value)}>"
-            case m.Option():
-                return f"option<{t(k.type)}>"
-            case m.Result():
-                if k.ok is None and k.err is None:
-                    return "result"
-                if k.err is None:
-                    return f"result<{t(k.ok)}>" if k.ok is not None else "result"
-                ok = "_" if k.ok is None else t(k.ok)
-                return f"result<{ok}, {t(k.err)}>"
-            case m.Tuple():
-                return "tuple<" + ", ".join(t(x) for x in k.types) + ">"
-            case m.Future():
-                return "future" if k.type is None else f"future<{t(k.type)}>"
-            case m.Stream():
-                return "stream" if k.type is None else f"stream<{t(k.type)}>"
-            case m.Alias():
-                return t(k.type)
-            case _:
-                raise AssertionError(f"a {type(k).__name__} type cannot be anonymous")
+        return type_text(self.resolve, ty)
 
     # ------------------------------------------------------------------ names
 

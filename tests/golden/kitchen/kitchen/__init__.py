@@ -76,6 +76,7 @@ WORLD = _h.WorldSpec(
     "witkit:kitchen/kitchen@0.1.0",
     exports=((None, (_F_ADD, _F_GREET)), (_api.INTERFACE, _api.FUNCTIONS)),
     imports=((None, (_F_LOG,)), (_types.INTERFACE, ()), (_store.INTERFACE, _store.FUNCTIONS)),
+    resources=((_api.INTERFACE, ("counter",)),),
 )
 """What the world expects of a component; `load` checks every component against it."""
 
