@@ -18,6 +18,8 @@ from typing import Any
 import wasmtime
 import wasmtime.component as wc
 
+from witkit.runtime.worldcheck import component_type_text, primitive_name, result_text
+from witkit.runtime.worldcheck import func_type_text as func_text
 from witkit.wit.printer import ident
 
 __all__ = [
@@ -31,75 +33,6 @@ __all__ = [
     "summary_wit",
     "type_json",
 ]
-
-_PRIMS: tuple[tuple[type[Any], str], ...] = (
-    (wc.Bool, "bool"), (wc.U8, "u8"), (wc.U16, "u16"), (wc.U32, "u32"), (wc.U64, "u64"),
-    (wc.S8, "s8"), (wc.S16, "s16"), (wc.S32, "s32"), (wc.S64, "s64"),
-    (wc.F32, "f32"), (wc.F64, "f64"), (wc.Char, "char"), (wc.String, "string"),
-)  # fmt: skip
-
-
-def _prim(vt: Any) -> str | None:
-    for cls, name in _PRIMS:
-        if isinstance(vt, cls):
-            return name
-    return None
-
-
-def result_text(ok: str | None, err: str | None) -> str:
-    """`result`, `result<T>`, `result<_, E>` or `result<T, E>`."""
-    if err is None:
-        return "result" if ok is None else f"result<{ok}>"
-    return f"result<{ok or '_'}, {err}>"
-
-
-def component_type_text(vt: Any) -> str:
-    """A wasmtime component value type in WIT syntax, structurally (`record { x: s32 }`, `own<resource>`).
-
-    Two types are the same WIT type (resources aside) exactly when their texts are equal.
-    """
-    prim = _prim(vt)
-    if prim is not None:
-        return prim
-    t = component_type_text
-    if isinstance(vt, wc.ListType):
-        return f"list<{t(vt.element)}>"
-    if isinstance(vt, wc.TupleType):
-        return f"tuple<{', '.join(t(e) for e in vt.elements)}>"
-    if isinstance(vt, wc.RecordType):
-        return "record { " + ", ".join(f"{n}: {t(x)}" for n, x in vt.fields) + " }"
-    if isinstance(vt, wc.EnumType):
-        return "enum { " + ", ".join(vt.names) + " }"
-    if isinstance(vt, wc.FlagsType):
-        return "flags { " + ", ".join(vt.names) + " }"
-    if isinstance(vt, wc.VariantType):
-        cases = [n if x is None else f"{n}({t(x)})" for n, x in vt.cases]
-        return "variant { " + ", ".join(cases) + " }"
-    if isinstance(vt, wc.OptionType):
-        return f"option<{t(vt.payload)}>"
-    if isinstance(vt, wc.ResultType):
-        return result_text(
-            None if vt.ok is None else t(vt.ok), None if vt.err is None else t(vt.err)
-        )
-    if isinstance(vt, wc.OwnType):
-        return "own<resource>"
-    if isinstance(vt, wc.BorrowType):
-        return "borrow<resource>"
-    if isinstance(vt, wc.FutureType):
-        return "future" if vt.payload is None else f"future<{t(vt.payload)}>"
-    if isinstance(vt, wc.StreamType):
-        return "stream" if vt.payload is None else f"stream<{t(vt.payload)}>"
-    if isinstance(vt, wc.ErrorContext):
-        return "error-context"
-    return type(vt).__name__
-
-
-def func_text(fty: Any) -> str:
-    """A function type in WIT syntax, structurally: `func(name: string) -> string`."""
-    params = ", ".join(f"{n}: {component_type_text(x)}" for n, x in fty.params)
-    return f"func({params})" + (
-        "" if fty.result is None else f" -> {component_type_text(fty.result)}"
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +129,7 @@ def summarize(
 
 def type_json(vt: Any, resource_name: Callable[[Any], str | None] | None = None) -> Any:
     """A component value type as JSON: a primitive's name, or an object with a `kind`."""
-    prim = _prim(vt)
+    prim = primitive_name(vt)
     if prim is not None:
         return prim
 
@@ -310,7 +243,7 @@ class _Scope:
 
     def ref(self, vt: Any, hint: str) -> str:
         """`vt` as a type reference, declaring named types (called after `hint`) on first use."""
-        prim = _prim(vt)
+        prim = primitive_name(vt)
         if prim is not None:
             return prim
         if isinstance(vt, wc.ListType):

@@ -60,6 +60,14 @@ _PRIMS: tuple[tuple[type[Any], str], ...] = (
 )  # fmt: skip
 
 
+def primitive_name(vt: Any) -> str | None:
+    """The WIT name of a primitive wasmtime component type (`u32`, `string`), else None."""
+    for cls, name in _PRIMS:
+        if isinstance(vt, cls):
+            return name
+    return None
+
+
 def result_text(ok: str | None, err: str | None) -> str:
     """`result`, `result<T>`, `result<_, E>` or `result<T, E>` from the spelled payloads."""
     if err is None:
@@ -73,9 +81,9 @@ def component_type_text(vt: Any) -> str:
     Two types are the same WIT type (resources aside) exactly when their texts are equal;
     `witkit.wit.printer.type_text(..., "structural")` spells a resolved WIT type the same way.
     """
-    for cls, name in _PRIMS:
-        if isinstance(vt, cls):
-            return name
+    prim = primitive_name(vt)
+    if prim is not None:
+        return prim
     t = component_type_text
     if isinstance(vt, wc.ListType):
         return f"list<{t(vt.element)}>"
