@@ -45,8 +45,10 @@ def _assert_matches(plan: GuestPlan, bindings: Path) -> None:
     imported = {p.stem for p in (bindings / "imports").glob("*.py")} - {"__init__"}
     assert imported <= set(plan.import_modules.values())
     for iface_id, module in plan.import_modules.items():
-        if module not in imported:  # componentize-py writes no module for an interface of aliases
-            iface = plan.resolve.interfaces[iface_id]
+        iface = plan.resolve.interfaces[iface_id]
+        if module not in imported and iface.name is not None:
+            # componentize-py writes no module for an interface of aliases only (nor, in
+            # 0.25, for an inline `import x: interface { }`)
             assert not iface.functions
             kinds = [plan.resolve.types[t].kind for t in iface.types.values()]
             assert all(isinstance(k, m.Alias) for k in kinds), module
@@ -78,3 +80,27 @@ def test_wasi_worlds(tmp_path: Path, version: str, package: str, world: str) -> 
     require_corpus("wasi", version)
     wit = wasi_package(version, package, tmp_path / "corpus")
     _assert_matches(plan_for(wit, world), _bindings(wit, world, tmp_path / "b"))
+
+
+INLINE = """package t:inline;
+interface types { record point { x: s32 } }
+world w {
+  use types.{point};
+  import host: interface { use types.{point}; ping: func() -> point; }
+  export tools: interface {
+    use types.{point};
+    resource pen { constructor(); draw: func(at: point); }
+    make: func() -> pen;
+  }
+  export where: func() -> point;
+}
+"""
+
+
+def test_inline_interfaces_and_world_uses(tmp_path: Path) -> None:
+    wit = tmp_path / "w.wit"
+    wit.write_text(INLINE)
+    plan = plan_for(wit, "w")
+    assert [(i.wit_path, i.module, i.class_name) for i in plan.interfaces] == [("tools", "tools", "Tools")]
+    assert sorted(plan.import_modules.values()) == ["host", "types"]
+    _assert_matches(plan, _bindings(wit, "w", tmp_path / "b"))
