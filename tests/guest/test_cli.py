@@ -105,3 +105,20 @@ def test_build_reports_bad_wit_like_wit_check(make_project: MakeProject) -> None
     assert build.exit_code == check.exit_code == 1
     assert build.output.endswith(check.output)
     assert "-->" in build.output and "Traceback" not in build.output
+
+
+@pytest.mark.slow
+def test_build_check_reports_by_wit_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeComponentize()
+    monkeypatch.setattr(cpy, "componentize", fake)
+    out = tmp_path / "plug"
+    assert CliRunner().invoke(main, ["new", "plug", "--wit", str(KITCHEN_WIT), "-o", str(out)]).exit_code == 0
+    ok = CliRunner().invoke(main, ["build", str(out), "--check"])
+    assert ok.exit_code == 0, ok.output
+    app = out / "app.py"
+    app.write_text(app.read_text().replace("def greet(self, name: str)", "def greet(self, name: int)"))
+    bad = CliRunner().invoke(main, ["build", str(out), "--check"])
+    assert bad.exit_code == 1
+    assert "error: the guest does not match world `kitchen` (1 problem):" in bad.output
+    assert "`greet` does not match its WIT signature" in bad.output
+    assert fake.runs == 1
