@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from witkit.errors import BuildError, WitError
 from witkit.guest import componentize as cpy
@@ -17,8 +18,10 @@ from witkit.guest.cache import BuildCache, bindings_key, cache_key, publish
 from witkit.guest.check import run_mypy
 from witkit.guest.config import ProjectConfig, load_config
 from witkit.guest.diagnose import ComponentizeError, diagnose
-from witkit.guest.plan import GuestPlan, plan_for
 from witkit.guest.signatures import check_arity
+
+if TYPE_CHECKING:  # the WIT resolver loads only when a build needs WIT names
+    from witkit.guest.plan import GuestPlan
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ def _planner(config: ProjectConfig) -> Callable[[], GuestPlan | None]:
 
     @cache
     def plan() -> GuestPlan | None:
+        from witkit.guest.plan import plan_for
+
         features = None if config.all_features else frozenset(config.features)
         try:
             return plan_for(config.wit, config.world, features=features)
@@ -117,6 +122,8 @@ def _checked_bindings(config: ProjectConfig, dest: Path) -> Path:
     try:
         return generate_bindings(config, dest)
     except ComponentizeError:
+        from witkit.guest.plan import plan_for
+
         features = None if config.all_features else frozenset(config.features)
         plan_for(config.wit, config.world, features=features)  # raises the rendered WitError
         raise

@@ -8,11 +8,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from witkit.errors import BuildError
 from witkit.guest.cache import _tree
 from witkit.guest.config import ProjectConfig
-from witkit.guest.plan import GuestPlan
+
+if TYPE_CHECKING:
+    from witkit.guest.plan import GuestPlan
 
 
 class CheckError(BuildError):

@@ -20,6 +20,11 @@ from pathlib import Path
 from witkit.errors import BuildError
 from witkit.guest.config import ProjectConfig
 
+WORLD_CLASS = "WitWorld"
+"""The class componentize-py looks up in the app module for world-level exports."""
+WORLD_MODULE = "wit_world"
+"""The top-level package of componentize-py's bindings."""
+
 _SCRIPT = (
     "import sys; from componentize_py import script; "
     "sys.argv[0] = 'componentize-py'; sys.exit(script())"

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from witkit.errors import BuildError
+from witkit.guest.componentize import WORLD_CLASS
 from witkit.guest.config import ProjectConfig
-from witkit.guest.plan import WORLD_CLASS, GuestPlan
+
+if TYPE_CHECKING:  # the plan (and the WIT resolver behind it) loads only when an error needs it
+    from witkit.guest.plan import GuestPlan
 
 
 class ComponentizeError(BuildError):

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from witkit.codegen.naming import pascal, snake
+from witkit.guest.componentize import WORLD_CLASS, WORLD_MODULE
 from witkit.wit import model as m
 
-WORLD_CLASS = "WitWorld"
-"""The class componentize-py looks up in the app module for world-level exports."""
-WORLD_MODULE = "wit_world"
-"""The top-level package of componentize-py's bindings."""
+__all__ = ["WORLD_CLASS", "WORLD_MODULE", "GuestPlan", "plan_for", "plan_world"]
 
 
 @dataclass(frozen=True)

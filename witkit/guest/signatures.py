@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from witkit.guest.componentize import WORLD_CLASS
 from witkit.guest.config import ProjectConfig
 from witkit.guest.diagnose import ComponentizeError
-from witkit.guest.plan import WORLD_CLASS, GuestFunction, GuestPlan
+
+if TYPE_CHECKING:
+    from witkit.guest.plan import GuestFunction, GuestPlan
 
 
 def _module_file(config: ProjectConfig, module: str) -> Path | None:
