@@ -19,7 +19,14 @@ from benchmarks import _plots, _world
 from benchmarks._report import Report
 from benchmarks._stats import machine
 
-MODULES = ["bench_calls", "bench_load", "bench_codegen", "bench_threads", "bench_wit", "bench_build"]
+MODULES = [
+    "bench_calls",
+    "bench_load",
+    "bench_codegen",
+    "bench_threads",
+    "bench_wit",
+    "bench_build",
+]
 """Benchmark modules, in report order."""
 
 REPORT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"

@@ -80,15 +80,19 @@ def lines(
     values: Mapping[str, Sequence[float]],
     xlabel: str,
     ylabel: str,
-    ideal: bool = False,
+    ideal_cap: int | None = None,
 ) -> None:
-    """One line per series over `xs`; `ideal` adds y = x (perfect scaling)."""
+    """One line per series over `xs`; `ideal_cap` adds y = min(x, cap) (perfect scaling on
+    `cap` cores)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for series, ys in values.items():
         ax.plot(xs, ys, marker="o", label=series)
-    if ideal:
-        ax.plot(xs, xs, color="grey", linestyle=":", label="ideal (linear)")
+    if ideal_cap is not None:
+        ax.plot(
+            xs, [min(x, ideal_cap) for x in xs], color="grey", linestyle=":",
+            label=f"ideal on {ideal_cap} core(s)",
+        )  # fmt: skip
     ax.set_xticks(list(xs))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

@@ -109,7 +109,7 @@ def run(scale: float = 1.0, report: Report | None = None) -> str:
         "",
         "What it shows: a call's Python side (lowering, lifting, the ctypes call itself) holds "
         "the GIL, so `add`, which is nearly all Python side, cannot go faster with more threads "
-        "(it usually gets slower from GIL hand-offs); time inside the guest runs with the GIL "
+        "(GIL hand-offs can make it slower); time inside the guest runs with the GIL "
         "released, so a guest-bound export scales with cores up to the core count. Past "
         f"{cores} thread(s) this machine has no more cores to give.",
         "",
@@ -125,7 +125,7 @@ def run(scale: float = 1.0, report: Report | None = None) -> str:
                 values=speedups,
                 xlabel="threads (one instance each)",
                 ylabel="calls/s relative to 1 thread",
-                ideal=True,
+                ideal_cap=cores,
             )
             lines += [
                 f"![Throughput vs threads]({path.relative_to(report.out_dir).as_posix()})",

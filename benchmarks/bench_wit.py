@@ -28,6 +28,7 @@ def run(scale: float = 1.0) -> str:
         layouts = [wasi_package("0.2.9", name, Path(tmp)) for name in wasi_packages("0.2.9")]
         http = next(p for p in layouts if "-http-" in p.name)
 
+        _parser.cache_clear()  # other modules of the same run may have built it already
         start = time.perf_counter()
         _parser()
         grammar_build = time.perf_counter() - start
