@@ -42,6 +42,7 @@ def test_layout(kitchen: Path) -> None:
         "pyproject.toml",
         "tests/conftest.py",
         "tests/test_app.py",
+        "wit/deps/witkit-plugin/plugin-config.wit",
         "wit/kitchen.wit",
     ]
     config = load_config(kitchen)

@@ -21,6 +21,7 @@ from witkit.guest.views import (
     first_sentence,
     function_view,
 )
+from witkit.plugins.config import install_config_wit
 from witkit.wit import model as m
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -314,6 +315,9 @@ def new_project(
         )
     target.mkdir(parents=True, exist_ok=True)
     _copy_wit(wit, target / "wit")
+    if not (target / "wit" / "deps" / "witkit-plugin").exists():
+        # So that the world can `import witkit:plugin/config@0.1.0;` with no further set-up.
+        install_config_wit(target / "wit")
     for rel, text in files.items():
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
