@@ -32,11 +32,15 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from witkit.errors import LoadError
 from witkit.plugins.loader import PluginLoader, validate_plugin_id
 from witkit.plugins.locators import Locator, normalize_sha256, parse_locator
+
+if TYPE_CHECKING:
+    from witkit.plugins.dynamic import DynamicPlugin
+    from witkit.runtime import Runtime
 
 __all__ = [
     "Manifest",
@@ -145,6 +149,21 @@ class Manifest:
         """Load every plugin through `loader`; returns plugin id -> cached `.wasm` path."""
         return {
             pid: loader.load(pid, spec.locator, base=self.root)
+            for pid, spec in self.plugins.items()
+        }
+
+    def load_all(
+        self, loader: PluginLoader | None = None, *, runtime: Runtime | None = None
+    ) -> dict[str, DynamicPlugin]:
+        """Fetch and load every plugin, each with its own config, WASI grants and limits.
+
+        Returns plugin id -> a plugin ready for calls by name (`DynamicPlugin.call`); for
+        typed calls, pass `manifest.fetch_all(loader)[id]` to generated bindings instead.
+        """
+        from witkit.plugins.dynamic import load
+
+        return {
+            pid: load(spec, runtime=runtime, loader=loader, base=self.root)
             for pid, spec in self.plugins.items()
         }
 
