@@ -68,6 +68,10 @@ EXPORTS = {
     "host-call": "call-host",
 }
 
+GUEST_CASES = ("add", "string", "record", "variant", "host-call")
+"""The cases repeated on the componentize-py guest (its byte echoes add nothing new)."""
+GUEST_NOT_EXTISM = "a component, not an Extism plugin"
+
 TEXT = "hello, world"
 KIB = bytes(range(256)) * 4
 MIB = KIB * 1024
@@ -169,17 +173,26 @@ def _dynamic_loops(component: Any, runtime: Any) -> tuple[dict[str, Loop], Any]:
     return loops, plugin
 
 
+def _linked(component: Any, linker: Any) -> tuple[Any, Any]:
+    """A new store and an instance from `linker`, with WASI when the component imports it."""
+    import wasmtime
+
+    store = wasmtime.Store(linker.engine)
+    if any(name.startswith("wasi:") for name in component.type.imports(linker.engine)):
+        linker.add_wasip2()
+        store.set_wasi(wasmtime.WasiConfig())
+    return store, linker.instantiate(store, component)
+
+
 def _wasmtime_instance(component: Any, engine: Any, host_add: Any | None) -> tuple[Any, Any]:
     """A store and an instance made with wasmtime-py's own API (`host_add` defines the import)."""
-    import wasmtime
     import wasmtime.component as wc
 
     linker = wc.Linker(engine)
     if host_add is not None:
         with linker.root() as root:
             root.add_func("host-add", host_add)
-    store = wasmtime.Store(engine)
-    return store, linker.instantiate(store, component)
+    return _linked(component, linker)
 
 
 def _func_call_loops(component: Any, engine: Any) -> tuple[dict[str, Loop], Any]:
@@ -239,10 +252,7 @@ def _floor_loops(component: Any, engine: Any) -> tuple[dict[str, Loop], Any]:
             ctypes.cast(callback, c_void_p).value, None, ctypes.cast(noop, c_void_p).value,
         )  # fmt: skip
         assert not err, "cannot define host-add"
-    import wasmtime
-
-    store = wasmtime.Store(engine)
-    inst = linker.instantiate(store, component)
+    store, inst = _linked(component, linker)
     ctx = ctypes.cast(store._context(), c_void_p).value
     keep: list[Any] = [callback, noop, linker, store, inst]
     item = wc.Record()
@@ -326,12 +336,27 @@ def _extism_loops() -> tuple[dict[str, Loop], Any]:
 # -- measuring ------------------------------------------------------------------------------------
 
 
-def measure_calls(scale: float = 1.0, *, big: bool = True) -> CallFigures:
-    """Every (case, series) side by side; `big=False` leaves the 1 MiB case out."""
+def measure_calls(
+    scale: float = 1.0,
+    *,
+    big: bool = True,
+    guest: Path | None = None,
+    cases: tuple[str, ...] | None = None,
+) -> CallFigures:
+    """Every (case, series) side by side on the WAT component, or on `guest` (a component of
+    the bench world, Extism left out); `big=False` leaves the 1 MiB case out."""
     from witkit.runtime import Runtime
 
-    runtime = Runtime(cache=False)
-    component = runtime.compile(_world.WAT)
+    if guest is None:
+        runtime = Runtime(cache=False)
+        component = runtime.compile(_world.WAT)
+    else:
+        from tests.support.guests import cache_dir
+
+        # A big guest compiles for seconds: keep it next to the test guests' compiled forms.
+        runtime = Runtime(cache_dir=cache_dir().parent / "components")
+        component = runtime.compile(guest)
+    wanted = [c for c in (cases or tuple(CASES)) if big or c != "bytes-1m"]
     loops: dict[tuple[str, str], Loop] = {}
     missing: dict[str, str] = {}
     keep: list[Any] = []
@@ -344,25 +369,23 @@ def measure_calls(scale: float = 1.0, *, big: bool = True) -> CallFigures:
             "floor": _floor_loops(component, runtime.engine),
         }.items():
             keep.append(held)
-            loops.update({(case, series): loop for case, loop in series_loops.items()})
+            loops.update({(c, series): series_loops[c] for c in wanted})
             instance = getattr(held, "instance", None)
             if instance is not None and not instance.fast_calls:
                 warnings.append(
                     f"{SERIES[series]} ran on witkit's public-API call path, not the fast path "
                     f"({runtime.fast_calls_unavailable or 'fast calls disabled'})"
                 )
-        why = _world.extism_available()
+        why = _world.extism_available() if guest is None else GUEST_NOT_EXTISM
         if why is None:
             try:
                 extism_loops, held = _extism_loops()
                 keep.append(held)
-                loops.update({(case, "extism"): loop for case, loop in extism_loops.items()})
+                loops.update({(c, "extism"): extism_loops[c] for c in wanted if c in extism_loops})
             except Exception as e:  # an Extism that imports but cannot run this module
                 missing["extism"] = f"{type(e).__name__}: {e}"
         else:
             missing["extism"] = why
-        if not big:
-            loops = {k: v for k, v in loops.items() if k[0] != "bytes-1m"}
         # Many short batches: on a shared machine a burst of other work then spoils a few
         # batches of every series instead of all the batches of one.
         repeat = max(3, round(41 * scale))
@@ -380,7 +403,9 @@ def _cases(fig: CallFigures) -> list[str]:
 
 def ratio_table(fig: CallFigures) -> str:
     """Cases down, series across, each cell the series' median over the floor's."""
-    series = [s for s in SERIES if s != "floor"]
+    series = [s for s in SERIES if s != "floor" and (s not in fig.missing or s == "extism")]
+    if fig.missing.get("extism") == GUEST_NOT_EXTISM:
+        series.remove("extism")
     lines = [
         "| case | floor (median) | " + " | ".join(SERIES[s] for s in series) + " |",
         "|---|---:|" + "---:|" * len(series),
@@ -505,7 +530,29 @@ def section(scale: float = 1.0, report: Report | None = None) -> str:
         else:
             lines += [f"Plot skipped: {why}.", ""]
     lines += ["### Medians and spread", "", detail_table(fig)]
+    lines += _guest_section(scale, quick)
     return "\n".join(lines)
+
+
+def _guest_section(scale: float, quick: bool) -> list[str]:
+    """The same series on the componentize-py guest of the bench world (not in `--quick`)."""
+    head = ["", "### The same series on the componentize-py guest", ""]
+    if quick:
+        return [*head, "Skipped in `--quick`.", ""]
+    try:
+        guest = _world.python_guest()
+    except Exception as e:  # no componentize-py, or the build failed
+        return [*head, f"Not measured: {type(e).__name__}: {e}", ""]
+    fig = measure_calls(scale, guest=guest, cases=GUEST_CASES)
+    out = [
+        *head,
+        "The bench world implemented in Python (`benchmarks/_world.py`, ~18 MB with CPython); "
+        "the floor now includes the guest's own Python work, so every ratio shrinks toward 1.",
+        "",
+        ratio_table(fig),
+    ]
+    out += [f"- **Warning**: {w}." for w in fig.warnings]
+    return [*out, "", detail_table(fig)]
 
 
 def _rel(path: Path, report: Report) -> str:
