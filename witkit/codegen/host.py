@@ -14,18 +14,15 @@ from pathlib import Path
 from typing import Literal
 
 from jinja2 import (
-    ChoiceLoader,
     Environment,
-    FileSystemLoader,
-    StrictUndefined,
     TemplateError,
     TemplateSyntaxError,
 )
 
 from witkit import __version__
-from witkit._resources import data_dir
 from witkit.codegen.naming import pascal, snake, upper_snake, variant_case_class
 from witkit.codegen.pytypes import HOST, Imports, PyTypes
+from witkit.codegen.templating import template_environment
 from witkit.errors import BindingError
 from witkit.wit import model as m
 
@@ -838,21 +835,7 @@ def _tuple_text(items: list[str]) -> str:
 
 def environment(templates: str | Path | None = None) -> Environment:
     """The Jinja2 environment: the user's templates first, then witkit's `templates/host`."""
-    loaders = []
-    if templates is not None:
-        folder = Path(templates)
-        if not folder.is_dir():
-            raise BindingError(f"--templates: {folder} is not a folder")
-        loaders.append(FileSystemLoader(str(folder)))
-    loaders.append(FileSystemLoader(str(data_dir("templates") / "host")))
-    env = Environment(
-        loader=ChoiceLoader(loaders),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    env = template_environment("host", templates, BindingError)
     env.filters["docstring"] = docstring
     env.filters["pytuple"] = lambda items: _tuple_text(list(items))
     env.globals["wrap"] = lambda indent, head, items, tail="": wrap_call(

@@ -8,10 +8,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
-from witkit._resources import data_dir
 from witkit.codegen.naming import snake
+from witkit.codegen.templating import template_environment
 from witkit.errors import BuildError
 from witkit.guest.plan import WORLD_CLASS, WORLD_MODULE, GuestFunction, GuestPlan, plan_for
 from witkit.guest.views import (
@@ -93,21 +93,7 @@ def _pystr(value: str) -> str:
 
 def environment(templates: str | Path | None = None) -> Environment:
     """The Jinja2 environment: the user's templates first, then witkit's `templates/guest`."""
-    loaders = []
-    if templates is not None:
-        folder = Path(templates)
-        if not folder.is_dir():
-            raise BuildError(f"--templates: {folder} is not a folder")
-        loaders.append(FileSystemLoader(str(folder)))
-    loaders.append(FileSystemLoader(str(data_dir("templates") / "guest")))
-    env = Environment(
-        loader=ChoiceLoader(loaders),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    env = template_environment("guest", templates, BuildError)
     env.filters["pyrepr"] = _pystr
     env.filters["tomlstr"] = _pystr
     return env
@@ -125,8 +111,12 @@ def _app_module(plan: GuestPlan, module: str) -> ModuleView:
         base = imports.module(WORLD_MODULE, WORLD_MODULE)
         funcs = tuple(function_view(namer, f) for f in plan.world_functions)
         classes.append(
-            ClassView(WORLD_CLASS, f"{base}.{WORLD_CLASS}",
-                      f"The world-level exports of `{plan.world_path}`.", funcs)
+            ClassView(
+                WORLD_CLASS,
+                f"{base}.{WORLD_CLASS}",
+                f"The world-level exports of `{plan.world_path}`.",
+                funcs,
+            )
         )
     for iface in plan.interfaces:
         exports = imports.module(f"{WORLD_MODULE}.exports", "exports")
@@ -151,9 +141,7 @@ def _resource_modules(plan: GuestPlan) -> list[ModuleView]:
         namer = TypeNamer(plan, imports)
         classes = []
         for res in iface.resources:
-            funcs = tuple(
-                function_view(namer, f, self_resource=res.type_id) for f in res.functions
-            )
+            funcs = tuple(function_view(namer, f, self_resource=res.type_id) for f in res.functions)
             classes.append(
                 ClassView(
                     res.class_name,
@@ -162,7 +150,9 @@ def _resource_modules(plan: GuestPlan) -> list[ModuleView]:
                     funcs,
                 )
             )
-        modules.append(ModuleView(iface.module, iface.wit_path, tuple(imports.lines()), tuple(classes)))
+        modules.append(
+            ModuleView(iface.module, iface.wit_path, tuple(imports.lines()), tuple(classes))
+        )
     return modules
 
 
@@ -182,8 +172,11 @@ def _tests(plan: GuestPlan, module: str) -> TestsView:
 
     def case(test: str, target: str, func: GuestFunction, self_resource: int | None = None) -> None:
         view = function_view(
-            TypeNamer(plan, Imports()), func, self_resource=self_resource,
-            self_class=user_classes.get(self_resource or -1), sample_namer=namer,
+            TypeNamer(plan, Imports()),
+            func,
+            self_resource=self_resource,
+            self_class=user_classes.get(self_resource or -1),
+            sample_namer=namer,
         )
         args = ", ".join(view.sample_args)
         if func.kind == "constructor":
@@ -202,12 +195,17 @@ def _tests(plan: GuestPlan, module: str) -> TestsView:
         case(f"test_{f.py_name.strip('_')}", f"{app}.{WORLD_CLASS}", f)
     for iface in plan.interfaces:
         for f in iface.functions:
-            case(f"test_{snake(iface.class_name)}_{f.py_name.strip('_')}",
-                 f"{app}.{iface.class_name}", f)
+            case(
+                f"test_{snake(iface.class_name)}_{f.py_name.strip('_')}",
+                f"{app}.{iface.class_name}",
+                f,
+            )
         for res in iface.resources:
             for f in res.functions:
                 name = "constructor" if f.kind == "constructor" else f.py_name.strip("_")
-                case(f"test_{snake(res.wit_name)}_{name}", user_classes[res.type_id], f, res.type_id)
+                case(
+                    f"test_{snake(res.wit_name)}_{name}", user_classes[res.type_id], f, res.type_id
+                )
     seen: dict[str, int] = {}
     unique = []
     for c in cases:
@@ -296,7 +294,9 @@ def new_project(
         ),
     )
     files: dict[str, str] = {
-        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(project=project, plan=plan),
+        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(
+            project=project, plan=plan
+        ),
         "README.md": env.get_template("README.md.jinja").render(project=project, plan=plan),
         ".gitignore": env.get_template("gitignore.jinja").render(project=project, plan=plan),
         f"{module}.py": env.get_template("app.py.jinja").render(
