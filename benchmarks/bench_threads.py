@@ -24,8 +24,9 @@ THREADS = (1, 2, 4)
 SPIN = 20_000
 
 
-def _throughput(calls: list[Callable[[], object]], duration: float) -> float:
-    """Calls per second with one thread per entry of `calls`, all running for `duration`."""
+def _throughput(calls: list[Callable[[], object]], duration: float) -> tuple[float, float]:
+    """(calls per second, CPU cores this process used) with one thread per entry of `calls`,
+    all running for `duration`."""
     n = len(calls)
     counts = [0] * n
     barrier = threading.Barrier(n + 1)
@@ -45,22 +46,28 @@ def _throughput(calls: list[Callable[[], object]], duration: float) -> float:
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
+    cpu = time.process_time()
     start = time.perf_counter()
     deadline[0] = start + duration
     barrier.wait()
     for t in threads:
         t.join()
-    return sum(counts) / (time.perf_counter() - start)
+    wall = time.perf_counter() - start
+    return sum(counts) / wall, (time.process_time() - cpu) / wall
 
 
-def measure_threads(scale: float = 1.0) -> tuple[dict[str, dict[int, list[float]]], Any]:
+Cell = tuple[list[float], list[float]]
+"""(calls/s of each run, CPU cores used in each run)."""
+
+
+def measure_threads(scale: float = 1.0) -> tuple[dict[str, dict[int, Cell]], Any]:
     """Calls/s of each workload and thread count over repeated, interleaved runs."""
     from witkit.runtime import Runtime
 
     runtime = Runtime(cache=False)
     component = runtime.compile(_world.WAT)
     duration = max(0.05, 1.0 * scale)
-    repeat = max(1, round(3 * scale)) if scale < 1 else 3
+    repeat = 1 if scale < 1 else 5
     with _world.generated_bindings() as bindings:
         host = _world.bench_host(bindings)
         pool = [
@@ -71,12 +78,21 @@ def measure_threads(scale: float = 1.0) -> tuple[dict[str, dict[int, list[float]
             "add (call overhead)": lambda p: lambda: p.add(1, 2),
             f"spin({SPIN}) (guest-bound)": lambda p: lambda: p.spin(SPIN),
         }
-        out: dict[str, dict[int, list[float]]] = {w: {n: [] for n in THREADS} for w in workloads}
+        out: dict[str, dict[int, Cell]] = {w: {n: ([], []) for n in THREADS} for w in workloads}
         for _ in range(repeat):
             for name, make in workloads.items():
                 for n in THREADS:
-                    out[name][n].append(_throughput([make(p) for p in pool[:n]], duration))
+                    rate, cores = _throughput([make(p) for p in pool[:n]], duration)
+                    out[name][n][0].append(rate)
+                    out[name][n][1].append(cores)
     return out, (runtime, component)
+
+
+def _loadavg() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def run(scale: float = 1.0, report: Report | None = None) -> str:
@@ -96,16 +112,22 @@ def run(scale: float = 1.0, report: Report | None = None) -> str:
     ]  # fmt: skip
     speedups: dict[str, list[float]] = {}
     for name, by_n in figures.items():
-        med = {n: statistics.median(v) for n, v in by_n.items()}
+        med = {n: statistics.median(rates) for n, (rates, _cores) in by_n.items()}
         speedups[name] = [med[n] / med[1] for n in THREADS]
         cells = [
-            f"{med[n]:,.0f}/s (±{(max(v) - min(v)) / 2 / med[n]:.0%})" for n, v in by_n.items()
+            f"{med[n]:,.0f}/s (±{(max(r) - min(r)) / 2 / med[n]:.0%}; "
+            f"{statistics.median(c):.2f} cores busy)"
+            for n, (r, c) in by_n.items()
         ]
         lines.append(
             f"| {name} | " + " | ".join(cells) + " | "
             + " / ".join(f"{s:.2f}x" for s in speedups[name][1:]) + " |"
         )  # fmt: skip
     lines += [
+        "",
+        '"cores busy" is this process\'s CPU time over the wall time of the run: when it '
+        "stays near 1 with 2 threads on a guest-bound load, other work on the shared machine "
+        f"held the second core (load average at the end: {_loadavg()}).",
         "",
         "What it shows: a call's Python side (lowering, lifting, the ctypes call itself) holds "
         "the GIL, so `add`, which is nearly all Python side, cannot go faster with more threads "
