@@ -66,9 +66,9 @@ def grouped_bars(
     if reference is not None:
         ax.axhline(reference, color="black", linewidth=0.8, linestyle="--")
     ax.margins(y=0.25)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=min(n, 4))
     if note:
-        fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top")
+        fig.text(0.01, -0.08, note, fontsize=7, ha="left", va="top")
     _save(fig, path)
 
 

@@ -195,13 +195,27 @@ def _wasmtime_instance(component: Any, engine: Any, host_add: Any | None) -> tup
     return _linked(component, linker)
 
 
-def _func_call_loops(component: Any, engine: Any) -> tuple[dict[str, Loop], Any]:
+def _wasmtime_item() -> Any:
+    """The record argument as wasmtime-py takes it: a `Record` with one attribute per field."""
     import wasmtime.component as wc
+
+    item = wc.Record()
+    for field, value in {
+        "id": 7,
+        "name": "seven",
+        "count": 3,
+        "score": 1.5,
+        "active": True,
+    }.items():
+        setattr(item, field, value)
+    return item
+
+
+def _func_call_loops(component: Any, engine: Any) -> tuple[dict[str, Loop], Any]:
 
     store, inst = _wasmtime_instance(component, engine, lambda _store, a, b: (a + b) & 0xFFFF_FFFF)
     f = {case: inst.get_func(store, name) for case, name in EXPORTS.items()}
-    item = wc.Record()
-    item.id, item.name, item.count, item.score, item.active = 7, "seven", 3, 1.5, True
+    item = _wasmtime_item()
     loops = {
         "add": _loop(f["add"], (store, 1, 2)),
         "string": _loop(f["string"], (store, TEXT)),
@@ -255,8 +269,7 @@ def _floor_loops(component: Any, engine: Any) -> tuple[dict[str, Loop], Any]:
     store, inst = _linked(component, linker)
     ctx = ctypes.cast(store._context(), c_void_p).value
     keep: list[Any] = [callback, noop, linker, store, inst]
-    item = wc.Record()
-    item.id, item.name, item.count, item.score, item.active = 7, "seven", 3, 1.5, True
+    item = _wasmtime_item()
     args: dict[str, tuple[Any, ...]] = {
         "add": (1, 2),
         "string": (TEXT,),
@@ -510,8 +523,8 @@ def section(scale: float = 1.0, report: Report | None = None) -> str:
         lines += ["Headline:", "", *[f"- {h}" for h in head], ""]
     if report is not None:
         report.headlines += head
-        why = _plots.unavailable()
-        if why is None:
+        no_plots = _plots.unavailable()
+        if no_plots is None:
             path = report.plot_path("calls")
             cases = _cases(fig)
             _plots.grouped_bars(
@@ -528,7 +541,7 @@ def section(scale: float = 1.0, report: Report | None = None) -> str:
             )
             lines += [f"![Call overhead, ratio to the floor]({_rel(path, report)})", ""]
         else:
-            lines += [f"Plot skipped: {why}.", ""]
+            lines += [f"Plot skipped: {no_plots}.", ""]
     lines += ["### Medians and spread", "", detail_table(fig)]
     lines += _guest_section(scale, quick)
     return "\n".join(lines)
