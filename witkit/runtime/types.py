@@ -30,6 +30,7 @@ own<R>, borrow<R>          the resource's Python class (see `HostResource`, `Gue
 
 from __future__ import annotations
 
+import abc
 import enum
 import itertools
 from collections.abc import Sequence
@@ -115,16 +116,21 @@ class Err(Exception, Generic[T]):
 # Descriptors
 
 
-class TypeDesc:
+class TypeDesc(abc.ABC):
     """Base of every type descriptor; descriptors are immutable and compared by structure."""
 
     __slots__ = ()
 
+    @abc.abstractmethod
     def _key(self) -> tuple[Any, ...]:
-        raise NotImplementedError
+        """What two descriptors of the same class must share to be equal."""
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, TypeDesc) and type(other) is type(self) and self._key() == other._key()
+        return (
+            isinstance(other, TypeDesc)
+            and type(other) is type(self)
+            and self._key() == other._key()
+        )
 
     def __hash__(self) -> int:
         return hash((type(self), self._key()))
@@ -148,7 +154,19 @@ class Primitive(TypeDesc):
 
 
 _PRIMITIVE_NAMES = (
-    "bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "string",
+    "bool",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "s8",
+    "s16",
+    "s32",
+    "s64",
+    "f32",
+    "f64",
+    "char",
+    "string",
 )
 
 BOOL = Primitive("bool")
@@ -247,52 +265,53 @@ class Record(TypeDesc):
         return f"Record({self.py_class.__name__})"
 
 
-class Enum(TypeDesc):
-    """An enum as an `enum.Enum`: `Enum(Color, ["red", "green"])`, members in WIT case order."""
+class _Members(TypeDesc):
+    """A Python enum class whose members stand, in order, for named WIT cases or flags."""
 
     __slots__ = ("names", "py_class")
+    _what = "cases"
 
     def __init__(self, py_class: type[enum.Enum], names: Sequence[str]) -> None:
         members = list(py_class)
         if len(members) != len(names):
-            raise ValueError(f"{py_class.__name__} has {len(members)} members, WIT has {len(names)} cases")
+            raise ValueError(
+                f"{py_class.__name__} has {len(members)} members, WIT has {len(names)} {self._what}"
+            )
         self.py_class = py_class
         self.names = tuple(names)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.py_class, self.names)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.py_class.__name__})"
+
+
+class Enum(_Members):
+    """An enum as an `enum.Enum`: `Enum(Color, ["red", "green"])`, members in WIT case order."""
+
+    __slots__ = ()
 
     @property
     def members(self) -> tuple[enum.Enum, ...]:
         """The Python members, index-aligned with `names`."""
         return tuple(self.py_class)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (self.py_class, self.names)
 
-    def __repr__(self) -> str:
-        return f"Enum({self.py_class.__name__})"
-
-
-class Flags(TypeDesc):
+class Flags(_Members):
     """Flags as an `enum.Flag`: `Flags(Perms, ["read", "write"])`, one single-bit member per flag, in WIT order."""
 
-    __slots__ = ("names", "py_class")
+    __slots__ = ()
+    _what = "flags"
+    py_class: type[enum.Flag]
 
     def __init__(self, py_class: type[enum.Flag], names: Sequence[str]) -> None:
-        members = list(py_class)
-        if len(members) != len(names):
-            raise ValueError(f"{py_class.__name__} has {len(members)} members, WIT has {len(names)} flags")
-        self.py_class = py_class
-        self.names = tuple(names)
+        super().__init__(py_class, names)
 
     @property
     def members(self) -> tuple[enum.Flag, ...]:
         """The Python members, index-aligned with `names`."""
         return tuple(self.py_class)
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.py_class, self.names)
-
-    def __repr__(self) -> str:
-        return f"Flags({self.py_class.__name__})"
 
 
 class Variant(TypeDesc):
