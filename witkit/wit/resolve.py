@@ -46,6 +46,10 @@ MAP_KEY_TYPES = frozenset(
 # --------------------------------------------------------------------------- errors
 
 
+_TYPE_ITEMS = (ast.Use, ast.TypeAlias, ast.Record, ast.Variant, ast.Enum, ast.Flags, ast.Resource)
+"""Interface and world items that declare or bring in types (resolved before functions)."""
+
+
 class _Sources:
     """File texts by path, so any span can be turned into a rendered location."""
 
@@ -911,20 +915,7 @@ class _PackageResolver:
         iface = self.ifaces[iid]
         iface.docs = docs.contents
         iface.stability = self.stability(attrs)
-        defs = [
-            i
-            for i in items
-            if isinstance(
-                i,
-                ast.Use
-                | ast.TypeAlias
-                | ast.Record
-                | ast.Variant
-                | ast.Enum
-                | ast.Flags
-                | ast.Resource,
-            )
-        ]
+        defs = [i for i in items if isinstance(i, _TYPE_ITEMS)]
         self.resolve_types(("interface", iid), defs)
         for name, (item, _span) in self.type_lookup.items():
             assert isinstance(item, int)
@@ -1232,20 +1223,7 @@ class _PackageResolver:
         w = self.worlds[wid]
         w.docs = world.docs.contents
         w.stability = self.stability(world.attributes)
-        defs = [
-            i
-            for i in world.items
-            if isinstance(
-                i,
-                ast.Use
-                | ast.TypeAlias
-                | ast.Record
-                | ast.Variant
-                | ast.Enum
-                | ast.Flags
-                | ast.Resource,
-            )
-        ]
+        defs = [i for i in world.items if isinstance(i, _TYPE_ITEMS)]
         self.resolve_types(("world", wid), defs)
         for inc in world.items:
             if isinstance(inc, ast.Include):
