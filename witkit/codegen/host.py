@@ -9,6 +9,7 @@ here as text, so the templates only lay code out.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -834,7 +835,16 @@ def _tuple_text(items: list[str]) -> str:
 
 
 def environment(templates: str | Path | None = None) -> Environment:
-    """The Jinja2 environment: the user's templates first, then witkit's `templates/host`."""
+    """The Jinja2 environment: the user's templates first, then witkit's `templates/host`.
+
+    One environment per template folder and process, so templates compile once (Jinja
+    still reloads a template file that changed).
+    """
+    return _environment(None if templates is None else str(Path(templates).resolve()))
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates: str | None) -> Environment:
     env = template_environment("host", templates, BindingError)
     env.filters["docstring"] = docstring
     env.filters["pytuple"] = lambda items: _tuple_text(list(items))

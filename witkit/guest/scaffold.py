@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -92,7 +93,16 @@ def _pystr(value: str) -> str:
 
 
 def environment(templates: str | Path | None = None) -> Environment:
-    """The Jinja2 environment: the user's templates first, then witkit's `templates/guest`."""
+    """The Jinja2 environment: the user's templates first, then witkit's `templates/guest`.
+
+    One environment per template folder and process, so templates compile once (Jinja
+    still reloads a template file that changed).
+    """
+    return _environment(None if templates is None else str(Path(templates).resolve()))
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates: str | None) -> Environment:
     env = template_environment("guest", templates, BuildError)
     env.filters["pyrepr"] = _pystr
     env.filters["tomlstr"] = _pystr
