@@ -159,3 +159,10 @@ def test_gated_item_is_fine_when_its_feature_is_on() -> None:
     assert set(iface.functions) == {"f"}
     # All features enabled (None) too.
     assert resolve_path(FIXTURES / "gated-reference.wit", features=None).resolve == resolved.resolve
+
+
+def test_empty_package_folder_is_named(tmp_path: Path) -> None:
+    (tmp_path / "deps").mkdir()
+    with pytest.raises(WitError, match=r"no `\.wit` files in this folder") as info:
+        resolve_path(tmp_path)
+    assert str(tmp_path) in info.value.message

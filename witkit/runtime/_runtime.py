@@ -89,7 +89,9 @@ class Runtime:
         self.wasi = wasi if wasi is not None else Wasi()
         if _env_flag("WITKIT_WASI_OUTPUT"):
             self.wasi = dataclasses.replace(
-                self.wasi, stdout=self.wasi.stdout or "inherit", stderr=self.wasi.stderr or "inherit"
+                self.wasi,
+                stdout=self.wasi.stdout or "inherit",
+                stderr=self.wasi.stderr or "inherit",
             )
         self.limits = limits if limits is not None else Limits()
         self._fuel_enabled = self.limits.fuel is not None
@@ -113,7 +115,11 @@ class Runtime:
             fast_calls = False
         self.cache_dir: Path | None = None
         if cache:
-            self.cache_dir = Path(cache_dir) if cache_dir is not None else Path(platformdirs.user_cache_dir("witkit")) / "components"
+            self.cache_dir = (
+                Path(cache_dir)
+                if cache_dir is not None
+                else Path(platformdirs.user_cache_dir("witkit")) / "components"
+            )
         self.cache_stats = CacheStats()
         reason = _abi.check_shapes()
         self.fast_calls_unavailable: str | None = reason
@@ -139,10 +145,14 @@ class Runtime:
                 self.cache_stats.hits += 1
                 return cached
         self.cache_stats.misses += 1
+        what = _describe(source)
+        _check_kind(data, what)
         try:
-            component = wc.Component(self.engine, data if data.startswith(b"\0asm") else data.decode("utf-8"))
+            component = wc.Component(
+                self.engine, data if data.startswith(b"\0asm") else data.decode("utf-8")
+            )
         except (WasmtimeError, UnicodeDecodeError) as e:
-            raise PluginError(f"cannot compile component: {e}") from e
+            raise PluginError(f"cannot compile {what}: {e}") from e
         if entry is not None:
             self._store(entry, component)
         return component
@@ -186,7 +196,7 @@ class Runtime:
         if len(blob) < header or not blob.startswith(_MAGIC):
             self.cache_stats.rejected += 1
             return None
-        digest, payload = blob[len(_MAGIC):header], blob[header:]
+        digest, payload = blob[len(_MAGIC) : header], blob[header:]
         if hashlib.sha256(payload).digest() != digest:
             self.cache_stats.rejected += 1
             return None
@@ -227,10 +237,16 @@ class Runtime:
         comp = self.compile(component)
         lim = limits if limits is not None else self.limits
         if lim.fuel is not None and not self._fuel_enabled:
-            raise PluginError("this Runtime has no fuel metering; create it with Runtime(limits=Limits(fuel=...))")
+            raise PluginError(
+                "this Runtime has no fuel metering; create it with Runtime(limits=Limits(fuel=...))"
+            )
         if lim.timeout is not None and not self._epoch_enabled:
-            raise PluginError("this Runtime has no timeouts; create it with Runtime(limits=Limits(timeout=...))")
-        return Instance(self, comp, imports, wasi if wasi is not None else self.wasi, lim, self.fast_calls)
+            raise PluginError(
+                "this Runtime has no timeouts; create it with Runtime(limits=Limits(timeout=...))"
+            )
+        return Instance(
+            self, comp, imports, wasi if wasi is not None else self.wasi, lim, self.fast_calls
+        )
 
     def _ensure_ticker(self) -> None:
         with self._ticker_lock:
@@ -254,3 +270,33 @@ class Runtime:
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+_CORE_VERSION = b"\x01\x00\x00\x00"
+"""The version field of a core WebAssembly module (a component's says layer 1)."""
+
+
+def _describe(source: Path | str | bytes | bytearray) -> str:
+    """How an error names the thing being compiled: its path, or what kind of data it is."""
+    if isinstance(source, Path):
+        return f"component {source}"
+    if isinstance(source, str) and not source.lstrip().startswith(("(", ";;")):
+        return f"component {source}"
+    return "component"
+
+
+def _check_kind(data: bytes, what: str) -> None:
+    """Refuse, with a plain message, data that is neither a component binary nor WAT text."""
+    if data.startswith(b"\0asm"):
+        if data[4:8] == _CORE_VERSION:
+            raise PluginError(
+                f"cannot compile {what}: it is a core WebAssembly module, not a component "
+                "(make one with `wasm-tools component new`, or build the guest as a component)"
+            )
+        return
+    head = data.lstrip()[:2]
+    if not (head.startswith(b"(") or head == b";;"):
+        raise PluginError(
+            f"cannot compile {what}: it is neither a WebAssembly binary nor WAT text "
+            f"(it starts with {data[:8]!r})"
+        )

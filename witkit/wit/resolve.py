@@ -1789,6 +1789,8 @@ def resolve_path(
         files = [_parse_file(p, sources)]
         return _resolve_groups(_group(files, sources), [], sources, features)
     main_files = _parse_dir(p, sources)
+    if not main_files:
+        raise WitError(f"{p}: no `.wit` files in this folder (a package folder holds its WIT files)")
     deps: list[_PackageSource] = []
     deps_dir = p / "deps"
     if deps_dir.is_dir():
