@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,11 @@ def test_build_check_reports_by_wit_name(tmp_path: Path, monkeypatch: pytest.Mon
     ok = CliRunner().invoke(main, ["build", str(out), "--check"])
     assert ok.exit_code == 0, ok.output
     app = out / "app.py"
+    before = app.stat()
     app.write_text(app.read_text().replace("def greet(self, name: str)", "def greet(self, name: int)"))
+    # Same size, same mtime: the edit a cache trusting size and mtime would miss.
+    assert app.stat().st_size == before.st_size
+    os.utime(app, ns=(before.st_atime_ns, before.st_mtime_ns))
     bad = CliRunner().invoke(main, ["build", str(out), "--check"])
     assert bad.exit_code == 1
     assert "error: the guest does not match world `kitchen` (1 problem):" in bad.output
