@@ -25,6 +25,8 @@ KITCHEN_WIT = "tests/worlds/kitchen/kitchen.wit"
 """The kitchen world, spelled relative to the repository (it appears in the generated header)."""
 EDGE_WIT = "tests/codegen/worlds/edge"
 """Edge cases: same-named interfaces of two packages, an inline interface, keyword names."""
+DROPS_WIT = "tests/codegen/worlds/drops"
+"""A host resource the guest drops, with a WIT method named like the drop hook."""
 CORPUS_WORLDS = (("http", "proxy"), ("cli", "command"))
 
 
@@ -52,6 +54,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     edge = resolve_path(REPO / EDGE_WIT)
     edge_world = select_world(edge.resolve, edge.packages)
     packages["edge"] = write_host(edge.resolve, edge_world, out, source=EDGE_WIT)
+    drops = resolve_path(REPO / DROPS_WIT)
+    drops_world = select_world(drops.resolve, drops.packages)
+    packages["drops"] = write_host(drops.resolve, drops_world, out, source=DROPS_WIT)
     corpus_error = None
     if (CORPUS / "wasi" / "0.2.9").is_dir():
         for name, world_name in CORPUS_WORLDS:

@@ -219,6 +219,16 @@ class ResourceView:
         """Constructor, methods and statics in that order."""
         return ([self.constructor] if self.constructor else []) + self.methods + self.statics
 
+    @property
+    def drop_hook(self) -> str:
+        """The host class's method called when the guest drops its last handle: `dropped`,
+        or `dropped_`, ... where a WIT function of the resource already has that name."""
+        taken = {f.name for f in self.methods + self.statics}
+        name = "dropped"
+        while name in taken:
+            name += "_"
+        return name
+
 
 @dataclass
 class ModuleView:

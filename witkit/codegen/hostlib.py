@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import operator
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -414,3 +415,9 @@ def check_component(component: wc.Component, engine: wasmtime.Engine, spec: Worl
     every export of `spec` with the world's types and imports nothing the world does not offer
     (WASI aside) or offers with another type. The same check as `witkit check`."""
     require_world(component, spec.expected, engine, host_provided=WASI)
+
+
+def drop_hook(name: str) -> Callable[[object], None]:
+    """What a host resource runs when the guest drops its last handle: the object's `name`
+    method (`dropped` unless a WIT function took that name), so a subclass's override runs."""
+    return operator.methodcaller(name)

@@ -30,8 +30,11 @@ class Blob(ABC):
     @abstractmethod
     def merge(a: Blob, b: Blob) -> Blob: ...
 
+    def dropped(self) -> None:
+        """Called when the guest drops its last handle to this object; override it to release what the object holds."""
 
-BLOB_TYPE = _rt.HostResource(Blob, "blob")
+
+BLOB_TYPE = _rt.HostResource(Blob, "blob", on_drop=_h.drop_hook("dropped"))
 
 
 _F_GET = _h.FuncSpec(
