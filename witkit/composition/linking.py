@@ -13,6 +13,7 @@ from typing import Any
 
 from witkit.composition.cardinality import Cardinality
 from witkit.composition.graph import BridgedFunc, Plan, PlannedLink
+from witkit.errors import PluginError
 from witkit.plugins.dynamic import DynamicPlugin, load, plain_in, plain_out
 from witkit.runtime import Runtime
 from witkit.runtime.dynamic import Describer
@@ -71,7 +72,7 @@ class Composition:
 def _exports(plugin: DynamicPlugin, name: str) -> bool:
     try:
         plugin.signature(name)
-    except Exception:
+    except PluginError:  # not exported, ambiguous, or of a kind dynamic calls do not support
         return False
     return True
 
