@@ -165,9 +165,7 @@ class Instance:
         self._define_imports(linker, imports, import_types)
         try:
             self._inst = linker.instantiate(self._store, component)
-        except WasmtimeError as e:
-            self._raise_error(e, "instantiation", instantiating=True)
-        except Exception as e:
+        except Exception as e:  # a WasmtimeError, a trap in the start function, a host error
             self._raise_error(e, "instantiation", instantiating=True)
 
     # -- public API ---------------------------------------------------------------------------
