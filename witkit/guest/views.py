@@ -116,9 +116,14 @@ class TypeNamer:
         except BindingError as e:
             raise BuildError(f"{e} (`witkit new` cannot write a stub for it)") from None
 
-    def result_kind(self, ty: m.Type | None) -> m.Result | None:
-        """The `result` a function returns directly (componentize-py does not look through aliases)."""
-        return self.pytypes.returned_result(ty)
+    def signature_types(
+        self, result: m.Type | None, self_resource: int | None = None
+    ) -> tuple[str, str | None]:
+        """(return annotation, `Err` payload annotation or None) of a function returning `result`."""
+        try:
+            return self.pytypes.signature_types(result, self_resource)
+        except BindingError as e:
+            raise BuildError(f"{e} (`witkit new` cannot write a stub for it)") from None
 
     # ---- sample values (for the scaffolded tests)
 
@@ -238,14 +243,10 @@ def function_view(
     if func.kind == "method":
         params = params[1:]
     names = tuple((snake(p.name), namer.annotation(p.type, self_resource)) for p in params)
-    raises = None
-    if func.kind == "constructor" or f.result is None:
-        returns = "None"
-    elif (result := namer.result_kind(f.result)) is not None:
-        returns = "None" if result.ok is None else namer.annotation(result.ok, self_resource)
-        raises = "None" if result.err is None else namer.annotation(result.err, self_resource)
+    if func.kind == "constructor":
+        returns, raises = "None", None
     else:
-        returns = namer.annotation(f.result, self_resource)
+        returns, raises = namer.signature_types(f.result, self_resource)
     sampler = sample_namer or namer
     samples = tuple(sampler.sample(p.type, self_class, self_resource) for p in params)
     return FunctionView(
