@@ -73,11 +73,8 @@ def bindings_key(config: ProjectConfig) -> str:
 
 def file_sha256(path: Path) -> str:
     """The sha256 of a file's content, hex."""
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 class BuildCache:
