@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from witkit.wit.model import PrimitiveName as PrimitiveName
+
 # --------------------------------------------------------------------------- places
 
 
@@ -73,23 +75,6 @@ Attribute = Since | Unstable | Deprecated
 
 
 # --------------------------------------------------------------------------- types
-
-PrimitiveName = Literal[
-    "bool",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-]
 
 
 @dataclass(frozen=True)

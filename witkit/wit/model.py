@@ -20,28 +20,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, get_args
 
 # --------------------------------------------------------------------------- basic values
 
-PRIMITIVES: frozenset[str] = frozenset(
-    {
-        "bool",
-        "u8",
-        "u16",
-        "u32",
-        "u64",
-        "s8",
-        "s16",
-        "s32",
-        "s64",
-        "f32",
-        "f64",
-        "char",
-        "string",
-        "error-context",
-    }
-)
+PrimitiveName = Literal[
+    "bool",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "s8",
+    "s16",
+    "s32",
+    "s64",
+    "f32",
+    "f64",
+    "char",
+    "string",
+    "error-context",
+]
+"""A primitive type's name, as written in WIT (the syntax tree's `Primitive.name` too)."""
+
+PRIMITIVES: frozenset[str] = frozenset(get_args(PrimitiveName))
 """Every primitive type name a `Type` can be."""
 
 Type: TypeAlias = str | int

@@ -25,6 +25,7 @@ from lark.tree import Meta
 from witkit._resources import data_dir
 from witkit.errors import WitError, location_in_file
 from witkit.wit import ast
+from witkit.wit.model import PRIMITIVES
 
 __all__ = ["parse", "parse_file"]
 
@@ -333,25 +334,6 @@ def _version_problem(version: str) -> str | None:
 
 # --------------------------------------------------------------------------- the transformer
 
-_PRIMITIVES = frozenset(
-    {
-        "bool",
-        "u8",
-        "u16",
-        "u32",
-        "u64",
-        "s8",
-        "s16",
-        "s32",
-        "s64",
-        "f32",
-        "f64",
-        "char",
-        "string",
-        "error-context",
-    }
-)
-
 
 @v_args(meta=True)
 class _ToAst(Transformer[Token, ast.File]):
@@ -646,7 +628,7 @@ class _ToAst(Transformer[Token, ast.File]):
 
     def primitive(self, meta: Meta, children: list[Token]) -> ast.Primitive:
         name = str(children[0])
-        assert name in _PRIMITIVES
+        assert name in PRIMITIVES
         return ast.Primitive(cast(ast.PrimitiveName, name), self._span(meta))
 
     def named_type(self, meta: Meta, children: list[Any]) -> ast.Named:
