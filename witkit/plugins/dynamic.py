@@ -746,12 +746,11 @@ class DynamicPlugin:
         self._exports: dict[str, _Export] = {}
         self._unsupported: dict[str, str] = {}
         self._aliases: dict[str, str | None] = {}
-        param_names = _param_names(component, engine)
-        for name in instance.exports():
+        # One walk of the component's type gives every exported function (in the component's
+        # order, as `Instance.exports` lists them) with its parameter names.
+        for name, names in _param_names(component, engine).items():
             try:
-                self._exports[name] = _Export(
-                    name, instance.dynamic(name), param_names.get(name, ())
-                )
+                self._exports[name] = _Export(name, instance.dynamic(name), names)
             except BindingError as e:
                 self._unsupported[name] = str(e)
         self._build_aliases([*self._exports, *self._unsupported])
@@ -907,6 +906,7 @@ class DynamicPlugin:
 
 
 def _param_names(component: wc.Component, engine: wasmtime.Engine) -> dict[str, tuple[str, ...]]:
+    """Every exported function's full name, in the component's order, with its parameter names."""
     out: dict[str, tuple[str, ...]] = {}
     for name, ext in component.type.exports(engine).items():
         ty = ext.ty
