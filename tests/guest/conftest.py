@@ -1,4 +1,4 @@
-"""Fixtures for the guest tests: small guest projects on disk."""
+"""Fixtures for the guest tests: small guest projects on disk, and a stand-in for componentize-py."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from witkit.guest import componentize as cpy
+from witkit.guest.config import ProjectConfig
 
 GREETER_WIT = """package test:greeter@0.1.0;
 
@@ -52,3 +55,35 @@ def make_project(tmp_path: Path) -> MakeProject:
         return root
 
     return make
+
+
+class FakeComponentize:
+    """Stands in for componentize-py: writes a fake component and counts its runs."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.fail_with: str | None = None
+
+    def __call__(self, config: ProjectConfig, output: Path, *, tick: object = None) -> cpy.RunOutput:
+        self.runs += 1
+        if self.fail_with is not None:
+            return cpy.RunOutput(("componentize-py",), 1, "", self.fail_with)
+        output.write_bytes(b"\0asm fake component " + str(self.runs).encode() * 1000)
+        if callable(tick):
+            tick(0.5)
+        return cpy.RunOutput(("componentize-py",), 0, "Component built successfully", "")
+
+
+def fake_bindings(config: ProjectConfig, dest: Path) -> cpy.RunOutput:
+    """Stands in for `componentize-py bindings` (the real one is tested elsewhere)."""
+    (dest / "wit_world").mkdir(parents=True)
+    return cpy.RunOutput(("componentize-py",), 0, "", "")
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeComponentize:
+    """componentize-py (build and bindings) replaced by the fakes above for one test."""
+    f = FakeComponentize()
+    monkeypatch.setattr(cpy, "componentize", f)
+    monkeypatch.setattr(cpy, "generate_bindings", fake_bindings)
+    return f

@@ -7,44 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.guest.conftest import MakeProject
+from tests.guest.conftest import FakeComponentize, MakeProject
 from tests.guest.test_diagnose import recorded
 from witkit.guest import ComponentizeError, Progress, build_project
 from witkit.guest import cache as cache_mod
-from witkit.guest import componentize as cpy
 from witkit.guest.build import cache_folder
-from witkit.guest.config import ProjectConfig, load_config
-
-
-class FakeComponentize:
-    """Stands in for componentize-py: writes a fake component and counts its runs."""
-
-    def __init__(self) -> None:
-        self.runs = 0
-        self.fail_with: str | None = None
-
-    def __call__(self, config: ProjectConfig, output: Path, *, tick: object = None) -> cpy.RunOutput:
-        self.runs += 1
-        if self.fail_with is not None:
-            return cpy.RunOutput(("componentize-py",), 1, "", self.fail_with)
-        output.write_bytes(b"\0asm fake component " + str(self.runs).encode() * 1000)
-        if callable(tick):
-            tick(0.5)
-        return cpy.RunOutput(("componentize-py",), 0, "Component built successfully", "")
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeComponentize:
-    f = FakeComponentize()
-    monkeypatch.setattr(cpy, "componentize", f)
-    monkeypatch.setattr(cpy, "generate_bindings", fake_bindings)
-    return f
-
-
-def fake_bindings(config: ProjectConfig, dest: Path) -> cpy.RunOutput:
-    """Stands in for `componentize-py bindings` (the real one is tested elsewhere)."""
-    (dest / "wit_world").mkdir(parents=True)
-    return cpy.RunOutput(("componentize-py",), 0, "", "")
+from witkit.guest.config import load_config
 
 
 def test_second_build_is_cached(make_project: MakeProject, fake: FakeComponentize) -> None:

@@ -8,20 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.guest.conftest import MakeProject
-from tests.guest.test_cache import FakeComponentize, fake_bindings
+from tests.guest.conftest import FakeComponentize, MakeProject
 from tests.guest.test_diagnose import recorded
 from tests.support.guests import KITCHEN_WIT
 from witkit.cli import main
 from witkit.guest import componentize as cpy
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeComponentize:
-    f = FakeComponentize()
-    monkeypatch.setattr(cpy, "componentize", f)
-    monkeypatch.setattr(cpy, "generate_bindings", fake_bindings)
-    return f
 
 
 def test_new_creates_a_project(tmp_path: Path) -> None:

@@ -6,20 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.guest.conftest import MakeProject
-from tests.guest.test_cache import FakeComponentize, fake_bindings
+from tests.guest.conftest import FakeComponentize, MakeProject
 from tests.support.guests import KITCHEN_GUEST, KITCHEN_WIT
 from witkit.guest import ComponentizeError, build_project
-from witkit.guest import componentize as cpy
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeComponentize:
-    f = FakeComponentize()
-    monkeypatch.setattr(cpy, "componentize", f)
-    monkeypatch.setattr(cpy, "generate_bindings", fake_bindings)
-    return f
-
 
 GREETER = "import wit_world\n\n\nclass WitWorld(wit_world.WitWorld):\n    {}\n        return ''\n"
 
