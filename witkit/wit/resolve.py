@@ -272,25 +272,9 @@ class _Global:
             return False
         seen.add(ty)
         k = self.types[ty].kind
-        match k:
-            case m.Handle():
-                return k.kind == "borrow"
-            case m.Alias() | m.List() | m.FixedLengthList() | m.Option():
-                return self.has_borrow(k.type, seen)
-            case m.Future() | m.Stream():
-                return self.has_borrow(k.type, seen)
-            case m.Record():
-                return any(self.has_borrow(f.type, seen) for f in k.fields)
-            case m.Variant():
-                return any(self.has_borrow(c.type, seen) for c in k.cases)
-            case m.Tuple():
-                return any(self.has_borrow(t, seen) for t in k.types)
-            case m.Result():
-                return self.has_borrow(k.ok, seen) or self.has_borrow(k.err, seen)
-            case m.Map():
-                return self.has_borrow(k.key, seen) or self.has_borrow(k.value, seen)
-            case _:
-                return False
+        if isinstance(k, m.Handle):
+            return k.kind == "borrow"
+        return any(self.has_borrow(part, seen) for part in m.kind_parts(k))
 
     def world_key_name(self, key: m.WorldKey) -> str:
         if isinstance(key, str):
