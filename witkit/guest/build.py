@@ -58,16 +58,21 @@ def cache_folder(config: ProjectConfig) -> Path:
     return config.root / ".witkit" / "build"
 
 
+def _plan(config: ProjectConfig) -> GuestPlan:
+    """The plan of the project's world; bad WIT raises the rendered `WitError`."""
+    from witkit.guest.plan import plan_for
+
+    features = None if config.all_features else frozenset(config.features)
+    return plan_for(config.wit, config.world, features=features)
+
+
 def _planner(config: ProjectConfig) -> Callable[[], GuestPlan | None]:
     """A lazy, error-tolerant plan: only needed to translate an error into WIT names."""
 
     @cache
     def plan() -> GuestPlan | None:
-        from witkit.guest.plan import plan_for
-
-        features = None if config.all_features else frozenset(config.features)
         try:
-            return plan_for(config.wit, config.world, features=features)
+            return _plan(config)
         except (WitError, BuildError, ImportError, LookupError, ValueError, TypeError):
             return None
 
@@ -122,10 +127,7 @@ def _checked_bindings(config: ProjectConfig, dest: Path) -> Path:
     try:
         return generate_bindings(config, dest)
     except ComponentizeError:
-        from witkit.guest.plan import plan_for
-
-        features = None if config.all_features else frozenset(config.features)
-        plan_for(config.wit, config.world, features=features)  # raises the rendered WitError
+        _plan(config)  # raises the rendered WitError
         raise
 
 
