@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib.metadata
 import os
@@ -137,8 +138,9 @@ class Runtime:
         if isinstance(source, wc.Component):
             return source
         data = self._read_source(source)
-        key = self._cache_key(data)
-        entry = self.cache_dir / f"{key}.cwasm" if self.cache_dir is not None else None
+        entry = None
+        if self.cache_dir is not None:  # no cache: no need to hash the source
+            entry = self.cache_dir / f"{self._cache_key(data)}.cwasm"
         if entry is not None:
             cached = self._load(entry)
             if cached is not None:
@@ -173,19 +175,17 @@ class Runtime:
     def _cache_key(self, data: bytes) -> str:
         h = hashlib.sha256()
         h.update(data)
-        h.update(self._engine_fingerprint().encode())
+        h.update(self._engine_fingerprint)
         return h.hexdigest()
 
-    def _engine_fingerprint(self) -> str:
-        try:
-            version = importlib.metadata.version("wasmtime")
-        except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-            version = "unknown"
+    @functools.cached_property
+    def _engine_fingerprint(self) -> bytes:
+        """What, besides the source, decides the compiled code: built on the first cached compile."""
         return (
-            f"wasmtime={version};fuel={self._fuel_enabled};epoch={self._epoch_enabled};"
+            f"wasmtime={_wasmtime_version()};fuel={self._fuel_enabled};epoch={self._epoch_enabled};"
             f"debug={self._debug};profiler={self._profiler};"
             f"arch={platform.machine()};os={sys.platform}"
-        )
+        ).encode()
 
     def _load(self, entry: Path) -> wc.Component | None:
         try:
@@ -266,6 +266,14 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@functools.cache
+def _wasmtime_version() -> str:
+    try:
+        return importlib.metadata.version("wasmtime")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        return "unknown"
 
 
 def _env_flag(name: str) -> bool:
