@@ -47,6 +47,7 @@ from witkit.errors import BindingError, PluginError
 from witkit.plugins.config import config_import, config_import_name, validate_config
 from witkit.plugins.loader import PluginLoader
 from witkit.plugins.manifest import PluginSpec
+from witkit.runtime._abi import PRIMS
 from witkit.runtime._instance import Instance, PreparedFunc
 from witkit.runtime._runtime import Runtime
 from witkit.runtime.config import Limits, Wasi
@@ -98,10 +99,11 @@ class ArgumentError(BindingError, TypeError):
 
 
 INT_RANGES: dict[str, tuple[int, int]] = {
-    "u8": (0, 0xFF), "u16": (0, 0xFFFF), "u32": (0, 0xFFFF_FFFF), "u64": (0, 0xFFFF_FFFF_FFFF_FFFF),
-    "s8": (-0x80, 0x7F), "s16": (-0x8000, 0x7FFF), "s32": (-0x8000_0000, 0x7FFF_FFFF),
-    "s64": (-0x8000_0000_0000_0000, 0x7FFF_FFFF_FFFF_FFFF),
-}  # fmt: skip
+    name: (lo, hi)
+    for name, (_kind, _ctype, lo, hi) in PRIMS.items()
+    if name[0] in "su" and name[1:].isdigit()
+}
+"""The lowest and highest value of each integer type, from the runtime's own table."""
 
 
 def desc_text(desc: TypeDesc | None) -> str:
