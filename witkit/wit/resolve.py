@@ -1215,11 +1215,12 @@ class _PackageResolver:
                 target = self.world_of(item, name, span)
                 w.includes.append(_Include(self.stability(inc.attributes), target, inc.names, span))
 
+        # Plain import (export) names by their lower-case spelling, first spelling kept.
         import_names: dict[str, str] = {}
         export_names: dict[str, str] = {}
         for type_name, (type_id, type_span) in self.type_lookup.items():
             assert isinstance(type_id, int)
-            import_names[type_name] = "type"
+            import_names.setdefault(type_name.lower(), type_name)
             w.imports[type_name] = m.WorldType(type_id)
             w.import_spans.append(type_span)
 
@@ -1291,15 +1292,13 @@ class _PackageResolver:
             (w.import_spans if is_import else w.export_spans).append(kspan)
             names = import_names if is_import else export_names
             if isinstance(key, str):
-                lowered = key.lower()
-                for other in names:
-                    if other.lower() == lowered and other != key:
-                        raise self.err(
-                            f"{desc} `{key}` in world `{w.name}` conflicts with {desc} `{other}` "
-                            "(kebab-case identifiers are case-insensitive)",
-                            kspan,
-                        )
-                names[key] = desc
+                other = names.setdefault(key.lower(), key)
+                if other != key:
+                    raise self.err(
+                        f"{desc} `{key}` in world `{w.name}` conflicts with {desc} `{other}` "
+                        "(kebab-case identifiers are case-insensitive)",
+                        kspan,
+                    )
         self.type_lookup = {}
 
     # ---- append to the global arena (wit-parser's Remap::append)
