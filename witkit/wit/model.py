@@ -18,7 +18,7 @@ name-keyed tables are `Mapping`s whose iteration order is the declaration order
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, get_args
 
@@ -434,6 +434,46 @@ class Package:
     docs: str | None = None
 
 
+# --------------------------------------------------------------------------- walks over arenas
+# Functions of the arenas rather than of a `Resolve`, so that the resolver can use them
+# on the lists it is still filling; `Resolve`'s methods of the same names call them.
+
+
+def dealias_in(types: Sequence[TypeDef], ty: Type) -> Type:
+    """`Resolve.dealias` on a `types` arena."""
+    while isinstance(ty, int):
+        kind = types[ty].kind
+        if not isinstance(kind, Alias):
+            break
+        ty = kind.type
+    return ty
+
+
+def type_interface_dep_in(types: Sequence[TypeDef], ty: int) -> int | None:
+    """`Resolve.type_interface_dep` on a `types` arena."""
+    td = types[ty]
+    if not isinstance(td.kind, Alias) or not isinstance(td.kind.type, int):
+        return None
+    owner = types[td.kind.type].owner
+    if owner == td.owner:
+        return None
+    if owner is not None and owner.kind == "interface":
+        return owner.id
+    return None
+
+
+def interface_direct_deps_in(
+    types: Sequence[TypeDef], interfaces: Sequence[Interface], interface: int
+) -> Iterator[int]:
+    """`Resolve.interface_direct_deps` on `types` and `interfaces` arenas."""
+    seen: set[int] = set()
+    for ty in interfaces[interface].types.values():
+        dep = type_interface_dep_in(types, ty)
+        if dep is not None and dep != interface and dep not in seen:
+            seen.add(dep)
+            yield dep
+
+
 # --------------------------------------------------------------------------- the whole
 
 
@@ -515,34 +555,16 @@ class Resolve:
 
     def dealias(self, ty: Type) -> Type:
         """Follow `type a = b` aliases to the type they finally name."""
-        while isinstance(ty, int):
-            kind = self.types[ty].kind
-            if not isinstance(kind, Alias):
-                break
-            ty = kind.type
-        return ty
+        return dealias_in(self.types, ty)
 
     def type_interface_dep(self, ty: int) -> int | None:
         """The interface a type comes from when it is an alias of another interface's type
         (what `use` creates), else None. This is what makes a world import that interface."""
-        td = self.types[ty]
-        if not isinstance(td.kind, Alias) or not isinstance(td.kind.type, int):
-            return None
-        owner = self.types[td.kind.type].owner
-        if owner == td.owner:
-            return None
-        if owner is not None and owner.kind == "interface":
-            return owner.id
-        return None
+        return type_interface_dep_in(self.types, ty)
 
     def interface_direct_deps(self, interface: int) -> Iterator[int]:
         """Interfaces this one `use`s types from, each once, in order of first use."""
-        seen: set[int] = set()
-        for ty in self.interfaces[interface].types.values():
-            dep = self.type_interface_dep(ty)
-            if dep is not None and dep != interface and dep not in seen:
-                seen.add(dep)
-                yield dep
+        return interface_direct_deps_in(self.types, self.interfaces, interface)
 
     def world_functions(
         self, world: int, direction: Literal["imports", "exports"]

@@ -253,16 +253,8 @@ class _Global:
         return self.features is None or stability.feature in self.features
 
     def points_to_resource(self, ty: int) -> bool:
-        cur: m.Type = ty
-        while isinstance(cur, int):
-            kind = self.types[cur].kind
-            if isinstance(kind, m.Resource):
-                return True
-            if isinstance(kind, m.Alias):
-                cur = kind.type
-                continue
-            return False
-        return False
+        target = m.dealias_in(self.types, ty)
+        return isinstance(target, int) and isinstance(self.types[target].kind, m.Resource)
 
     def has_borrow(self, ty: m.Type | None, seen: set[int] | None = None) -> bool:
         if not isinstance(ty, int):
@@ -293,25 +285,6 @@ class _Global:
         )
 
     # ---- worlds: include and elaborate (wit-parser's resolve.rs)
-
-    def type_interface_dep(self, ty: int) -> int | None:
-        td = self.types[ty]
-        if not isinstance(td.kind, m.Alias) or not isinstance(td.kind.type, int):
-            return None
-        other = self.types[td.kind.type]
-        if other.owner == td.owner:
-            return None
-        if other.owner is not None and other.owner.kind == "interface":
-            return other.owner.id
-        return None
-
-    def interface_direct_deps(self, iface: int) -> list[int]:
-        out = []
-        for ty in self.interfaces[iface].types.values():
-            dep = self.type_interface_dep(ty)
-            if dep is not None:
-                out.append(dep)
-        return out
 
     def merge_include(
         self,
@@ -398,7 +371,7 @@ class _Global:
         def import_iface(key: m.WorldKey, iid: int, stability: m.Stability) -> None:
             if key in new_imports:
                 return
-            for dep in self.interface_direct_deps(iid):
+            for dep in m.interface_direct_deps_in(self.types, self.interfaces, iid):
                 import_iface(dep, dep, stability)
             new_imports[key] = m.WorldInterface(iid, stability)
 
@@ -425,7 +398,7 @@ class _Global:
                 import_iface(key, item.id, item.stability)
                 continue
             if isinstance(item, m.WorldType):
-                dep = self.type_interface_dep(item.id)
+                dep = m.type_interface_dep_in(self.types, item.id)
                 if dep is not None:
                     import_iface(dep, dep, self.types[item.id].stability)
             new_imports[key] = item
@@ -445,7 +418,7 @@ class _Global:
                 return add
             if not add and iid in required:
                 return True
-            for dep in self.interface_direct_deps(iid):
+            for dep in m.interface_direct_deps_in(self.types, self.interfaces, iid):
                 if not add_export(dep, dep, add and dep in export_ifaces, stability):
                     return False
             item = m.WorldInterface(iid, stability)
