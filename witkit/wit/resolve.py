@@ -1573,7 +1573,11 @@ def _collect_deps(td: ast.TypeDef, out: list[ast.Id]) -> None:
 
 
 def _group(files: Sequence[ast.File], sources: _Sources) -> list[_PackageSource]:
-    """Turn the files of one package folder (or one file) into packages: nested ones, then the main one."""
+    """Turn the files of one package folder (or one file) into packages: nested ones, then the main one.
+
+    Each file's text is registered in `sources`, so that errors can quote it."""
+    for f in files:
+        sources.texts[f.path] = f.source
     nested: list[_PackageSource] = []
     main_name: ast.PackageDecl | None = None
     docs: str | None = None
@@ -1640,22 +1644,19 @@ def _docs_span(f: ast.File) -> ast.Span:
     return ast.Span(f.path, line, col, line, col + 1)
 
 
-def _parse_file(path: Path, sources: _Sources) -> ast.File:
+def _parse_file(path: Path) -> ast.File:
     from witkit.wit.parser import parse
 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise WitError(f"cannot read {path}: {e}") from None
-    sources.texts[str(path)] = text
-    f = parse(text, str(path))
-    sources.texts[f.path] = text
-    return f
+    return parse(text, str(path))
 
 
-def _parse_dir(path: Path, sources: _Sources) -> list[ast.File]:
+def _parse_dir(path: Path) -> list[ast.File]:
     return [
-        _parse_file(p, sources)
+        _parse_file(p)
         for p in sorted(path.iterdir(), key=lambda p: p.name)
         if p.is_file() and p.suffix == ".wit"
     ]
@@ -1711,8 +1712,6 @@ def resolve_files(
     """Resolve already-parsed files: `files` make the main package (plus nested ones),
     each element of `deps` is the files of one dependency package."""
     sources = _Sources()
-    for f in [*files, *(f for d in deps for f in d)]:
-        sources.texts[f.path] = f.source
     main = _group(files, sources)
     dep_pkgs = [p for d in deps for p in _group(d, sources)]
     return _resolve_groups(main, dep_pkgs, sources, features)
@@ -1742,9 +1741,9 @@ def resolve_path(
     if not p.exists():
         raise WitError(f"no such file or directory: {p}")
     if p.is_file():
-        files = [_parse_file(p, sources)]
+        files = [_parse_file(p)]
         return _resolve_groups(_group(files, sources), [], sources, features)
-    main_files = _parse_dir(p, sources)
+    main_files = _parse_dir(p)
     if not main_files:
         raise WitError(f"{p}: no `.wit` files in this folder (a package folder holds its WIT files)")
     deps: list[_PackageSource] = []
@@ -1752,9 +1751,9 @@ def resolve_path(
     if deps_dir.is_dir():
         for entry in sorted(deps_dir.iterdir(), key=lambda e: e.name):
             if entry.is_dir():
-                deps.extend(_group(_parse_dir(entry, sources), sources))
+                deps.extend(_group(_parse_dir(entry), sources))
             elif entry.suffix == ".wit":
-                deps.extend(_group([_parse_file(entry, sources)], sources))
+                deps.extend(_group([_parse_file(entry)], sources))
             elif entry.suffix in (".wasm", ".wat"):
                 raise WitError(
                     f"{entry}: dependencies encoded as a WebAssembly component are not supported"
