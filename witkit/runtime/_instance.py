@@ -25,7 +25,7 @@ from witkit.errors import (
     TrapError,
 )
 from witkit.runtime import _abi
-from witkit.runtime._public import check_type, from_pub, result_from_pub, to_pub
+from witkit.runtime._public import check_signature, from_pub, result_from_pub, to_pub
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.dynamic import Describer
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
@@ -236,20 +236,11 @@ class Instance:
     def _prepare(self, name: str, f: wc.Func, params: tuple[TypeDesc, ...], result: TypeDesc | None) -> PreparedFunc:
         """Check the descriptors against the export's type and build the call."""
         fty = f.type(self._store)
-        their_params = fty.params
-        if len(their_params) != len(params):
-            raise BindingError(f"{name}: binding has {len(params)} parameters, the component {len(their_params)}")
-        for i, (d, (pname, vt)) in enumerate(zip(params, their_params, strict=True)):
-            check_type(d, vt, f"{name} parameter {i} ({pname})")
-        their_result = fty.result
-        if (result is None) != (their_result is None):
-            raise BindingError(f"{name}: binding and component disagree on whether it returns a value")
-        if result is not None:
-            check_type(result, their_result, f"{name} result")
+        check_signature(name, params, result, fty)
         if self._fast:
             call = self._prepare_fast(name, f, params, result)
         else:
-            call = self._prepare_public(name, f, params, result, [vt for _, vt in their_params], their_result)
+            call = self._prepare_public(name, f, params, result, fty)
         prepared = cast(PreparedFunc, call)
         prepared.name = name
         prepared.params = params
@@ -436,10 +427,10 @@ class Instance:
         f: wc.Func,
         params: tuple[TypeDesc, ...],
         result: TypeDesc | None,
-        param_types: list[Any],
-        result_type: Any,
+        fty: wc.FuncType,
     ) -> Callable[..., Any]:
-        convs = [to_pub(d, vt, self) for d, vt in zip(params, param_types, strict=True)]
+        convs = [to_pub(d, vt, self) for d, (_n, vt) in zip(params, fty.params, strict=True)]
+        result_type = fty.result
         store = self._store
         n = len(params)
         if result is None:
@@ -590,15 +581,7 @@ class Instance:
         elif not isinstance(fty, wc.FuncType):
             raise BindingError(f"import {qual} is not a function in the component")
         else:
-            theirs = fty.params
-            if len(theirs) != len(item.params):
-                raise BindingError(f"import {qual}: binding has {len(item.params)} parameters, the component {len(theirs)}")
-            for i, (d, (pname, vt)) in enumerate(zip(item.params, theirs, strict=True)):
-                check_type(d, vt, f"import {qual} parameter {i} ({pname})")
-            if (item.result is None) != (fty.result is None):
-                raise BindingError(f"import {qual}: binding and component disagree on whether it returns a value")
-            if item.result is not None:
-                check_type(item.result, fty.result, f"import {qual} result")
+            check_signature(f"import {qual}", item.params, item.result, fty)
         if self._fast:
             self._define_fast(li, item, qual)
         elif fty is not None:

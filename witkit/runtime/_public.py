@@ -1,13 +1,13 @@
 """The portable path: converting between witkit's Python values and wasmtime-py's public values.
 
 Used when `Runtime(fast_calls=False)` or when `_abi.check_shapes()` rejects the installed
-wasmtime. Also home of `check_type`, which matches a descriptor against the component's own
-type so a binding that does not fit fails at load time with a `BindingError`.
+wasmtime. Also home of `check_type` and `check_signature`, which match descriptors against
+the component's own types so a binding that does not fit fails at load time with a `BindingError`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import wasmtime.component as wc
@@ -115,6 +115,20 @@ def check_type(desc: TypeDesc, vt: Any, where: str) -> None:
             raise fail(f"has {type(vt).__name__}")
     else:
         raise fail("uses a type witkit does not know")
+
+
+def check_signature(where: str, params: Sequence[TypeDesc], result: TypeDesc | None, fty: Any) -> None:
+    """Raise BindingError unless `params` and `result` describe the component's function type `fty`."""
+    theirs = fty.params
+    if len(theirs) != len(params):
+        raise BindingError(f"{where}: binding has {len(params)} parameters, the component {len(theirs)}")
+    for i, (d, (pname, vt)) in enumerate(zip(params, theirs, strict=True)):
+        check_type(d, vt, f"{where} parameter {i} ({pname})")
+    their_result = fty.result
+    if (result is None) != (their_result is None):
+        raise BindingError(f"{where}: binding and component disagree on whether it returns a value")
+    if result is not None:
+        check_type(result, their_result, f"{where} result")
 
 
 def _classes(vt: Any) -> tuple[type[Any], ...]:
