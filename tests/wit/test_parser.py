@@ -34,6 +34,13 @@ def span_at(span: ast.Span) -> tuple[int, int]:
     return span.line, span.column
 
 
+def first_interface(file: ast.File) -> ast.Interface:
+    """The file's first item, which must be an interface."""
+    interface = file.items[0]
+    assert isinstance(interface, ast.Interface)
+    return interface
+
+
 # --------------------------------------------------------------------------- packages
 
 
@@ -215,9 +222,8 @@ def test_world_imports_exports_includes_and_types() -> None:
 
 
 def alias_types(file: ast.File) -> dict[str, ast.TypeExpr]:
-    interface = file.items[0]
-    assert isinstance(interface, ast.Interface)
-    return {i.name.name: i.type for i in interface.items if isinstance(i, ast.TypeAlias)}
+    items = first_interface(file).items
+    return {i.name.name: i.type for i in items if isinstance(i, ast.TypeAlias)}
 
 
 @pytest.mark.parametrize(
@@ -299,9 +305,7 @@ def test_compound_types() -> None:
 
 
 def test_percent_escaped_identifiers_and_acronyms() -> None:
-    file = fixture("types.wit")
-    interface = file.items[0]
-    assert isinstance(interface, ast.Interface)
+    interface = first_interface(fixture("types.wit"))
     escaped = by_name(interface.items, "type")
     assert isinstance(escaped, ast.TypeAlias)
     assert isinstance(escaped.type, ast.Named) and escaped.type.name.name == "record"
@@ -327,9 +331,7 @@ def test_type_nesting_limit() -> None:
 
 
 def test_records_variants_enums_flags_with_docs() -> None:
-    file = fixture("typedefs.wit")
-    interface = file.items[0]
-    assert isinstance(interface, ast.Interface)
+    interface = first_interface(fixture("typedefs.wit"))
 
     person = by_name(interface.items, "person")
     assert isinstance(person, ast.Record)
@@ -370,9 +372,7 @@ def test_records_variants_enums_flags_with_docs() -> None:
 
 
 def test_resources_constructor_methods_static_async() -> None:
-    file = fixture("resources.wit")
-    interface = file.items[0]
-    assert isinstance(interface, ast.Interface)
+    interface = first_interface(fixture("resources.wit"))
 
     handle = by_name(interface.items, "handle")
     assert isinstance(handle, ast.Resource) and handle.funcs == ()
@@ -473,9 +473,7 @@ def test_comments_and_docs_follow_wit_parser() -> None:
 
 def test_crlf_line_endings() -> None:
     source = "package a:b;\r\n\r\n/// Docs.\r\ninterface i {\r\n  f: func();\r\n}\r\n"
-    file = parse(source, "crlf.wit")
-    interface = file.items[0]
-    assert isinstance(interface, ast.Interface)
+    interface = first_interface(parse(source, "crlf.wit"))
     assert interface.docs.contents == "Docs."
     assert span_at(interface.items[0].span) == (5, 3)
 
