@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+E = TypeVar("E", bound=enum.Enum)
 
 __all__ = [
     "BOOL",
@@ -265,13 +266,13 @@ class Record(TypeDesc):
         return f"Record({self.py_class.__name__})"
 
 
-class _Members(TypeDesc):
+class _Members(TypeDesc, Generic[E]):
     """A Python enum class whose members stand, in order, for named WIT cases or flags."""
 
     __slots__ = ("names", "py_class")
     _what = "cases"
 
-    def __init__(self, py_class: type[enum.Enum], names: Sequence[str]) -> None:
+    def __init__(self, py_class: type[E], names: Sequence[str]) -> None:
         members = list(py_class)
         if len(members) != len(names):
             raise ValueError(
@@ -283,35 +284,26 @@ class _Members(TypeDesc):
     def _key(self) -> tuple[Any, ...]:
         return (self.py_class, self.names)
 
+    @property
+    def members(self) -> tuple[E, ...]:
+        """The Python members, index-aligned with `names`."""
+        return tuple(self.py_class)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.py_class.__name__})"
 
 
-class Enum(_Members):
+class Enum(_Members[enum.Enum]):
     """An enum as an `enum.Enum`: `Enum(Color, ["red", "green"])`, members in WIT case order."""
 
     __slots__ = ()
 
-    @property
-    def members(self) -> tuple[enum.Enum, ...]:
-        """The Python members, index-aligned with `names`."""
-        return tuple(self.py_class)
 
-
-class Flags(_Members):
+class Flags(_Members[enum.Flag]):
     """Flags as an `enum.Flag`: `Flags(Perms, ["read", "write"])`, one single-bit member per flag, in WIT order."""
 
     __slots__ = ()
     _what = "flags"
-    py_class: type[enum.Flag]
-
-    def __init__(self, py_class: type[enum.Flag], names: Sequence[str]) -> None:
-        super().__init__(py_class, names)
-
-    @property
-    def members(self) -> tuple[enum.Flag, ...]:
-        """The Python members, index-aligned with `names`."""
-        return tuple(self.py_class)
 
 
 class Variant(TypeDesc):
@@ -433,31 +425,28 @@ class GuestResource(ResourceDesc):
         return f"GuestResource({self.name})"
 
 
-class Own(TypeDesc):
+class _Handle(TypeDesc):
+    """A handle to a resource, `Own` or `Borrow`."""
+
+    __slots__ = ("resource",)
+
+    def __init__(self, resource: ResourceDesc) -> None:
+        self.resource = resource
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.resource,)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.resource!r})"
+
+
+class Own(_Handle):
     """`own<R>`: the Python object of resource R; passing it to the guest gives up ownership."""
 
-    __slots__ = ("resource",)
-
-    def __init__(self, resource: ResourceDesc) -> None:
-        self.resource = resource
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.resource,)
-
-    def __repr__(self) -> str:
-        return f"Own({self.resource!r})"
+    __slots__ = ()
 
 
-class Borrow(TypeDesc):
+class Borrow(_Handle):
     """`borrow<R>`: the Python object of resource R, lent for the duration of one call."""
 
-    __slots__ = ("resource",)
-
-    def __init__(self, resource: ResourceDesc) -> None:
-        self.resource = resource
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.resource,)
-
-    def __repr__(self) -> str:
-        return f"Borrow({self.resource!r})"
+    __slots__ = ()
