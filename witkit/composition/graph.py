@@ -19,14 +19,13 @@ import wasmtime.component as wc
 
 from witkit.composition.cardinality import Cardinality
 from witkit.composition.errors import CompositionError, Problem
-from witkit.plugins.check import HOST_PROVIDED
 from witkit.plugins.dynamic import PluginSource, spec_limits, spec_wasi
-from witkit.plugins.inspect import component_type_text, func_text
 from witkit.plugins.loader import PluginLoader
 from witkit.plugins.manifest import PluginSpec
 from witkit.runtime import Runtime
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface
+from witkit.runtime.worldcheck import HOST_PROVIDED, component_type_text, func_type_text
 
 __all__ = ["BridgedFunc", "Link", "Node", "Plan", "PlannedLink", "node_for", "plan"]
 
@@ -283,7 +282,7 @@ def _plan_link(
                     )
                 )
             continue
-        consumer_text = func_text(fty)
+        consumer_text = func_type_text(fty)
         if _has_resources(consumer_text):
             problems.append(
                 Problem(
@@ -316,7 +315,7 @@ def _plan_link(
                 problems.append(
                     Problem(
                         "type-mismatch",
-                        f"`{consumer}` imports `{label}` as `{consumer_text}`, but `{p}` exports `{func_text(pty)}` "
+                        f"`{consumer}` imports `{label}` as `{consumer_text}`, but `{p}` exports `{func_type_text(pty)}` "
                         f"(with {card.value} provider the import must be `{expected}`)",
                         consumer,
                         label,
