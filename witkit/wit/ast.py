@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from witkit.errors import SourceLocation, location_in_file
 from witkit.wit.model import PrimitiveName as PrimitiveName
 
 # --------------------------------------------------------------------------- places
@@ -23,6 +24,12 @@ class Span:
     column: int
     end_line: int
     end_column: int
+
+    def location(self, text: str) -> SourceLocation:
+        """Where the span starts in `text` (its file's contents), for an error to quote;
+        the caret underlines the span's first line."""
+        length = self.end_column - self.column if self.end_line == self.line else 1
+        return location_in_file(self.path, text, self.line, self.column, max(1, length))
 
 
 @dataclass(frozen=True)

@@ -361,10 +361,7 @@ class _ToAst(Transformer[Token, ast.File]):
         )
 
     def _fail(self, message: str, span: ast.Span) -> NoReturn:
-        length = span.end_column - span.column if span.end_line == span.line else 1
-        raise WitError(
-            message, location_in_file(self._path, self._source, span.line, span.column, length)
-        )
+        raise WitError(message, span.location(self._source))
 
     def _docs(self, meta: Meta) -> ast.Docs:
         """The comments between the previous token and this item, as wit-parser collects them."""

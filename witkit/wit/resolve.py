@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeAlias
 
-from witkit.errors import WitError, location_in_file
+from witkit.errors import WitError
 from witkit.wit import ast
 from witkit.wit import model as m
 from witkit.wit._elaborate import (
@@ -59,11 +59,7 @@ class _Sources:
     def error(self, message: str, span: ast.Span | None) -> WitError:
         if span is None:
             return WitError(message)
-        length = span.end_column - span.column if span.end_line == span.line else 1
-        text = self.texts.get(span.path, "")
-        return WitError(
-            message, location_in_file(span.path, text, span.line, span.column, max(1, length))
-        )
+        return WitError(message, span.location(self.texts.get(span.path, "")))
 
 
 # --------------------------------------------------------------------------- package sources
