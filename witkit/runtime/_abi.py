@@ -107,7 +107,6 @@ valrecord_new_uninit = _proto("wasmtime_component_valrecord_new_uninit", None, c
 valtuple_new_uninit = _proto("wasmtime_component_valtuple_new_uninit", None, c_void_p, c_size_t)
 valflags_new_uninit = _proto("wasmtime_component_valflags_new_uninit", None, c_void_p, c_size_t)
 resource_any_clone = _proto("wasmtime_component_resource_any_clone", c_void_p, c_void_p)
-resource_any_delete = _proto("wasmtime_component_resource_any_delete", None, c_void_p)
 resource_host_new = _proto("wasmtime_component_resource_host_new", c_void_p, c_bool, c_uint32, c_uint32)
 resource_host_delete = _proto("wasmtime_component_resource_host_delete", None, c_void_p)
 resource_host_rep = _proto("wasmtime_component_resource_host_rep", c_uint32, c_void_p)
@@ -132,7 +131,6 @@ NOOP_FINALIZER = ctypes.cast(_noop_finalizer, c_void_p).value
 
 _u8_at = c_uint8.from_address
 _bool_at = c_bool.from_address
-_size_at = c_size_t.from_address
 _ptr_at = c_void_p.from_address
 _memset = ctypes.memset
 _string_at = ctypes.string_at
@@ -170,11 +168,6 @@ def read_str(vec_addr: int) -> str:
     """Decode the `wasm_name_t` at `vec_addr`."""
     size, data = _unpack_vec(_string_at(vec_addr, 16))
     return _string_at(data, size).decode("utf-8") if size else ""
-
-
-def write_bytes(vec_addr: int, data: bytes) -> None:
-    """Fill the `wasm_byte_vec_t` at `vec_addr` with a copy of `data`."""
-    byte_vec_new(vec_addr, len(data), data)
 
 
 class Env:
