@@ -33,10 +33,14 @@ class ProjectConfig:
     all_features: bool = False
     """Enable every `@unstable` feature."""
 
-    def module_file(self) -> Path | None:
-        """The file of the app module (`app.py` or `app/__init__.py`), or None when absent."""
+    def module_file(self, module: str | None = None) -> Path | None:
+        """The file of `module` (default: the app module) on the python path, or None when absent.
+
+        `app.py` or `app/__init__.py`, in the first folder of `python_path` that has either.
+        """
+        name = self.module if module is None else module
         for folder in self.python_path:
-            for candidate in (folder / f"{self.module}.py", folder / self.module / "__init__.py"):
+            for candidate in (folder / f"{name}.py", folder / name / "__init__.py"):
                 if candidate.is_file():
                     return candidate
         return None

@@ -20,14 +20,6 @@ if TYPE_CHECKING:
     from witkit.guest.plan import GuestFunction, GuestPlan
 
 
-def _module_file(config: ProjectConfig, module: str) -> Path | None:
-    for folder in config.python_path:
-        for candidate in (folder / f"{module}.py", folder / module / "__init__.py"):
-            if candidate.is_file():
-                return candidate
-    return None
-
-
 def _classes(path: Path) -> dict[str, ast.ClassDef]:
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -66,7 +58,7 @@ def check_arity(config: ProjectConfig, plan: GuestPlan) -> None:
     parsed: dict[str, tuple[Path, dict[str, ast.ClassDef]] | None] = {}
     for module, class_name, functions in wanted:
         if module not in parsed:
-            path = _module_file(config, module)
+            path = config.module_file(module)
             parsed[module] = (path, _classes(path)) if path is not None else None
         found = parsed[module]
         if found is None or class_name not in found[1]:
