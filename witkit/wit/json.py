@@ -11,10 +11,6 @@ __all__ = ["to_json"]
 JSON = dict[str, Any]
 
 
-def _ty(t: m.Type | None) -> str | int | None:
-    return t
-
-
 def _stability(s: m.Stability) -> JSON | None:
     if isinstance(s, m.Stable):
         body: JSON = {"since": s.since}
@@ -58,8 +54,7 @@ def _kind(k: m.TypeDefKind) -> Any:
             return {
                 "variant": {
                     "cases": [
-                        _extras({"name": c.name, "type": _ty(c.type)}, c.docs, None)
-                        for c in k.cases
+                        _extras({"name": c.name, "type": c.type}, c.docs, None) for c in k.cases
                     ]
                 }
             }
@@ -105,11 +100,7 @@ def _world_key(key: m.WorldKey) -> str:
 
 def _world_item(item: m.WorldItem) -> JSON:
     if isinstance(item, m.WorldInterface):
-        body: JSON = {"id": item.id}
-        st = _stability(item.stability)
-        if st is not None:
-            body["stability"] = st
-        return {"interface": body}
+        return {"interface": _extras({"id": item.id}, None, item.stability)}
     if isinstance(item, m.WorldFunction):
         return {"function": function_json(item.function)}
     return {"type": item.id}
