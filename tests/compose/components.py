@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.runtime.wat import ALLOCATOR
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "compose"
 ENGLISH = (EXAMPLE / "english.wat").read_text()
 FRENCH = (EXAMPLE / "french.wat").read_text()
@@ -24,15 +26,7 @@ def consumer(result: str, param: str = "string", interface: str = GREETER) -> st
 (component
   (import "{interface}" (instance $greeter
     (export "greet" (func (param "name" {param}) (result {result})))))
-  (core module $mem
-    (memory (export "mem") 1)
-    (global $bump (mut i32) (i32.const 1024))
-    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-      (local $r i32)
-      (local.set $r (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
-                             (i32.sub (i32.const 0) (local.get 2))))
-      (global.set $bump (i32.add (local.get $r) (local.get 3)))
-      (local.get $r)))
+  (core module $mem {ALLOCATOR})
   (core instance $m (instantiate $mem))
   (core func $greet (canon lower (func $greeter "greet")
     (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
