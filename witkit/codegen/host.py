@@ -119,15 +119,6 @@ class FuncView:
         args = ", ".join(p.annotation for p in self.params)
         return f"Callable[[{args}], {self.returns}]"
 
-    def signature(
-        self, first: str | None = "self", name: str | None = None, returns: str | None = None
-    ) -> str:
-        """`def name(self, a: int) -> int` (without the colon); `first` is `self`, `cls` or None."""
-        params = [f"{p.name}: {p.annotation}" for p in self.py_params]
-        if first:
-            params.insert(0, first)
-        return f"def {name or self.name}({', '.join(params)}) -> {returns or self.returns}"
-
     def def_line(
         self,
         indent: int,
@@ -344,7 +335,6 @@ class _Builder:
         self.world = resolve.worlds[world_id]
         self.package = package
         self.source = source
-        self.modules: dict[int, ModuleView] = {}
         self.module_names: dict[int, str] = {}
         self.sides: dict[int, Side] = {}
         self.directions: dict[int, Side] = {}
@@ -390,9 +380,6 @@ class _Builder:
                 self.sides[iid] = "types"
 
     # ---- per-module naming
-
-    def _qualifier(self, module_iid: int | None, imports: Imports) -> PyTypesFor:
-        return PyTypesFor(self, module_iid, imports)
 
     def module_alias(self, iid: int) -> str:
         """`_types`: how other generated modules import interface module `iid`."""
@@ -501,7 +488,7 @@ class _Builder:
         side = self.sides[iid]
         name = self.module_names[iid]
         imports = Imports()
-        pt = self._qualifier(iid, imports)
+        pt = PyTypesFor(self, iid, imports)
         owned = [
             t
             for t in sorted(set(iface.types.values()))
@@ -570,10 +557,8 @@ class _Builder:
     def world_view(self) -> tuple[WorldView, list[ModuleView]]:
         self._plan_modules()
         modules = [self.module_view(iid) for iid in sorted(self.keys, key=self._module_order)]
-        for mv in modules:
-            self.modules[self.resolve.interface_by_id(mv.interface) or -1] = mv
         imports = Imports()
-        pt = self._qualifier(None, imports)
+        pt = PyTypesFor(self, None, imports)
         wname = self.world.name
         class_name = pascal(wname)
         imports_class = f"{class_name}Imports"

@@ -352,11 +352,6 @@ class WorldSpec:
     resources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """The resources each exported interface defines, which the component must export too."""
 
-    def each(self, direction: str) -> list[tuple[str | None, FuncSpec]]:
-        """Every (interface, function) pair of `"exports"` or `"imports"`."""
-        groups = self.exports if direction == "exports" else self.imports
-        return [(iface, f) for iface, funcs in groups for f in funcs]
-
     @functools.cached_property
     def expected(self) -> ExpectedWorld:
         """The world as `witkit.runtime.worldcheck.check_world` takes it (built once)."""
