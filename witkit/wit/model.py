@@ -49,11 +49,6 @@ Type: TypeAlias = str | int
 """A primitive's name (one of `PRIMITIVES`) or the id of a `TypeDef` in `Resolve.types`."""
 
 
-def is_primitive(ty: Type) -> bool:
-    """True when `ty` is a primitive name rather than a type id."""
-    return isinstance(ty, str)
-
-
 @dataclass(frozen=True)
 class Stable:
     """`@since(version = X)`, optionally with `@deprecated(version = Y)`."""
@@ -513,13 +508,6 @@ class Resolve:
         if isinstance(key, str):
             return key
         return self.id_of(key) or f"interface-{key}"
-
-    def package_by_name(self, name: str) -> int | None:
-        """The id of the package spelled `ns:pkg` or `ns:pkg@ver`, or None."""
-        for i, pkg in enumerate(self.packages):
-            if str(pkg.name) == name:
-                return i
-        return None
 
     def world_by_name(self, name: str, package: int | None = None) -> int | None:
         """Find a world by `ns:pkg/world[@ver]`, or by bare name within `package`; None when absent."""
