@@ -284,6 +284,7 @@ class WorldView:
     exported_modules: list[ModuleView]
     modules: list[ModuleView]
     all_names: list[str]
+    imports: Imports = field(default_factory=Imports)
     import_lines: list[str] = field(default_factory=list)
 
     @property
@@ -621,9 +622,8 @@ class _Builder:
             exported_modules=[mv for mv in modules if mv.side == "export" and mv.has_class],
             modules=modules,
             all_names=all_names,
+            imports=imports,
         )
-        view.import_lines = imports.lines()
-        self._world_imports = imports
         return view, modules
 
     def _module_order(self, iid: int) -> tuple[int, int]:
@@ -855,18 +855,25 @@ def _environment(templates: str | None) -> Environment:
     return env
 
 
-def _module_imports(mv: ModuleView, imports: Imports) -> None:
-    """Record the fixed imports a module's template writes, on top of what its annotations used."""
-    imports.name("__future__", "annotations")
-    if any(t.kind == "record" or t.kind == "variant" for t in mv.types):
+def _type_imports(types: list[TypeView], imports: Imports) -> None:
+    """Record the imports the classes of `types` are written with."""
+    kinds = {t.kind for t in types}
+    if kinds & {"record", "variant"}:
         imports.name("dataclasses", "dataclass")
-    if any(t.kind == "enum" for t in mv.types):
+    if "enum" in kinds:
         imports.name("enum", "Enum")
-    if any(t.kind == "flags" for t in mv.types):
+    if "flags" in kinds:
         imports.name("enum", "Flag")
         imports.name("enum", "auto")
-    if any(t.kind == "variant" for t in mv.types):
+    if "variant" in kinds:
         imports.name("typing", "Union")
+
+
+def _module_imports(mv: ModuleView) -> None:
+    """Record the fixed imports a module's template writes, on top of what its annotations used."""
+    imports = mv.imports
+    imports.name("__future__", "annotations")
+    _type_imports(mv.types, imports)
     if mv.side == "import" and mv.has_class:
         imports.name("abc", "ABC")
         imports.name("abc", "abstractmethod")
@@ -878,6 +885,22 @@ def _module_imports(mv: ModuleView, imports: Imports) -> None:
         imports.name("witkit", "runtime", RT)
     if mv.all_functions or mv.resources:
         imports.name("witkit.codegen", "hostlib", H)
+
+
+def _world_imports(world: WorldView) -> None:
+    """Record the fixed imports `__init__.py` writes, on top of what its annotations used."""
+    imports = world.imports
+    imports.name("__future__", "annotations")
+    _type_imports(world.types, imports)
+    imports.name("abc", "ABC")
+    if world.imported_functions:
+        imports.name("abc", "abstractmethod")
+    if world.exported_functions:
+        imports.name("collections.abc", "Callable")
+    imports.name("witkit", "runtime", RT)
+    imports.name("witkit.codegen", "hostlib", H)
+    imports.name("witkit.runtime", "Err")
+    imports.name("witkit.runtime", "Some")
 
 
 def render_host(
@@ -901,31 +924,11 @@ def render_host(
     out: dict[str, str] = {}
     header = world.header
     for mv in modules:
-        imports = mv.imports
-        _module_imports(mv, imports)
-        mv.import_lines = imports.lines(first_party=("witkit",))
+        _module_imports(mv)
+        mv.import_lines = mv.imports.lines(first_party=("witkit",))
         out[mv.path] = _render(env, "interface.py.jinja", module=mv, world=world, header=header)
-    wimports = builder._world_imports
-    wimports.name("__future__", "annotations")
-    if world.types and any(t.kind in ("record", "variant") for t in world.types):
-        wimports.name("dataclasses", "dataclass")
-    if any(t.kind == "enum" for t in world.types):
-        wimports.name("enum", "Enum")
-    if any(t.kind == "flags" for t in world.types):
-        wimports.name("enum", "Flag")
-        wimports.name("enum", "auto")
-    if any(t.kind == "variant" for t in world.types):
-        wimports.name("typing", "Union")
-    wimports.name("abc", "ABC")
-    if world.imported_functions:
-        wimports.name("abc", "abstractmethod")
-    if world.exported_functions:
-        wimports.name("collections.abc", "Callable")
-    wimports.name("witkit", "runtime", RT)
-    wimports.name("witkit.codegen", "hostlib", H)
-    wimports.name("witkit.runtime", "Err")
-    wimports.name("witkit.runtime", "Some")
-    world.import_lines = wimports.lines(first_party=("witkit",))
+    _world_imports(world)
+    world.import_lines = world.imports.lines(first_party=("witkit",))
     out["__init__.py"] = _render(env, "__init__.py.jinja", world=world, header=header)
     out["py.typed"] = ""
     return dict(sorted(out.items()))
