@@ -9,6 +9,7 @@ blocks, so the text is a WIT file that witkit's resolver reads back.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -103,15 +104,10 @@ def _is_named_kind(vt: Any) -> bool:
     return isinstance(vt, (wc.RecordType, wc.VariantType, wc.EnumType, wc.FlagsType))
 
 
-_ENGINE: wasmtime.Engine | None = None
-
-
+@functools.cache
 def type_engine() -> wasmtime.Engine:
-    """An engine for reading component types when the caller has none at hand."""
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = wasmtime.Engine()
-    return _ENGINE
+    """An engine for reading component types when the caller has none at hand (one per process)."""
+    return wasmtime.Engine()
 
 
 def summarize(
