@@ -22,6 +22,7 @@ import wasmtime.component as wc
 from witkit.errors import BindingError, PluginError
 from witkit.runtime import ImportFunc, Instance, ResourceProxy, Runtime
 from witkit.runtime import types as t
+from witkit.runtime._abi import PRIMS
 from witkit.runtime.worldcheck import (
     WASI,
     ExpectedFunc,
@@ -209,11 +210,8 @@ def import_func(spec: FuncSpec, impl: Callable[..., Any]) -> ImportFunc:
     return ImportFunc(spec.name, spec.descs, spec.result, impl)
 
 
-_INT_RANGES = {
-    "u8": (0, 0xFF), "u16": (0, 0xFFFF), "u32": (0, 0xFFFF_FFFF), "u64": (0, 2**64 - 1),
-    "s8": (-(2**7), 2**7 - 1), "s16": (-(2**15), 2**15 - 1),
-    "s32": (-(2**31), 2**31 - 1), "s64": (-(2**63), 2**63 - 1),
-}  # fmt: skip
+_INT_RANGES = {n: PRIMS[n][2:] for n in ("u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64")}
+"""(lowest, highest) per integer type: the bounds the runtime's lowering checks."""
 
 
 def _got(value: Any) -> str:
