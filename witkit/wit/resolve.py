@@ -128,10 +128,6 @@ def _for_each_path(
             yield None, item.path, "unknown", item.attributes
 
 
-def _path_name(path: ast.UsePath) -> ast.Id:
-    return path.name
-
-
 # --------------------------------------------------------------------------- local arenas
 
 Owner: TypeAlias = tuple[Literal["interface", "world"], int] | None
@@ -733,7 +729,7 @@ class _PackageResolver:
             file_ns: dict[str, ast.Id | None] = {}
             for item in decl.items:
                 if isinstance(item, ast.ToplevelUse):
-                    name = item.alias or _path_name(item.path)
+                    name = item.alias or item.path.name
                     src = item.path.name if isinstance(item.path, ast.LocalPath) else None
                 else:
                     name = item.name
@@ -782,9 +778,9 @@ class _PackageResolver:
                 if isinstance(item, ast.ToplevelUse):
                     if item.attributes:
                         raise self.err(
-                            "attributes not allowed on top-level use", _path_name(item.path).span
+                            "attributes not allowed on top-level use", item.path.name.span
                         )
-                    name = item.alias or _path_name(item.path)
+                    name = item.alias or item.path.name
                     if isinstance(item.path, ast.LocalPath):
                         if item.path.name.name not in ids:
                             raise self.err(
