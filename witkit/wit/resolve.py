@@ -552,7 +552,7 @@ class _PackageResolver:
         self.package_items: dict[str, AstItem] = {}
         self.file_items: list[dict[str, AstItem]] = []
         self.cur_decl = 0
-        self.required_resources: list[tuple[int, ast.Span]] = []
+        self.required_resources: list[tuple[int, ast.Span]] = []  # foreign types in handles
 
     # ---- entry
 
@@ -579,22 +579,12 @@ class _PackageResolver:
         for stub in stubs:
             if stub.deferred is not None:
                 raise stub.deferred
+        # `validate_resource` left the foreign types a handle names to be checked here, once
+        # their packages are in the global arena.
         for ty, span in self.required_resources:
-            cur: m.Type = ty
-            while True:
-                lt = self.types[cur] if isinstance(cur, int) else None
-                if lt is None:
-                    raise self.err("type used in a handle must be a resource", span)
-                if lt.is_foreign:
-                    # A gated-off foreign type (None) is checked, if ever, where it is used.
-                    if lt.foreign is not None and not self.g.points_to_resource(lt.foreign):
-                        raise self.err("type used in a handle must be a resource", span)
-                    break
-                if isinstance(lt.kind, m.Resource):
-                    break
-                if isinstance(lt.kind, m.Alias):
-                    cur = lt.kind.type
-                    continue
+            foreign = self.types[ty].foreign
+            # A gated-off foreign type (None) is checked, if ever, where it is used.
+            if foreign is not None and not self.g.points_to_resource(foreign):
                 raise self.err("type used in a handle must be a resource", span)
         return self.append()
 
