@@ -35,19 +35,13 @@ from witkit.runtime.types import (
     TypeDesc,
     Variant,
 )
+from witkit.runtime.worldcheck import primitive_name
 
 if TYPE_CHECKING:
     from witkit.runtime._instance import Instance
 
 ToPub = Callable[[Any], Any]
 FromPub = Callable[[Any], Any]
-
-_PRIM_CLASSES: dict[str, type[Any]] = {
-    "bool": wc.Bool, "u8": wc.U8, "u16": wc.U16, "u32": wc.U32, "u64": wc.U64,
-    "s8": wc.S8, "s16": wc.S16, "s32": wc.S32, "s64": wc.S64,
-    "f32": wc.F32, "f64": wc.F64, "char": wc.Char, "string": wc.String,
-}
-
 
 def check_type(desc: TypeDesc, vt: Any, where: str) -> None:
     """Raise BindingError unless descriptor `desc` describes the component's type `vt`."""
@@ -56,7 +50,7 @@ def check_type(desc: TypeDesc, vt: Any, where: str) -> None:
         return BindingError(f"{where}: binding says {desc!r} but the component {why}")
 
     if isinstance(desc, Primitive):
-        if not isinstance(vt, _PRIM_CLASSES[desc.name]):
+        if primitive_name(vt) != desc.name:
             raise fail(f"has {type(vt).__name__}")
     elif isinstance(desc, Bytes):
         if not isinstance(vt, wc.ListType) or not isinstance(vt.element, wc.U8):

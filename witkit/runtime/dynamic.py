@@ -17,20 +17,8 @@ from witkit.codegen.naming import pascal, snake, upper_snake
 from witkit.errors import BindingError
 from witkit.runtime.resources import ResourceProxy
 from witkit.runtime.types import (
-    BOOL,
     BYTES,
-    CHAR,
-    F32,
-    F64,
-    S8,
-    S16,
-    S32,
-    S64,
-    STRING,
-    U8,
-    U16,
-    U32,
-    U64,
+    PRIMITIVES,
     Borrow,
     Enum,
     Flags,
@@ -44,14 +32,9 @@ from witkit.runtime.types import (
     TypeDesc,
     Variant,
 )
+from witkit.runtime.worldcheck import primitive_name
 
 __all__ = ["Describer", "DynamicResource", "describe", "py_name"]
-
-_PRIMS: dict[type[Any], TypeDesc] = {
-    wc.Bool: BOOL, wc.U8: U8, wc.U16: U16, wc.U32: U32, wc.U64: U64,
-    wc.S8: S8, wc.S16: S16, wc.S32: S32, wc.S64: S64,
-    wc.F32: F32, wc.F64: F64, wc.Char: CHAR, wc.String: STRING,
-}
 
 
 class DynamicResource(ResourceProxy):
@@ -88,9 +71,9 @@ def describe(vt: Any, sub: Any = None) -> TypeDesc:
     """A descriptor for the wasmtime value type `vt` (`sub` describes nested types)."""
     if sub is None:
         sub = Describer()
-    for cls, desc in _PRIMS.items():
-        if isinstance(vt, cls):
-            return desc
+    prim = primitive_name(vt)
+    if prim is not None:
+        return PRIMITIVES[prim]
     if isinstance(vt, wc.ListType):
         elem = vt.element
         return BYTES if isinstance(elem, wc.U8) else List(sub(elem))

@@ -141,6 +141,7 @@ class Primitive(TypeDesc):
     """A scalar or string type: use the module constants `U32`, `STRING`, ... rather than this."""
 
     __slots__ = ("name",)
+    name: str
 
     def __init__(self, name: str) -> None:
         if name not in _PRIMITIVE_NAMES:
@@ -183,6 +184,11 @@ F32 = Primitive("f32")
 F64 = Primitive("f64")
 CHAR = Primitive("char")
 STRING = Primitive("string")
+
+PRIMITIVES: dict[str, Primitive] = {
+    p.name: p for p in (BOOL, U8, U16, U32, U64, S8, S16, S32, S64, F32, F64, CHAR, STRING)
+}
+"""The constants above by WIT name."""
 
 
 class Bytes(TypeDesc):
