@@ -39,9 +39,8 @@ from witkit.wit._elaborate import (
 
 __all__ = ["resolve_files", "resolve_path", "resolve_source", "select_world"]
 
-MAP_KEY_TYPES = frozenset(
-    {"bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"}
-)
+MAP_KEY_TYPES = m.PRIMITIVES - {"f32", "f64", "error-context"}
+"""The primitives a `map<K, V>` key may be: every one but floats and `error-context`."""
 
 # --------------------------------------------------------------------------- errors
 
