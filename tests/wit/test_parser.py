@@ -10,6 +10,7 @@ import pytest
 
 from witkit.errors import WitError
 from witkit.wit import ast, parse, parse_file
+from witkit.wit.model import PRIMITIVES
 from witkit.wit.parser import _parser
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -226,25 +227,30 @@ def alias_types(file: ast.File) -> dict[str, ast.TypeExpr]:
     return {i.name.name: i.type for i in items if isinstance(i, ast.TypeAlias)}
 
 
-@pytest.mark.parametrize(
-    ("alias", "primitive"),
-    [
-        ("t-bool", "bool"),
-        ("t-s8", "s8"),
-        ("t-s16", "s16"),
-        ("t-s32", "s32"),
-        ("t-s64", "s64"),
-        ("t-u8", "u8"),
-        ("t-u16", "u16"),
-        ("t-u32", "u32"),
-        ("t-u64", "u64"),
-        ("t-f32", "f32"),
-        ("t-f64", "f64"),
-        ("t-char", "char"),
-        ("t-string", "string"),
-        ("t-error", "error-context"),
-    ],
-)
+PRIMITIVE_ALIASES = [
+    ("t-bool", "bool"),
+    ("t-s8", "s8"),
+    ("t-s16", "s16"),
+    ("t-s32", "s32"),
+    ("t-s64", "s64"),
+    ("t-u8", "u8"),
+    ("t-u16", "u16"),
+    ("t-u32", "u32"),
+    ("t-u64", "u64"),
+    ("t-f32", "f32"),
+    ("t-f64", "f64"),
+    ("t-char", "char"),
+    ("t-string", "string"),
+    ("t-error", "error-context"),
+]
+"""The alias of `fixtures/types.wit` that names each primitive."""
+
+
+def test_primitive_aliases_cover_every_primitive() -> None:
+    assert {primitive for _, primitive in PRIMITIVE_ALIASES} == PRIMITIVES
+
+
+@pytest.mark.parametrize(("alias", "primitive"), PRIMITIVE_ALIASES)
 def test_every_primitive(alias: str, primitive: str) -> None:
     ty = alias_types(fixture("types.wit"))[alias]
     assert isinstance(ty, ast.Primitive)
