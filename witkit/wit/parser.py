@@ -706,14 +706,14 @@ def parse_file(path: str | Path) -> ast.File:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        raise WitError(f"failed to read file {name}: {error.strerror or error}") from None
+        raise WitError(f"cannot read {name}: {error.strerror or error}") from None
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise WitError(
-            f"file {name} is not valid UTF-8 (byte {error.start})",
+            f"cannot read {name}: not valid UTF-8 (byte {error.start})",
             location_in_file(name, "", line, column),
         ) from None
     return parse(source, name)

@@ -36,6 +36,7 @@ from witkit.wit._elaborate import (
     toposort,
     update_stability,
 )
+from witkit.wit.parser import parse, parse_file
 
 __all__ = ["resolve_files", "resolve_path", "resolve_source", "select_world"]
 
@@ -1625,19 +1626,9 @@ def _docs_span(f: ast.File) -> ast.Span:
     return ast.Span(f.path, line, col, line, col + 1)
 
 
-def _parse_file(path: Path) -> ast.File:
-    from witkit.wit.parser import parse
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise WitError(f"cannot read {path}: {e}") from None
-    return parse(text, str(path))
-
-
 def _parse_dir(path: Path) -> list[ast.File]:
     return [
-        _parse_file(p)
+        parse_file(p)
         for p in sorted(path.iterdir(), key=lambda p: p.name)
         if p.is_file() and p.suffix == ".wit"
     ]
@@ -1702,8 +1693,6 @@ def resolve_source(
     text: str, path: str = "<string>", *, features: frozenset[str] | None = frozenset()
 ) -> m.ResolvedPackages:
     """Parse and resolve one WIT document given as a string (no dependencies)."""
-    from witkit.wit.parser import parse
-
     return resolve_files([parse(text, path)], features=features)
 
 
@@ -1722,7 +1711,7 @@ def resolve_path(
     if not p.exists():
         raise WitError(f"no such file or directory: {p}")
     if p.is_file():
-        files = [_parse_file(p)]
+        files = [parse_file(p)]
         return _resolve_groups(_group(files, sources), [], sources, features)
     main_files = _parse_dir(p)
     if not main_files:
@@ -1734,7 +1723,7 @@ def resolve_path(
             if entry.is_dir():
                 deps.extend(_group(_parse_dir(entry), sources))
             elif entry.suffix == ".wit":
-                deps.extend(_group([_parse_file(entry)], sources))
+                deps.extend(_group([parse_file(entry)], sources))
             elif entry.suffix in (".wasm", ".wat"):
                 raise WitError(
                     f"{entry}: dependencies encoded as a WebAssembly component are not supported"
