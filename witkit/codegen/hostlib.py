@@ -10,11 +10,9 @@ from __future__ import annotations
 import ctypes
 import functools
 import operator
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, ClassVar, NoReturn, TypeAlias, TypeVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 import wasmtime
 import wasmtime.component as wc
@@ -23,6 +21,7 @@ from witkit.errors import BindingError, PluginError
 from witkit.runtime import ImportFunc, Instance, ResourceProxy, Runtime
 from witkit.runtime import types as t
 from witkit.runtime._abi import PRIMS
+from witkit.runtime._runtime import Source
 from witkit.runtime.worldcheck import (
     WASI,
     ExpectedFunc,
@@ -58,9 +57,6 @@ __all__ = [
     "require_class",
 ]
 
-Source: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | wc.Component"
-"""What `Plugin.load` accepts: a `.wasm`/`.wat` path, component bytes, or a compiled component."""
-
 P = TypeVar("P", bound=ResourceProxy)
 
 
@@ -95,11 +91,7 @@ def default_runtime() -> Runtime:
 
 
 def load_component(runtime: Runtime, source: Source) -> wc.Component:
-    """Compile `source`; a `str` naming an existing file is that file, other text is WAT."""
-    if isinstance(source, os.PathLike):
-        return runtime.compile(Path(source))
-    if isinstance(source, str) and "(" not in source and Path(source).is_file():
-        return runtime.compile(Path(source))
+    """Compile `source` (see `Runtime.compile`: a `str` is WAT text or a file path)."""
     return runtime.compile(source)
 
 

@@ -28,6 +28,9 @@ from witkit.runtime.imports import Import
 
 __all__ = ["CacheStats", "Runtime"]
 
+Source = str | os.PathLike[str] | bytes | bytearray | wc.Component
+"""What `Runtime.compile` and `Runtime.instantiate` take: a path, WAT text, wasm bytes, a Component."""
+
 _MAGIC = b"WITKIT-CWASM\x00\x01"
 _DIGEST = 32
 
@@ -130,7 +133,7 @@ class Runtime:
 
     # -- compiling ----------------------------------------------------------------------------------
 
-    def compile(self, source: Path | str | bytes | bytearray | wc.Component) -> wc.Component:
+    def compile(self, source: Source) -> wc.Component:
         """A compiled component from a `.wasm`/`.wat` path, wasm bytes, WAT text, or a Component.
 
         A `str` is WAT text when it starts with `(` or `;;`, a file path otherwise.
@@ -160,16 +163,15 @@ class Runtime:
         return component
 
     @staticmethod
-    def _read_source(source: Path | str | bytes | bytearray) -> bytes:
-        if isinstance(source, Path):
+    def _read_source(source: str | os.PathLike[str] | bytes | bytearray) -> bytes:
+        if isinstance(source, str) and _is_wat_text(source):
+            return source.encode("utf-8")
+        if isinstance(source, (str, os.PathLike)):
+            path = Path(source)
             try:
-                return source.read_bytes()
+                return path.read_bytes()
             except OSError as e:
-                raise PluginError(f"cannot read component {source}: {e}") from e
-        if isinstance(source, str):
-            if source.lstrip().startswith(("(", ";;")):
-                return source.encode("utf-8")  # WAT text always opens with a form or a comment
-            return Runtime._read_source(Path(source))
+                raise PluginError(f"cannot read component {path}: {e}") from e
         return bytes(source)
 
     def _cache_key(self, data: bytes) -> str:
@@ -231,7 +233,7 @@ class Runtime:
 
     def instantiate(
         self,
-        component: wc.Component | Path | str | bytes,
+        component: Source,
         imports: Sequence[Import] = (),
         *,
         wasi: Wasi | None = None,
@@ -288,12 +290,15 @@ _CORE_VERSION = b"\x01\x00\x00\x00"
 """The version field of a core WebAssembly module (a component's says layer 1)."""
 
 
-def _describe(source: Path | str | bytes | bytearray) -> str:
+def _is_wat_text(source: str) -> bool:
+    """Whether a `str` given as a component is WAT text (it opens with a form or a comment)."""
+    return source.lstrip().startswith(("(", ";;"))
+
+
+def _describe(source: str | os.PathLike[str] | bytes | bytearray) -> str:
     """How an error names the thing being compiled: its path, or what kind of data it is."""
-    if isinstance(source, Path):
-        return f"component {source}"
-    if isinstance(source, str) and not source.lstrip().startswith(("(", ";;")):
-        return f"component {source}"
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and not _is_wat_text(source)):
+        return f"component {os.fspath(source)}"
     return "component"
 
 
