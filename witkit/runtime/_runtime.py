@@ -214,12 +214,14 @@ class Runtime:
 
     def _store(self, entry: Path, component: wc.Component) -> None:
         try:
-            payload = bytes(component.serialize())
+            payload = component.serialize()
             entry.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".cwasm")
             try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+                with os.fdopen(fd, "wb") as f:  # three writes: the payload is never copied
+                    f.write(_MAGIC)
+                    f.write(hashlib.sha256(payload).digest())
+                    f.write(payload)
                 os.replace(tmp, entry)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
