@@ -214,7 +214,11 @@ class Instance:
         cached = self._funcs.get(name)
         if cached is not None:
             return cached
-        prepared = self._prepare(name, self._lookup(name), tuple(params), result)
+        f = self._lookup(name)
+        fty = f.type(self._store)
+        descs = tuple(params)
+        check_signature(name, descs, result, fty)
+        prepared = self._prepare(name, f, fty, descs, result)
         self._funcs[name] = prepared
         return prepared
 
@@ -229,14 +233,15 @@ class Instance:
         describe = Describer()
         params = tuple(describe(vt) for _n, vt in fty.params)
         their_result = fty.result
-        prepared = self._prepare(name, f, params, describe(their_result) if their_result is not None else None)
+        result = describe(their_result) if their_result is not None else None
+        prepared = self._prepare(name, f, fty, params, result)  # fits `fty`: read from it
         self._funcs[key] = prepared
         return prepared
 
-    def _prepare(self, name: str, f: wc.Func, params: tuple[TypeDesc, ...], result: TypeDesc | None) -> PreparedFunc:
-        """Check the descriptors against the export's type and build the call."""
-        fty = f.type(self._store)
-        check_signature(name, params, result, fty)
+    def _prepare(
+        self, name: str, f: wc.Func, fty: wc.FuncType, params: tuple[TypeDesc, ...], result: TypeDesc | None
+    ) -> PreparedFunc:
+        """Build the call of export `f` from descriptors known to fit its type `fty`."""
         if self._fast:
             call = self._prepare_fast(name, f, params, result)
         else:
