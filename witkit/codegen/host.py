@@ -644,10 +644,11 @@ class PyTypesFor:
         self.resolve = builder.resolve
         self.types = PyTypes(builder.resolve, self._qualify, imports, HOST)
 
-    def _owner_prefix(self, td: m.TypeDef) -> str:
+    def _owner_prefix(self, tid: int) -> str:
+        td = self.resolve.types[tid]
         owner = td.owner
         if owner is None:
-            raise BindingError(f"anonymous type `{self.resolve.type_name(0)}` has no module")
+            raise BindingError(f"anonymous type `{self.resolve.type_name(tid)}` has no module")
         if owner.kind == "world":
             if self.module_iid is None:
                 return ""
@@ -662,7 +663,7 @@ class PyTypesFor:
     def _qualify(self, tid: int) -> str:
         td = self.resolve.types[tid]
         assert td.name is not None
-        prefix = self._owner_prefix(td)
+        prefix = self._owner_prefix(tid)
         if not prefix and self.shadowed and isinstance(td.kind, m.Resource):
             self.aliases.add(pascal(td.name))
             return f"_{pascal(td.name)}"
@@ -685,7 +686,7 @@ class PyTypesFor:
                 return self.desc(kind.type)
             case m.Record() | m.Enum() | m.Flags() | m.Variant() | m.Resource():
                 assert td.name is not None
-                return f"{self._owner_prefix(td)}{upper_snake(td.name)}_TYPE"
+                return f"{self._owner_prefix(ty)}{upper_snake(td.name)}_TYPE"
             case m.Handle():
                 res = self.resolve.dealias(kind.resource)
                 return f"{rt}.{'Own' if kind.kind == 'own' else 'Borrow'}({self.desc(res)})"
