@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import ssl
 import sys
 import tarfile
 import threading
 import zipfile
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 WASM = b"\0asm\x0d\x00\x01\x00" + b"witkit test component" * 10
 """Bytes that pass the loader's WebAssembly magic check."""
@@ -30,6 +32,11 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     content_length: int | None = None
     """Announce this Content-Length instead of the real one (then close the connection)."""
+    framing: str = "length"
+    """`length` (a Content-Length), `close` (none: the body ends when the connection closes)
+    or `chunked` (Transfer-Encoding: chunked)."""
+    stall_after: int | None = None
+    """Send this many body bytes, then nothing more until the server is reset or closed."""
 
 
 @dataclass
@@ -43,10 +50,12 @@ class Seen:
 class LoopbackServer:
     """A `ThreadingHTTPServer` on 127.0.0.1 serving configured routes and counting requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        """Plain http, or https with `tls` (a server-side context holding the certificate)."""
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
+        self._unstall = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,15 +71,33 @@ class LoopbackServer:
                 for k, v in route.headers.items():
                     self.send_header(k, v)
                 announced = route.content_length
-                self.send_header(
-                    "Content-Length", str(announced if announced is not None else len(route.body))
-                )
-                if announced is not None:
+                if route.framing == "chunked":
+                    self.send_header("Transfer-Encoding", "chunked")
+                elif route.framing == "length":
+                    self.send_header(
+                        "Content-Length",
+                        str(announced if announced is not None else len(route.body)),
+                    )
+                if announced is not None or route.framing == "close":
                     self.send_header("Connection", "close")
                     self.close_connection = True
                 self.end_headers()
-                self.wfile.write(route.body)
+                body = route.body
+                if route.stall_after is not None:
+                    body = body[: route.stall_after]
+                if route.framing == "chunked":
+                    step = 16 * 1024
+                    for i in range(0, len(body), step):
+                        part = body[i : i + step]
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                    if route.stall_after is None:
+                        self.wfile.write(b"0\r\n\r\n")
+                else:
+                    self.wfile.write(body)
                 self.wfile.flush()
+                if route.stall_after is not None:
+                    server._unstall.wait(30)
+                    self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -86,8 +113,10 @@ class LoopbackServer:
 
         self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"{'https' if tls is not None else 'http'}://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -130,6 +159,8 @@ class LoopbackServer:
 
     def reset(self) -> None:
         """Forget every route and recorded request."""
+        self._unstall.set()  # let go of handlers still stalling for an earlier test
+        self._unstall = threading.Event()
         with self._lock:
             self.routes.clear()
             self.requests.clear()
@@ -137,9 +168,15 @@ class LoopbackServer:
 
     def close(self) -> None:
         """Stop serving."""
+        self._unstall.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
+
+
+def files_in(folder: Path) -> list[str]:
+    """The names in a folder (a loader's plugins_dir or temp_dir), none when it does not exist."""
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 def tar_gz(entries: list[tarfile.TarInfo | tuple[str, bytes]]) -> bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugins._support import WASM, LoopbackServer, sha256, tar_gz, zip_bytes
+from tests.plugins._support import WASM, LoopbackServer, files_in, sha256, tar_gz, zip_bytes
 from witkit.errors import LoadError
 from witkit.plugins import (
     FileLocator,
@@ -26,16 +26,12 @@ OTHER = b"\0asm\x0d\x00\x01\x00 another build"
 
 def cache_files(loader: PluginLoader) -> list[str]:
     """Every file in the loader's cache folder."""
-    if not loader.plugins_dir.exists():
-        return []
-    return sorted(p.name for p in loader.plugins_dir.iterdir())
+    return files_in(loader.plugins_dir)
 
 
 def temp_files(loader: PluginLoader) -> list[str]:
     """Every file left in the loader's temp folder."""
-    if not loader.temp_dir.exists():
-        return []
-    return sorted(p.name for p in loader.temp_dir.iterdir())
+    return files_in(loader.temp_dir)
 
 
 # -- URLs and the cache ---------------------------------------------------------------------

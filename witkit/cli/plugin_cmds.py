@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from witkit.cli import main
-from witkit.plugins import PluginLoader, load_manifest, parse_locator
+from witkit.plugins import PluginLoader, load_manifest, parse_locator, parse_memory_size
+from witkit.plugins.loader import DEFAULT_MAX_DOWNLOAD_SIZE
 
 PROGRESS_MIN_BYTES = 1 << 20
 """Downloads smaller than this (or of unknown size) get no progress bar."""
@@ -50,7 +51,20 @@ class _ProgressBars:
 @click.argument("locator", required=False)
 @click.option("--sha256", metavar="HEX", help="Expected SHA-256 of the downloaded file.")
 @click.option("--offline", is_flag=True, help="Use only the cache; never touch the network.")
-def fetch(plugin_id: str | None, locator: str | None, sha256: str | None, offline: bool) -> None:
+@click.option(
+    "--max-download-size",
+    "max_size",
+    metavar="SIZE",
+    help=f"Refuse downloads (and archives unpacking to) more than SIZE, e.g. 512MiB "
+    f"(default: {DEFAULT_MAX_DOWNLOAD_SIZE >> 20}MiB).",
+)
+def fetch(
+    plugin_id: str | None,
+    locator: str | None,
+    sha256: str | None,
+    offline: bool,
+    max_size: str | None,
+) -> None:
     """Fetch plugin ID from LOCATOR into the cache and print the cached path.
 
     LOCATOR is `file:PATH`, `https://HOST/PATH.wasm` or `github:ORG/REPO[@TAG]`. Without ID
@@ -61,8 +75,14 @@ def fetch(plugin_id: str | None, locator: str | None, sha256: str | None, offlin
         raise click.UsageError("give both ID and LOCATOR, or neither to fetch the manifest")
     if sha256 is not None and locator is None:
         raise click.UsageError("--sha256 needs ID and LOCATOR")
+    limit = DEFAULT_MAX_DOWNLOAD_SIZE
+    if max_size is not None:
+        try:
+            limit = parse_memory_size(max_size)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="'--max-download-size'") from None
     bars = _ProgressBars()
-    with PluginLoader(offline=offline, progress=bars) as loader:
+    with PluginLoader(offline=offline, progress=bars, max_download_size=limit) as loader:
         try:
             if plugin_id is not None and locator is not None:
                 path = loader.load(

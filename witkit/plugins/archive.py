@@ -16,7 +16,7 @@ from witkit.errors import LoadError
 
 __all__ = [
     "ARCHIVE_SUFFIXES",
-    "MAX_WASM_BYTES",
+    "MAX_UNPACKED_BYTES",
     "archive_suffix",
     "extract_wasm",
     "is_archive",
@@ -26,8 +26,9 @@ __all__ = [
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".zip")
 """File name endings treated as archives; everything else is taken as a bare `.wasm`."""
 
-MAX_WASM_BYTES = 1 << 30
-"""The largest `.wasm` an archive may unpack to (guards against decompression bombs)."""
+MAX_UNPACKED_BYTES = 256 * 2**20
+"""The default ceiling on what an archive's entries add up to when unpacked (a decompression
+bomb guard); `PluginLoader` passes its `max_download_size` instead."""
 
 
 def archive_suffix(name: str) -> str | None:
@@ -70,9 +71,21 @@ def _check_name(archive: str, name: str) -> PurePosixPath:
     return path
 
 
-def _tar_entries(archive: str, tar: tarfile.TarFile) -> list[_Entry]:
+def _check_unpacked(archive: str, unpacked: int, max_bytes: int, name: str) -> None:
+    if unpacked > max_bytes:
+        raise LoadError(
+            f"archive {archive} unpacks to more than the limit of {max_bytes} bytes "
+            f"(at least {unpacked} bytes by entry {name!r}); refusing a likely decompression bomb"
+        )
+
+
+def _tar_entries(archive: str, tar: tarfile.TarFile, max_bytes: int) -> list[_Entry]:
     wasm: list[_Entry] = []
-    for member in tar.getmembers():
+    # One header at a time: a member's data is only skipped over (which for a .tar.gz means
+    # decompressing it) when the next header is read, so a bomb stops here before that.
+    # `offset_data + size` is how far into the unpacked stream the member ends.
+    for member in tar:
+        _check_unpacked(archive, member.offset_data + member.size, max_bytes, member.name)
         path = _check_name(archive, member.name)
         if member.issym() or member.islnk():
             raise LoadError(
@@ -88,9 +101,14 @@ def _tar_entries(archive: str, tar: tarfile.TarFile) -> list[_Entry]:
     return wasm
 
 
-def _zip_entries(archive: str, zf: zipfile.ZipFile) -> list[_Entry]:
+def _zip_entries(archive: str, zf: zipfile.ZipFile, max_bytes: int) -> list[_Entry]:
     wasm: list[_Entry] = []
+    unpacked = 0
+    # Sizes come from the central directory; zipfile stops an entry at its stated size and
+    # checks its CRC, so an entry cannot unpack to more than it claims.
     for info in zf.infolist():
+        unpacked += info.file_size
+        _check_unpacked(archive, unpacked, max_bytes, info.filename)
         path = _check_name(archive, info.filename)
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
@@ -119,35 +137,39 @@ def _choose(archive: str, entries: list[_Entry], preferred: str | None) -> _Entr
 
 
 @contextmanager
-def _open_member(archive_path: Path, archive: str) -> Iterator[tuple[list[_Entry], object]]:
+def _open_member(
+    archive_path: Path, archive: str, max_bytes: int
+) -> Iterator[tuple[list[_Entry], object]]:
     suffix = archive_suffix(archive)
     try:
         if suffix == ".zip":
             with zipfile.ZipFile(archive_path) as zf:
-                yield _zip_entries(archive, zf), zf
+                yield _zip_entries(archive, zf, max_bytes), zf
         else:
             with tarfile.open(archive_path, "r:gz") as tar:
-                yield _tar_entries(archive, tar), tar
+                yield _tar_entries(archive, tar, max_bytes), tar
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as e:
         raise LoadError(f"archive {archive} cannot be read: {e}") from e
 
 
 def extract_wasm(
-    archive_path: Path, dest: Path, *, name: str | None = None, preferred_name: str | None = None
+    archive_path: Path,
+    dest: Path,
+    *,
+    name: str | None = None,
+    preferred_name: str | None = None,
+    max_bytes: int = MAX_UNPACKED_BYTES,
 ) -> str:
     """Write the archive's single `.wasm` (or the one named `preferred_name`) to `dest`.
 
     Every entry is checked first: an absolute path, a `..` component, a link or a special
-    file anywhere in the archive rejects the whole archive. `name` (default: the file's name)
-    decides the archive kind and is used in messages. Returns the chosen entry name.
+    file anywhere in the archive rejects the whole archive, and so do entries adding up to
+    more than `max_bytes` unpacked. `name` (default: the file's name) decides the archive
+    kind and is used in messages. Returns the chosen entry name.
     """
     archive = name if name is not None else archive_path.name
-    with _open_member(archive_path, archive) as (entries, handle):
+    with _open_member(archive_path, archive, max_bytes) as (entries, handle):
         entry = _choose(archive, entries, preferred_name)
-        if entry.size > MAX_WASM_BYTES:
-            raise LoadError(
-                f"archive {archive}: {entry.name} is larger than {MAX_WASM_BYTES} bytes"
-            )
         source: IO[bytes] | None
         if isinstance(handle, zipfile.ZipFile):
             assert isinstance(entry.key, zipfile.ZipInfo)

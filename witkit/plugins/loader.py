@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import errno
 import hashlib
+import io
 import json
 import os
 import re
@@ -34,7 +35,13 @@ import platformdirs
 
 from witkit import __version__
 from witkit.errors import LoadError
-from witkit.plugins.archive import archive_suffix, extract_wasm, is_archive, sniff_archive
+from witkit.plugins.archive import (
+    MAX_UNPACKED_BYTES,
+    archive_suffix,
+    extract_wasm,
+    is_archive,
+    sniff_archive,
+)
 from witkit.plugins.locators import (
     FileLocator,
     GitHubLocator,
@@ -45,6 +52,8 @@ from witkit.plugins.locators import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_DOWNLOAD_SIZE",
+    "DEFAULT_TIMEOUT",
     "CacheRecord",
     "IntegrityError",
     "OfflineError",
@@ -61,6 +70,14 @@ ProgressCallback = Callable[[str, int, "int | None"], None]
 WASM_MAGIC = b"\0asm"
 MAX_REDIRECTS = 10
 DEFAULT_LATEST_TTL = 24 * 60 * 60.0
+DEFAULT_MAX_DOWNLOAD_SIZE = MAX_UNPACKED_BYTES
+"""256 MiB: the most a download may weigh, and an archive's entries unpacked. Ten times the
+largest plugins seen in practice (an 18 MB componentize-py guest) while bounding the disk,
+time and memory (the compile cache reads a component whole) a hostile server can claim."""
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a download may wait for the server's next bytes (10 s at most to connect)."""
+MAX_API_RESPONSE = 16 * 2**20
+"""The most a GitHub API answer (a release's JSON) may weigh; real ones are kilobytes."""
 _CHUNK = 64 * 1024
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _RECORD_VERSION = 1
@@ -180,7 +197,22 @@ class PluginLoader:
         http_client: httpx.Client | None = None,
         progress: ProgressCallback | None = None,
         latest_ttl: float = DEFAULT_LATEST_TTL,
+        max_download_size: int = DEFAULT_MAX_DOWNLOAD_SIZE,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        """`max_download_size` bounds, in bytes, each download and what an archive unpacks
+        to; `timeout` is how many seconds to wait for a silent server (it configures the
+        client the loader makes itself; a given `http_client` keeps its own timeouts)."""
+        if isinstance(max_download_size, bool) or not (
+            isinstance(max_download_size, int) and max_download_size > 0
+        ):
+            raise LoadError(
+                f"max_download_size must be a positive number of bytes, got {max_download_size!r}"
+            )
+        if isinstance(timeout, bool) or not (
+            isinstance(timeout, int | float) and 0 < timeout < float("inf")
+        ):
+            raise LoadError(f"timeout must be a positive number of seconds, got {timeout!r}")
         root = default_cache_dir()
         self.plugins_dir = Path(plugins_dir) if plugins_dir is not None else root / "plugins"
         self.temp_dir = Path(temp_dir) if temp_dir is not None else root / "temp"
@@ -188,6 +220,8 @@ class PluginLoader:
         self.github_api = github_api.rstrip("/")
         self.progress = progress
         self.latest_ttl = latest_ttl
+        self.max_download_size = max_download_size
+        self.timeout = float(timeout)
         self._client = http_client
         self._owns_client = http_client is None
 
@@ -385,7 +419,18 @@ class PluginLoader:
                 )
                 os.close(fd)
                 unpacked = Path(name)
-                extract_wasm(source, unpacked, name=asset_name, preferred_name=preferred)
+                try:
+                    extract_wasm(
+                        source,
+                        unpacked,
+                        name=asset_name,
+                        preferred_name=preferred,
+                        max_bytes=self.max_download_size,
+                    )
+                except LoadError as e:
+                    raise LoadError(
+                        f"plugin {plugin_id!r} from {source_url}: {e}; nothing was cached"
+                    ) from e
                 wasm = unpacked
             _check_wasm(wasm, f"plugin {plugin_id!r} from {source_url}")
             record = CacheRecord(
@@ -443,7 +488,7 @@ class PluginLoader:
     def _client_or_new(self) -> httpx.Client:
         if self._client is None:
             self._client = httpx.Client(
-                timeout=httpx.Timeout(30.0, connect=10.0),
+                timeout=httpx.Timeout(self.timeout, connect=min(10.0, self.timeout)),
                 headers={"User-Agent": f"witkit/{__version__}"},
             )
         return self._client
@@ -476,9 +521,20 @@ class PluginLoader:
 
     @contextlib.contextmanager
     def _get(self, plugin_id: str, url: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
-        """GET `url` as a stream, following redirects while checking every hop's URL."""
+        """GET `url` as a stream, following redirects while checking every hop's URL.
+
+        Once a hop is on https, no later hop may be plain http, not even to loopback.
+        """
         client = self._client_or_new()
+        start, secure = url, False
         for _ in range(MAX_REDIRECTS + 1):
+            scheme = urlsplit(url).scheme
+            if secure and scheme != "https":
+                raise LoadError(
+                    f"plugin {plugin_id!r}: {start} redirects to plain http ({url}); refused, "
+                    "since a download that has reached https must stay on it; nothing was cached"
+                )
+            secure = secure or scheme == "https"
             self._check_url(plugin_id, url)
             try:
                 request = client.build_request(
@@ -497,7 +553,8 @@ class PluginLoader:
                 response.close()
             return
         raise LoadError(
-            f"plugin {plugin_id!r}: more than {MAX_REDIRECTS} redirects, ending at {url}"
+            f"plugin {plugin_id!r}: {start} redirects more than {MAX_REDIRECTS} times "
+            f"(a loop?), last to {url}; nothing was cached"
         )
 
     def _download(self, plugin_id: str, url: str, out: BinaryIO | IO[bytes]) -> None:
@@ -509,33 +566,74 @@ class PluginLoader:
                     raise LoadError(
                         f"plugin {plugin_id!r}: GET {url} returned HTTP {response.status_code}"
                     )
-                total = _content_length(response)
-                if self.progress is not None:
-                    self.progress(plugin_id, 0, total)
-                for chunk in response.iter_bytes(_CHUNK):
-                    out.write(chunk)
-                    # Count bytes on the wire, which is what Content-Length describes.
-                    done = response.num_bytes_downloaded
-                    if self.progress is not None:
-                        self.progress(plugin_id, done, total)
-                done = response.num_bytes_downloaded
-                if total is not None and done != total:
-                    raise LoadError(
-                        f"plugin {plugin_id!r}: download of {url} was cut short "
-                        f"({done} of {total} bytes); nothing was cached"
-                    )
+                self._receive(
+                    plugin_id,
+                    url,
+                    response,
+                    out,
+                    (self.max_download_size, "max_download_size"),
+                    self.progress,
+                )
+        except httpx.TimeoutException as e:
+            raise LoadError(
+                f"plugin {plugin_id!r}: download of {url} timed out: the server sent nothing "
+                f"in time ({type(e).__name__}; PluginLoader(timeout=...) sets how long to "
+                "wait); nothing was cached"
+            ) from e
         except httpx.HTTPError as e:
             raise LoadError(
                 f"plugin {plugin_id!r}: download of {url} failed: {e}; nothing was cached"
             ) from e
 
+    def _receive(
+        self,
+        plugin_id: str,
+        url: str,
+        response: httpx.Response,
+        out: IO[bytes],
+        ceiling: tuple[int, str],
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        """Copy a streamed body to `out`: at most `ceiling` (bytes, its name), announced or not."""
+        limit, limit_name = ceiling
+        total = _content_length(response)
+        if total is not None and total > limit:
+            raise LoadError(
+                f"plugin {plugin_id!r}: refusing {url}: the server announces {total} bytes, "
+                f"more than the limit of {limit} bytes ({limit_name}); nothing was cached"
+            )
+        if progress is not None:
+            progress(plugin_id, 0, total)
+        written = 0
+        for chunk in response.iter_bytes(_CHUNK):
+            written += len(chunk)
+            # Content-Length counts bytes on the wire; what is written can be more when a
+            # server compresses in spite of `Accept-Encoding: identity`. Both are bounded.
+            received = max(written, response.num_bytes_downloaded)
+            if received > limit:
+                raise LoadError(
+                    f"plugin {plugin_id!r}: download of {url} stopped after {received} bytes: "
+                    f"more than the limit of {limit} bytes ({limit_name}); nothing was cached"
+                )
+            out.write(chunk)
+            if progress is not None:
+                progress(plugin_id, response.num_bytes_downloaded, total)
+        done = response.num_bytes_downloaded
+        if total is not None and done != total:
+            raise LoadError(
+                f"plugin {plugin_id!r}: download of {url} was cut short "
+                f"({done} of {total} bytes); nothing was cached"
+            )
+
     # -- GitHub --------------------------------------------------------------------------
 
     def _api_json(self, plugin_id: str, url: str, what: str) -> Any:
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+        body = io.BytesIO()
+        limit = min(MAX_API_RESPONSE, self.max_download_size)
         try:
             with self._get(plugin_id, url, headers) as response:
-                response.read()
+                self._receive(plugin_id, url, response, body, (limit, "MAX_API_RESPONSE"))
         except httpx.HTTPError as e:
             raise LoadError(f"plugin {plugin_id!r}: GitHub API request {url} failed: {e}") from e
         status = response.status_code
@@ -551,7 +649,7 @@ class PluginLoader:
         if status != 200:
             raise LoadError(f"plugin {plugin_id!r}: GET {url} returned HTTP {status}")
         try:
-            return response.json()
+            return json.loads(body.getvalue())
         except ValueError as e:
             raise LoadError(f"plugin {plugin_id!r}: GET {url} did not return JSON: {e}") from e
 
