@@ -64,12 +64,14 @@ def test_no_wasm(tmp_path: Path) -> None:
         extract_wasm(archive, tmp_path / "out.wasm")
 
 
+@pytest.mark.hostile
 def test_corrupt_archive(tmp_path: Path) -> None:
     archive = write(tmp_path, "p.tar.gz", b"definitely not gzip")
     with pytest.raises(LoadError, match="cannot be read"):
         extract_wasm(archive, tmp_path / "out.wasm")
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize(
     ("entries", "message"),
     [
@@ -92,6 +94,7 @@ def test_tar_escape_attempts(tmp_path: Path, entries: list[object], message: str
     assert not (tmp_path / "evil.wasm").exists()
 
 
+@pytest.mark.hostile
 def test_tar_special_file(tmp_path: Path) -> None:
     fifo = tarfile.TarInfo("pipe")
     fifo.type = tarfile.FIFOTYPE
@@ -100,6 +103,7 @@ def test_tar_special_file(tmp_path: Path) -> None:
         extract_wasm(archive, tmp_path / "out.wasm")
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize(
     ("name", "message"),
     [
@@ -118,6 +122,7 @@ def test_zip_escape_attempts(tmp_path: Path, name: str, message: str) -> None:
     assert list(dest.iterdir()) == []
 
 
+@pytest.mark.hostile
 def test_zip_symlink(tmp_path: Path) -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:

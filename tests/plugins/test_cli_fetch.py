@@ -44,6 +44,7 @@ def test_fetch_offline_miss_is_an_error_message(server: LoopbackServer, cache: P
     assert "Traceback" not in result.output
 
 
+@pytest.mark.hostile
 def test_fetch_integrity_error_is_reported(server: LoopbackServer, cache: Path) -> None:
     url = server.serve("/greeter.wasm", WASM)
     result = CliRunner().invoke(main, ["fetch", "greeter", url, "--sha256", "0" * 64])

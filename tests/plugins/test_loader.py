@@ -72,6 +72,7 @@ def test_changed_locator_fetches_again(server: LoopbackServer, make_loader: Make
     assert server.count() == 2
 
 
+@pytest.mark.hostile
 def test_tampered_cache_file_is_fetched_again(
     server: LoopbackServer, make_loader: MakeLoader
 ) -> None:
@@ -93,6 +94,7 @@ def test_sha256_match_is_cached(server: LoopbackServer, make_loader: MakeLoader)
     assert server.count() == 1
 
 
+@pytest.mark.hostile
 def test_integrity_failure_caches_nothing(server: LoopbackServer, make_loader: MakeLoader) -> None:
     url = server.serve("/greeter.wasm", WASM)
     loader = make_loader()
@@ -106,6 +108,7 @@ def test_integrity_failure_caches_nothing(server: LoopbackServer, make_loader: M
     assert temp_files(loader) == []
 
 
+@pytest.mark.hostile
 def test_changed_sha256_pin_rechecks_and_keeps_old_copy(
     server: LoopbackServer, make_loader: MakeLoader
 ) -> None:
@@ -118,6 +121,7 @@ def test_changed_sha256_pin_rechecks_and_keeps_old_copy(
     assert (loader.plugins_dir / "greeter.wasm").read_bytes() == WASM
 
 
+@pytest.mark.hostile
 def test_interrupted_download_leaves_nothing(
     server: LoopbackServer, make_loader: MakeLoader
 ) -> None:
@@ -141,6 +145,7 @@ def test_http_error_status(server: LoopbackServer, make_loader: MakeLoader) -> N
     assert cache_files(loader) == []
 
 
+@pytest.mark.hostile
 def test_not_webassembly_is_refused(server: LoopbackServer, make_loader: MakeLoader) -> None:
     url = server.serve("/page.wasm", b"<html>sign in</html>")
     loader = make_loader()
@@ -170,6 +175,7 @@ def test_progress_callback_sees_the_download(
     assert calls[-1] == ("greeter", len(WASM), len(WASM))
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize("bad_id", ["", "../x", "a/b", "a\\b", ".hidden", "x" * 200, "a..b"])
 def test_bad_plugin_ids_are_refused(make_loader: MakeLoader, bad_id: str) -> None:
     with pytest.raises(LoadError, match="bad plugin id"):
@@ -179,6 +185,7 @@ def test_bad_plugin_ids_are_refused(make_loader: MakeLoader, bad_id: str) -> Non
 # -- plain http ------------------------------------------------------------------------------
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize(
     "url",
     ["http://example.com/x.wasm", "http://10.0.0.1/x.wasm", "http://127.example.com/x.wasm"],
@@ -189,6 +196,7 @@ def test_plain_http_to_other_hosts_is_refused(make_loader: MakeLoader, url: str)
         make_loader().load("p", url)
 
 
+@pytest.mark.hostile
 def test_redirect_to_plain_http_elsewhere_is_refused(
     server: LoopbackServer, make_loader: MakeLoader
 ) -> None:
@@ -267,6 +275,7 @@ def test_file_locator_relative_to_cwd(
     assert make_loader().load("x", FileLocator(Path("x.wasm"))) == (tmp_path / "x.wasm").resolve()
 
 
+@pytest.mark.hostile
 def test_file_locator_checks_sha256_and_existence(tmp_path: Path, make_loader: MakeLoader) -> None:
     (tmp_path / "x.wasm").write_bytes(WASM)
     loader = make_loader()
@@ -382,6 +391,7 @@ def test_github_unknown_release(server: LoopbackServer, make_loader: MakeLoader)
         make_loader().load("tool", "github:acme/my-tool@v9")
 
 
+@pytest.mark.hostile
 def test_github_published_digest_is_checked(
     server: LoopbackServer, make_loader: MakeLoader
 ) -> None:
@@ -411,6 +421,7 @@ def test_github_latest_ttl_rechecks_and_redownloads_only_new_tags(
     assert loader.load("tool", "github:acme/my-tool").read_bytes() == OTHER
 
 
+@pytest.mark.hostile
 def test_github_archive_escape_attempt_caches_nothing(
     server: LoopbackServer, make_loader: MakeLoader
 ) -> None:

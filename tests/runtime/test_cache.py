@@ -34,6 +34,7 @@ def test_second_compile_is_a_cache_hit(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".tmp-*"))
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "flip"])
 def test_corrupt_entry_is_recompiled(tmp_path: Path, damage: str) -> None:
     works(Runtime(cache_dir=tmp_path), BEHAVIOUR)
@@ -53,6 +54,7 @@ def test_corrupt_entry_is_recompiled(tmp_path: Path, damage: str) -> None:
     assert again.cache_stats.hits == 1
 
 
+@pytest.mark.hostile
 def test_foreign_entry_is_not_trusted(tmp_path: Path) -> None:
     """An intact entry written by a differently configured engine fails wasmtime's check and is recompiled."""
     fuel_rt = Runtime(cache_dir=tmp_path, limits=Limits(fuel=10**9))
