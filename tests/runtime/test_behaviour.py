@@ -149,11 +149,23 @@ def test_memory_ceiling(fast: bool) -> None:
 
 
 def test_refused_grow_that_the_guest_handles_is_not_an_error() -> None:
-    rt = Runtime(cache=False, limits=Limits(memory=2 * 65536))
+    # The component has two one-page memories; the ceiling covers both together.
+    rt = Runtime(cache=False, limits=Limits(memory=3 * 65536))
     inst = behaviour(rt)
     grow = inst.func("grow-quietly", [U32], S32)
     assert grow(100) == -1  # memory.grow reports failure; the guest decides what to do
-    assert grow(1) == 1
+    assert grow(1) == 1  # the third page fits: the previous size (one page) comes back
+    assert grow(1) == -1  # a fourth would not
+    assert inst.func("add", [U32, U32], U32)(2, 3) == 5  # the refusals were not errors
+
+
+def test_memory_ceiling_covers_all_memories_together() -> None:
+    # Two one-page memories: a two-page ceiling admits the instance and no growth at all,
+    # although each memory alone is far under it.
+    inst = behaviour(Runtime(cache=False, limits=Limits(memory=2 * 65536)))
+    assert inst.func("grow-quietly", [U32], S32)(1) == -1
+    with pytest.raises(MemoryLimitExceeded, match="memory limit"):
+        behaviour(Runtime(cache=False, limits=Limits(memory=65536)))
 
 
 def test_limits_need_a_runtime_configured_for_them() -> None:

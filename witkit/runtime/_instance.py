@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ctypes
+import logging
 import math
 import re
+import time
 import weakref
 from collections.abc import Callable, Sequence
 from ctypes import c_void_p
@@ -24,7 +26,7 @@ from witkit.errors import (
     Timeout,
     TrapError,
 )
-from witkit.runtime import _abi
+from witkit.runtime import _abi, _memory
 from witkit.runtime._public import check_signature, from_pub, result_from_pub, to_pub
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.dynamic import Describer
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Instance", "PreparedFunc", "build_wasi_config"]
 
+_log = logging.getLogger("witkit.runtime")
 _HUGE = (1 << 63) - 1
 EPOCH_TICK = 0.01
 """Seconds between epoch ticks; a timeout fires within one tick after it is due."""
@@ -46,6 +49,13 @@ EPOCH_TICK = 0.01
 # up as the guest's own abort: Rust's handle_alloc_error, a Python MemoryError, "out of memory".
 _OOM = re.compile(
     r"memory allocation|out of memory|alloc_error|memoryerror|exceeds memory limits|memory limit|(?<![a-z])oom(?![a-z])"
+)
+
+# wasmtime's words for a value the guest produced that the canonical ABI forbids (it reports
+# them as errors of the call rather than as wasm traps).
+_MALFORMED = re.compile(
+    r"utf-?8|utf-?16|latin-?1|out of bounds of memory|not aligned|unaligned|discriminant"
+    r"|handle index|invalid char|code point|realloc return|while borrowed|invalid flags?"
 )
 
 
@@ -59,8 +69,15 @@ class PreparedFunc(Protocol):
     def __call__(self, *args: Any) -> Any: ...
 
 
-def build_wasi_config(wasi: Wasi, stdout: bytearray, stderr: bytearray) -> WasiConfig:
-    """A wasmtime `WasiConfig` granting exactly what `wasi` grants; captured output goes to the buffers."""
+def build_wasi_config(
+    wasi: Wasi, stdout: bytearray, stderr: bytearray, dropped: list[int] | None = None
+) -> WasiConfig:
+    """A wasmtime `WasiConfig` granting exactly what `wasi` grants; captured output goes to the buffers.
+
+    Each buffer keeps at most `wasi.capture_limit` bytes; what does not fit is counted in
+    `dropped` (`[stdout, stderr]`).
+    """
+    counts = dropped if dropped is not None else [0, 0]
     cfg = WasiConfig()
     if wasi.args:
         cfg.argv = list(wasi.args)
@@ -71,14 +88,14 @@ def build_wasi_config(wasi: Wasi, stdout: bytearray, stderr: bytearray) -> WasiC
     if wasi.stdin is not None:
         vec = ffi.bytes_to_capi(bytes(wasi.stdin))
         ffi.wasi_config_set_stdin_bytes(cfg.ptr(), ctypes.byref(vec))
-    for mode, buf, inherit, custom in (
+    for index, (mode, buf, inherit, custom) in enumerate((
         (wasi.stdout, stdout, cfg.inherit_stdout, "stdout_custom"),
         (wasi.stderr, stderr, cfg.inherit_stderr, "stderr_custom"),
-    ):
+    )):
         if mode == "inherit":
             inherit()
         elif mode == "capture":
-            setattr(cfg, custom, _appender(buf))
+            setattr(cfg, custom, _appender(buf, wasi.capture_limit, counts, index))
         elif mode is not None:
             raise ValueError(f"stdout/stderr must be 'inherit', 'capture' or None, not {mode!r}")
     if wasi.inherit_network:
@@ -86,16 +103,32 @@ def build_wasi_config(wasi: Wasi, stdout: bytearray, stderr: bytearray) -> WasiC
     return cfg
 
 
-def _appender(buf: bytearray) -> Callable[[bytes], None]:
+def _appender(buf: bytearray, limit: int, dropped: list[int], index: int) -> Callable[[bytes], None]:
     # Must not reference the Instance: wasmtime-py keeps this callback in a global slab.
+    stream = ("stdout", "stderr")[index]
+
     def write(data: bytes) -> None:
-        buf.extend(data)
+        room = limit - len(buf)
+        if len(data) <= room:
+            buf.extend(data)
+            return
+        if room > 0:
+            buf.extend(data[:room])
+        if not dropped[index]:
+            _log.warning(
+                "a plugin's captured %s reached its limit of %d bytes; further output is dropped",
+                stream, limit,
+            )
+        dropped[index] += len(data) - max(room, 0)
 
     return write
 
 
 def _bad_argument(name: str, error: Exception) -> BindingError:
     return BindingError(f"{name}: an argument does not fit its WIT type: {error}")
+
+
+_CHAIN_LINE = re.compile(r"\d+:\s*(.*)")
 
 
 def split_trap(text: str) -> tuple[str, str]:
@@ -107,7 +140,12 @@ def split_trap(text: str) -> tuple[str, str]:
         trace, sep, tail = rest.partition("Caused by:")
         backtrace = trace.strip("\n")
         cause = tail.strip() if sep else head.strip()
-    return " ".join(line.strip() for line in cause.splitlines() if line.strip()), backtrace
+    # An error chain ("Caused by:" then "0: context", "1: root cause") reads root cause first.
+    lines = [line.strip() for line in cause.splitlines() if line.strip()]
+    chain = [m.group(1) for line in lines if (m := _CHAIN_LINE.match(line))]
+    if len(lines) > 1 and len(chain) == len(lines):
+        return f"{chain[-1]} ({'; '.join(chain[:-1])})", backtrace
+    return " ".join(lines), backtrace
 
 
 class Instance:
@@ -136,13 +174,21 @@ class Instance:
         self._keepalive: list[Any] = []
         self._stdout = bytearray()
         self._stderr = bytearray()
+        self._dropped = [0, 0]
         engine = runtime.engine
         self._store = Store(engine)
         self._ctx: int = ctypes.cast(self._store._context(), c_void_p).value or 0
         self._env = _abi.Env(self, self._ctx)
         self._callback_store: Any = None
+        self._budget: _memory.Budget | None = None
         if limits.memory is not None:
-            self._store.set_limits(memory_size=limits.memory)
+            if runtime._own_memory:
+                self._budget = _memory.Budget(limits.memory)
+            else:
+                self._store.set_limits(memory_size=limits.memory)
+            # Tables are host memory too: a funcref slot costs 8 bytes, so the slots a plugin may
+            # hold are bounded by the same ceiling (a `table.grow` loop is refused, not fed).
+            self._store.set_limits(table_elements=max(limits.memory // 8, 10_000))
         self._fuel = limits.fuel
         self._epoch_ticks: int | None = None
         if runtime._fuel_enabled:
@@ -154,17 +200,20 @@ class Instance:
                 self._store.set_epoch_deadline(self._epoch_ticks)
             else:
                 self._store.set_epoch_deadline(_HUGE)
+        self._deadline = [math.inf]
+        """When the current call's timeout expires (`time.monotonic()`); set before each call."""
         self._before_call: Callable[[], None] | None = self._make_before_call()
 
         import_types = component.type.imports(engine)
         linker = wc.Linker(engine)
         if any(name.startswith("wasi:") for name in import_types):
             linker.add_wasip2()
-            self._store.set_wasi(build_wasi_config(wasi, self._stdout, self._stderr))
+            self._store.set_wasi(build_wasi_config(wasi, self._stdout, self._stderr, self._dropped))
         linker.allow_shadowing = True
         self._define_imports(linker, imports, import_types)
         try:
-            self._inst = linker.instantiate(self._store, component)
+            with _memory.charging(self._budget):
+                self._inst = linker.instantiate(self._store, component)
         except Exception as e:  # a WasmtimeError, a trap in the start function, a host error
             self._raise_error(e, "instantiation", instantiating=True)
 
@@ -180,10 +229,21 @@ class Instance:
         """Everything the guest wrote to a captured stderr so far."""
         return self._stderr.decode("utf-8", "replace")
 
+    @property
+    def stdout_dropped(self) -> int:
+        """Bytes of captured stdout dropped because the capture was full (`Wasi.capture_limit`)."""
+        return self._dropped[0]
+
+    @property
+    def stderr_dropped(self) -> int:
+        """Bytes of captured stderr dropped because the capture was full (`Wasi.capture_limit`)."""
+        return self._dropped[1]
+
     def clear_output(self) -> None:
-        """Forget the captured stdout and stderr."""
+        """Forget the captured stdout and stderr, and the counts of what was dropped."""
         del self._stdout[:]
         del self._stderr[:]
+        self._dropped[:] = [0, 0]
 
     @property
     def poisoned(self) -> bool:
@@ -288,28 +348,49 @@ class Instance:
     # -- calls: fast path -------------------------------------------------------------------------
 
     def _make_before_call(self) -> Callable[[], None] | None:
+        """What runs before each call: refuel, arm the timeout, forget an earlier memory refusal."""
+        steps: list[Callable[[], None]] = []
         fuel, ticks, ctx = self._fuel, self._epoch_ticks, self._ctx
-        set_fuel, set_deadline = _abi.context_set_fuel, _abi.context_set_epoch_deadline
-        if fuel is not None and ticks is not None:
-
-            def refuel_and_arm() -> None:
-                set_fuel(ctx, fuel)
-                set_deadline(ctx, ticks)
-
-            return refuel_and_arm
         if fuel is not None:
-
-            def refuel() -> None:
-                set_fuel(ctx, fuel)
-
-            return refuel
-        if ticks is not None:
+            set_fuel = _abi.context_set_fuel
+            steps.append(lambda: set_fuel(ctx, fuel))
+        timeout, deadline, clock = self._limits.timeout, self._deadline, time.monotonic
+        if ticks is not None and timeout is not None:
+            set_deadline = _abi.context_set_epoch_deadline
 
             def arm() -> None:
                 set_deadline(ctx, ticks)
+                deadline[0] = clock() + timeout
 
-            return arm
-        return None
+            steps.append(arm)
+        budget = self._budget
+        if budget is not None:
+
+            def forget_refusal() -> None:
+                budget.refused = None  # a refusal the guest handled in an earlier call
+
+            steps.append(forget_refusal)
+        if not steps:
+            return None
+        if len(steps) == 1:
+            return steps[0]
+        first, *rest = steps
+
+        def all_steps() -> None:
+            first()
+            for step in rest:
+                step()
+
+        return all_steps
+
+    def _check_deadline(self, qual: str) -> None:
+        """After a host function returns: past the call's deadline, fail the call as a timeout.
+
+        Python running in a host function cannot be interrupted; the epoch check would only fire
+        when the guest next reaches a loop or a call, and a guest that returns at once never does.
+        """
+        if time.monotonic() > self._deadline[0]:
+            raise Timeout(f"the host function {qual} returned after the deadline")
 
     def _prepare_fast(self, name: str, f: wc.Func, params: tuple[TypeDesc, ...], result: TypeDesc | None) -> Callable[..., Any]:
         env = self._env
@@ -516,9 +597,15 @@ class Instance:
         lowered = text.lower()
         trapped = pending is not None or "wasm trap" in lowered or bool(backtrace) or instantiating
         exc: PluginError | BindingError
-        if instantiating and pending is None and not backtrace and "wasm trap" not in lowered and "exceeds memory limits" not in lowered:
+        refused = self._budget.refused if self._budget is not None else None
+        if (
+            instantiating and pending is None and refused is None and not backtrace
+            and "wasm trap" not in lowered and "exceeds memory limits" not in lowered
+        ):
             raise PluginError(f"cannot instantiate the component: {cause}") from error
-        if pending is not None:
+        if isinstance(pending, Timeout):
+            exc = Timeout(f"{what}: ran past its timeout of {self._limits.timeout} s ({pending})", backtrace)
+        elif pending is not None:
             exc = TrapError(f"{what}: host function raised {type(pending).__name__}: {pending}", backtrace)
             exc.__cause__ = pending
         elif isinstance(error, wasmtime.ExitTrap):
@@ -528,6 +615,12 @@ class Instance:
             exc = FuelExhausted(f"{what}: ran out of fuel (limit {self._fuel} per call)", backtrace)
         elif "wasm trap: interrupt" in lowered:
             exc = Timeout(f"{what}: ran past its timeout of {self._limits.timeout} s", backtrace)
+        elif refused is not None:
+            exc = MemoryLimitExceeded(
+                f"{what}: the plugin reached its memory limit of {self._limits.memory} bytes "
+                f"(a growth to {refused} bytes was refused), then failed: {cause}",
+                backtrace,
+            )
         elif self._limits.memory is not None and _OOM.search(lowered):
             exc = MemoryLimitExceeded(
                 f"{what}: the guest ran out of memory (ceiling {self._limits.memory} bytes): {cause}",
@@ -535,6 +628,11 @@ class Instance:
             )
         elif "cannot enter component instance" in lowered:
             exc = PluginError(f"{what}: instance trapped earlier; reload the plugin")
+        elif not trapped and _MALFORMED.search(lowered):
+            # The canonical ABI traps on a value the guest handed over in a form it may not
+            # take (bad UTF-8, a list past the end of memory, a foreign handle): the guest's fault.
+            exc = TrapError(f"{what}: the plugin broke the canonical ABI: {cause}", backtrace)
+            trapped = True
         elif not trapped:
             # wasmtime rejected a value while lowering it (e.g. a handle from another instance).
             # The guest was already entered, so wasmtime will not enter it again either.
@@ -601,6 +699,7 @@ class Instance:
         impl = item.impl
         size = _abi.VAL_SIZE
         message = f"host function {qual} raised an exception".encode()
+        timed = self._limits.timeout is not None
 
         def callback(_data: Any, ctx: int, _fty: Any, args: int, nargs: int, results: int, nresults: int) -> int:
             prev = env.ctx
@@ -616,6 +715,8 @@ class Instance:
                     if not is_result:
                         raise
                     out, exc = None, e
+                if timed:
+                    self._check_deadline(qual)
                 if lower is not None:
                     lower(out, exc, results)
                 return 0
@@ -644,6 +745,7 @@ class Instance:
         out_conv = to_pub(result, fty.result, me) if result is not None else None
         is_result = isinstance(result, Result)
         impl = item.impl
+        timed = self._limits.timeout is not None
 
         def host(store: Any, *pargs: Any) -> Any:
             prev = me._callback_store
@@ -655,7 +757,11 @@ class Instance:
                 except Err as e:
                     if not is_result or out_conv is None:
                         raise
+                    if timed:
+                        me._check_deadline(qual)
                     return out_conv(e)
+                if timed:
+                    me._check_deadline(qual)
                 if out_conv is None:
                     return None
                 return out_conv(Ok(out) if is_result else out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import functools
 import hashlib
@@ -21,7 +22,7 @@ import wasmtime.component as wc
 from wasmtime import Config, Engine, WasmtimeError
 
 from witkit.errors import PluginError
-from witkit.runtime import _abi
+from witkit.runtime import _abi, _memory
 from witkit.runtime._instance import EPOCH_TICK, Instance
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import
@@ -107,6 +108,13 @@ class Runtime:
         config.epoch_interruption = self._epoch_enabled
         if self._debug:
             config.debug_info = True
+        # With a memory ceiling, witkit backs linear memories itself: the ceiling then covers all
+        # of a plugin's memories together, and a refused growth is seen (see `_memory`).
+        self._own_memory = self.limits.memory is not None and _memory.AVAILABLE
+        if self._own_memory:
+            # Copy-on-write memory images need wasmtime's own mmap-backed memories.
+            config.memory_init_cow = False
+            _memory.install(ctypes.cast(config.ptr(), ctypes.c_void_p).value or 0)
         if self._profiler is not None:
             try:
                 config.profiler = self._profiler

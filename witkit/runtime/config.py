@@ -17,9 +17,11 @@ class Wasi:
     """WASI capabilities granted to a plugin; the default grants nothing.
 
     No arguments, no environment, no files, no network, empty stdin, and stdout/stderr
-    discarded. `stdout="capture"` keeps the output readable as `Instance.stdout` after a call;
-    `"inherit"` shares the host's stream. `preopens` maps a guest path to a host directory,
-    read-only when `read_only` is set.
+    discarded. `stdout="capture"` keeps the output readable as `Instance.stdout` after a call,
+    up to `capture_limit` bytes per stream: the rest is dropped, counted in
+    `Instance.stdout_dropped` / `stderr_dropped` and reported once on the `witkit.runtime`
+    logger. `"inherit"` shares the host's stream. `preopens` maps a guest path to a host
+    directory, read-only when `read_only` is set.
     """
 
     args: Sequence[str] = ()
@@ -30,6 +32,11 @@ class Wasi:
     stderr: OutputMode = None
     stdin: bytes | None = None
     inherit_network: bool = False
+    capture_limit: int = 1 << 20
+
+    def __post_init__(self) -> None:
+        if self.capture_limit < 0:
+            raise ValueError(f"Wasi.capture_limit must be >= 0, got {self.capture_limit!r}")
 
 
 @dataclass(frozen=True)
