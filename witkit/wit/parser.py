@@ -6,7 +6,9 @@ import bisect
 import contextlib
 import dataclasses
 import functools
+import os
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, cast
@@ -23,14 +25,22 @@ from lark.exceptions import (
 from lark.tree import Meta
 
 from witkit._resources import data_dir
-from witkit.errors import WitError, location_in_file
+from witkit.errors import SourceLocation, WitError
 from witkit.wit import ast
 from witkit.wit.model import PRIMITIVES
 
 __all__ = ["parse", "parse_file"]
 
-# wit-parser rejects a type nested deeper than this (`list<list<...>>`).
 MAX_TYPE_NESTING = 100
+"""The deepest a type may nest (`list<list<...>>`), wit-parser's own limit and message
+("type nesting too deep"). WASI nests at most 4 deep; nothing below recurses further."""
+
+MAX_WIT_FILE_BYTES = 8 * 1024 * 1024
+"""The largest `.wit` file (or text given to `parse`) witkit reads: 8 MiB. Real WIT files are
+kilobytes (the largest in WASI 0.2 and 0.3 is 41 KB, all of WASI 0.3 together 130 KB), so
+this is 200 times the largest real file while bounding what a hostile one costs: it is
+checked on the file's size before reading and on what was read (never more than this plus
+one byte), so `/dev/zero` or a file that keeps growing fails as quickly as a huge file."""
 
 _KEYWORDS_NOT_IN_GRAMMAR = frozenset({"from"})
 
@@ -102,7 +112,7 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 
 def _error_at(message: str, source: str, path: str, offset: int, length: int = 1) -> WitError:
     line, column = _line_column(source, offset)
-    return WitError(message, location_in_file(path, source, line, column, max(1, length)))
+    return WitError(message, ast.source_location(path, source, line, column, max(1, length)))
 
 
 def _check_input(source: str, path: str) -> None:
@@ -243,7 +253,7 @@ def _syntax_error(error: UnexpectedInput, source: str, path: str) -> WitError:
     if isinstance(error, UnexpectedEOF):
         wanted = _expected_phrase(set(error.expected))
         return _error_at(f"expected {wanted}, found eof", source, path, len(source))
-    return WitError(f"invalid WIT: {error}", location_in_file(path, source, 1, 1))
+    return WitError(f"invalid WIT: {error}", ast.source_location(path, source, 1, 1))
 
 
 # --------------------------------------------------------------------------- checks on the parse tree
@@ -668,9 +678,18 @@ class _ToAst(Transformer[Token, ast.File]):
 # --------------------------------------------------------------------------- public API
 
 
+def _too_large(path: str, size: str = "") -> WitError:
+    limit = f"{MAX_WIT_FILE_BYTES // (1024 * 1024)} MiB"
+    return WitError(
+        f"{path}: {size}more than the {limit} a WIT file may be", SourceLocation(path, 1, 1)
+    )
+
+
 def parse(source: str, path: str) -> ast.File:
     """Parse the text of one `.wit` file; `path` is only used in spans and error messages."""
     path = str(path)
+    if len(source) > MAX_WIT_FILE_BYTES:
+        raise _too_large(path, f"{len(source)} characters, ")
     _check_input(source, path)
     text, comments = _scan_comments(source, path)
     try:
@@ -685,28 +704,37 @@ def parse(source: str, path: str) -> ast.File:
             raise error.orig_exc from None
         if isinstance(error.orig_exc, RecursionError):
             raise WitError(
-                "WIT nested too deeply to parse", location_in_file(path, source, 1, 1)
+                "WIT nested too deeply to parse", ast.source_location(path, source, 1, 1)
             ) from None
         # A bug in the transformer, not in the WIT; still reported as a WitError, chained.
         raise WitError(
             f"internal error while reading WIT: {error.orig_exc!r}",
-            location_in_file(path, source, 1, 1),
+            ast.source_location(path, source, 1, 1),
         ) from error
     except RecursionError:
         raise WitError(
-            "WIT nested too deeply to parse", location_in_file(path, source, 1, 1)
+            "WIT nested too deeply to parse", ast.source_location(path, source, 1, 1)
         ) from None
     except LarkError as error:
-        raise WitError(f"invalid WIT: {error}", location_in_file(path, source, 1, 1)) from None
+        raise WitError(f"invalid WIT: {error}", ast.source_location(path, source, 1, 1)) from None
 
 
 def parse_file(path: str | Path) -> ast.File:
     """Read and parse one `.wit` file; an unreadable or non-UTF-8 file is a `WitError`."""
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise WitError(f"cannot read {name}: it is a directory")
+        if info.st_size > MAX_WIT_FILE_BYTES:
+            raise _too_large(name, f"{info.st_size} bytes, ")
+        # Special files (`/dev/zero`, a pipe) report no size: read one byte past the limit.
+        with open(path, "rb") as file:
+            data = file.read(MAX_WIT_FILE_BYTES + 1)
     except OSError as error:
         raise WitError(f"cannot read {name}: {error.strerror or error}") from None
+    if len(data) > MAX_WIT_FILE_BYTES:
+        raise _too_large(name)
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -714,6 +742,6 @@ def parse_file(path: str | Path) -> ast.File:
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise WitError(
             f"cannot read {name}: not valid UTF-8 (byte {error.start})",
-            location_in_file(name, "", line, column),
+            ast.source_location(name, "", line, column),
         ) from None
     return parse(source, name)

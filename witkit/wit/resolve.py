@@ -1710,12 +1710,15 @@ def resolve_path(
     sources = _Sources()
     if not p.exists():
         raise WitError(f"no such file or directory: {p}")
-    if p.is_file():
+    if not p.is_dir():
+        # Any path that is not a folder is read as one file (bounded: see MAX_WIT_FILE_BYTES).
         files = [parse_file(p)]
         return _resolve_groups(_group(files, sources), [], sources, features)
     main_files = _parse_dir(p)
     if not main_files:
-        raise WitError(f"{p}: no `.wit` files in this folder (a package folder holds its WIT files)")
+        raise WitError(
+            f"{p}: no `.wit` files in this folder (a package folder holds its WIT files)"
+        )
     deps: list[_PackageSource] = []
     deps_dir = p / "deps"
     if deps_dir.is_dir():
@@ -1723,6 +1726,9 @@ def resolve_path(
             if entry.is_dir():
                 deps.extend(_group(_parse_dir(entry), sources))
             elif entry.suffix == ".wit":
+                if entry.exists() and not entry.is_file():
+                    # A pipe or device found in a folder is not read: it could block forever.
+                    raise WitError(f"cannot read {entry}: not a regular file")
                 deps.extend(_group([parse_file(entry)], sources))
             elif entry.suffix in (".wasm", ".wat"):
                 raise WitError(
