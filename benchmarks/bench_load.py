@@ -40,7 +40,7 @@ def _component_rows(
     import wasmtime
     import wasmtime.component as wc
 
-    from witkit.runtime import Runtime
+    from witkit.runtime import Limits, Runtime
 
     rows: list[Row] = []
     host = _world.bench_host(bindings)
@@ -62,6 +62,12 @@ def _component_rows(
     rows.append(
         (label, "witkit: instantiate (`Runtime.instantiate`, imports linked)",
          _timed_each(lambda: uncached.instantiate(component, imports), repeat), "")
+    )  # fmt: skip
+    limited = Runtime(cache=False, limits=Limits(memory=256 << 20))
+    limited_component = limited.compile(data)
+    rows.append(
+        (label, "witkit: instantiate under a 256 MiB memory limit (witkit-backed memories, no copy-on-write images)",
+         _timed_each(lambda: limited.instantiate(limited_component, imports), repeat), "")
     )  # fmt: skip
     rows.append(
         (label, "witkit generated: `Bench.load` of a compiled component (check, instantiate, prepare)",
