@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,19 @@ def test_a_crash_mid_write_leaves_nothing_that_is_trusted(tmp_path: Path, left: 
     after = Runtime(cache_dir=tmp_path)
     works(after, 2)
     assert (after.cache_stats.hits, after.cache_stats.rejected) == (1, 0)
+
+
+def test_stale_temp_files_of_killed_writers_are_swept(tmp_path: Path) -> None:
+    """Temp files older than an hour are leftovers of killed writers: the next write deletes
+    them; a young one may belong to a writer still at work and is kept."""
+    old = tmp_path / ".tmp-killed.cwasm"
+    young = tmp_path / ".tmp-working.cwasm"
+    for tmp in (old, young):
+        tmp.write_bytes(b"partial")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    rt = Runtime(cache_dir=tmp_path)
+    works(rt, 0)
+    assert rt.cache_stats.writes == 1
+    assert not old.exists()
+    assert young.exists()

@@ -12,6 +12,7 @@ import platform
 import sys
 import tempfile
 import threading
+import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -224,6 +225,7 @@ class Runtime:
         try:
             payload = component.serialize()
             entry.parent.mkdir(parents=True, exist_ok=True)
+            _sweep_temp_files(entry.parent)
             fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".cwasm")
             try:
                 with os.fdopen(fd, "wb") as f:  # three writes: the payload is never copied
@@ -282,6 +284,21 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_STALE_TEMP = 3600.0
+"""Seconds after which a cache temp file is taken for the leftover of a killed writer."""
+
+
+def _sweep_temp_files(folder: Path) -> None:
+    """Delete temp files that writers killed mid-write left behind (tens of MB each)."""
+    cutoff = time.time() - _STALE_TEMP
+    for tmp in folder.glob(".tmp-*.cwasm"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+        except OSError:
+            pass  # another process swept or renamed it first
 
 
 @functools.cache
