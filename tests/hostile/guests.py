@@ -60,6 +60,8 @@ world traps {
   export call-fail: func() -> u32;
   /// Writes `chunks` blocks of 4 KiB to stdout; returns how many it wrote.
   export flood: func(chunks: u32) -> u32;
+  /// Sleeps `ns` nanoseconds in WASI (subscribe-duration, then block on the pollable).
+  export nap: func(ns: u64);
 }
 """
 
@@ -79,8 +81,18 @@ TRAPS_WAT = rf"""
   (alias export $streams "output-stream" (type $os))
   (import "wasi:cli/stdout@0.2.0" (instance $stdout
     (export "output-stream" (type (eq $os))) (export "get-stdout" (func (result (own 0))))))
+  (import "wasi:io/poll@0.2.0" (instance $poll
+    (export "pollable" (type $p (sub resource)))
+    (export "[method]pollable.block" (func (param "self" (borrow $p))))))
+  (alias export $poll "pollable" (type $pollable))
+  (import "wasi:clocks/monotonic-clock@0.2.0" (instance $clock
+    (export "pollable" (type (eq $pollable)))
+    (export "subscribe-duration" (func (param "when" u64) (result (own 0))))))
   (core module $alloc {ALLOCATOR})
   (core instance $m (instantiate $alloc))
+  (core func $subscribe (canon lower (func $clock "subscribe-duration")))
+  (core func $block (canon lower (func $poll "[method]pollable.block")))
+  (core func $drop_pollable (canon resource.drop $pollable))
   (core func $slow_l (canon lower (func $slow)))
   (core func $fail_l (canon lower (func $fail)))
   (core func $get_stdout (canon lower (func $stdout "get-stdout")))
@@ -94,7 +106,14 @@ TRAPS_WAT = rf"""
     (import "h" "stdout" (func $stdout (result i32)))
     (import "h" "write" (func $write (param i32 i32 i32 i32)))
     (import "h" "drop" (func $drop (param i32)))
+    (import "h" "subscribe" (func $subscribe (param i64) (result i32)))
+    (import "h" "block" (func $block (param i32)))
+    (import "h" "drop-pollable" (func $drop_pollable (param i32)))
     (table $t 1 funcref)
+    (func (export "nap") (param i64) (local $p i32)
+      (local.set $p (call $subscribe (local.get 0)))
+      (call $block (local.get $p))
+      (call $drop_pollable (local.get $p)))
     (func (export "spin") (loop $l (br $l)))
     (func (export "grow-forever") (result i32) (local $n i32)
       (block $refused
@@ -129,7 +148,8 @@ TRAPS_WAT = rf"""
     (with "h" (instance
       (export "slow" (func $slow_l)) (export "fail" (func $fail_l))
       (export "stdout" (func $get_stdout)) (export "write" (func $write))
-      (export "drop" (func $drop_os))))))
+      (export "drop" (func $drop_os)) (export "subscribe" (func $subscribe))
+      (export "block" (func $block)) (export "drop-pollable" (func $drop_pollable))))))
   (func (export "spin") (canon lift (core func $i "spin")))
   (func (export "grow-forever") (result u32) (canon lift (core func $i "grow-forever")))
   (func (export "grow-table-forever") (result u32) (canon lift (core func $i "grow-table-forever")))
@@ -140,6 +160,7 @@ TRAPS_WAT = rf"""
   (func (export "call-slow") (param "ms" u32) (result u32) (canon lift (core func $i "call-slow")))
   (func (export "call-fail") (result u32) (canon lift (core func $i "call-fail")))
   (func (export "flood") (param "chunks" u32) (result u32) (canon lift (core func $i "flood")))
+  (func (export "nap") (param "ns" u64) (canon lift (core func $i "nap")))
 )
 """
 

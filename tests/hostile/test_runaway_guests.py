@@ -138,6 +138,17 @@ def test_slow_host_import_still_times_out(loaders: Loaders, via: str) -> None:
     healthy_after(loaders, via, rt)
 
 
+def test_sleep_in_wasi_returns_as_a_timeout(loaders: Loaders, via: str) -> None:
+    # wasmtime's WASI blocks in host code that no epoch can interrupt: the guest sleeps its
+    # 0.6 s out, but the call then fails as a Timeout instead of returning late.
+    rt, plugin = load(loaders, via, Limits(timeout=0.1))
+    with pytest.raises(Timeout, match="returned late"):
+        plugin.call("nap", 600_000_000)
+    assert not plugin.instance.poisoned  # the guest finished its call: it may be called again
+    plugin.call("nap", 1_000)
+    healthy_after(loaders, via, rt)
+
+
 def test_a_quick_host_import_under_a_timeout_is_fine(loaders: Loaders, via: str) -> None:
     _rt, plugin = load(loaders, via, Limits(timeout=5))
     assert plugin.call("call-slow", 1) == 1

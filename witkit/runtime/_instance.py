@@ -457,6 +457,10 @@ class Instance:
         nres = 0 if result is None else 1
         call_lines.append(f"err = call_(fptr, ctx, pptr, {len(params)}, rptr, {nres})")
         call_lines.append(f"if err: inst._fail(err, {name!r})")
+        if self._limits.timeout is not None:
+            ns["clock"], ns["deadline"] = time.monotonic, self._deadline
+            drop_result = "clear(raddr); " if result is not None else ""
+            call_lines.append(f"if clock() > deadline[0]: {drop_result}inst._late({name!r})")
         ret_lines = self._fast_result_lines(result, raddr, ns)
         lends = any(_abi.lends_host_resources(d) for d in params)
         ns["handles"] = self._handles
@@ -519,6 +523,7 @@ class Instance:
         result_type = fty.result
         store = self._store
         n = len(params)
+        timed = self._limits.timeout is not None
         if result is None:
             lift: Callable[[Any], Any] = lambda pv: None  # noqa: E731
         elif isinstance(result, Result):
@@ -550,6 +555,8 @@ class Instance:
             finally:
                 if self._handles._lent:
                     self._handles.release_lent()
+            if timed and time.monotonic() > self._deadline[0]:
+                self._late(name)
             return lift(pv)
 
         return call
@@ -574,6 +581,15 @@ class Instance:
         if self._poisoned is None:
             self._deferred_drops.append(handle)
             self._gate = True
+
+    def _late(self, what: str) -> NoReturn:
+        """A call that returned after its deadline: the guest sat in a WASI call (a sleep, a
+        blocking read) that no timeout can interrupt. Its result is dropped; the guest finished
+        the call, so the instance stays usable."""
+        raise Timeout(
+            f"{what}: ran past its timeout of {self._limits.timeout} s (it returned late, as a "
+            "guest blocked in a WASI call such as a sleep does; its result was dropped)"
+        )
 
     def _raise_poisoned(self) -> NoReturn:
         raise PluginError(f"instance trapped earlier; reload the plugin (it failed with {self._poisoned})")
