@@ -9,6 +9,8 @@ flags members), and Python keywords get a trailing underscore.
 from __future__ import annotations
 
 import keyword
+import re
+from collections.abc import Set
 
 _RESERVED = frozenset(keyword.kwlist) | frozenset({"self", "cls"})
 """Names escaped with a trailing `_`: keywords, and the two names methods take."""
@@ -48,3 +50,16 @@ def variant_case_class(type_name: str, case_name: str) -> str:
     The joined name is never a keyword, so its parts are not escaped (`Choice_None`).
     """
     return f"{_camel(type_name)}_{_camel(case_name)}"
+
+
+def free_name(name: str, *reserved: Set[str]) -> str:
+    """`name`, with `_` appended while one of the `reserved` sets holds it (`list` -> `list_`)."""
+    while any(name in r for r in reserved):
+        name += "_"
+    return name
+
+
+def version_words(version: str) -> str:
+    """A package version as kebab-case words: every run of characters other than letters and
+    digits breaks a word, as in componentize-py's module names (`1.0.0-rc.1+b` -> `1-0-0-rc-1-b`)."""
+    return re.sub(r"[^0-9A-Za-z]+", "-", version).strip("-")
