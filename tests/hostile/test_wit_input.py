@@ -18,7 +18,7 @@ from witkit.cli import main
 from witkit.errors import WitError
 from witkit.wit import parser
 from witkit.wit.ast import MAX_QUOTED_LINE
-from witkit.wit.parser import MAX_WIT_FILE_BYTES, parse_file
+from witkit.wit.parser import MAX_TYPE_NESTING, MAX_WIT_FILE_BYTES, parse_file
 from witkit.wit.resolve import resolve_path
 
 LIMIT_TEXT = f"more than the {MAX_WIT_FILE_BYTES // (1024 * 1024)} MiB a WIT file may be"
@@ -113,3 +113,67 @@ def test_an_error_on_a_long_line_does_not_quote_it(tmp_path: Path) -> None:
     assert check_cli(path) == "error: type nesting too deep"
     assert len(error.render()) < 200
     assert len(line) > MAX_QUOTED_LINE
+
+
+# --------------------------------------------------------------------------- deep nesting
+
+
+def nested(kind: str, depth: int) -> str:
+    """`depth` levels of `kind<...>` around `u8` (`result<T, u8>` and `tuple<T, u8>` for two)."""
+    close = {"list": ">", "option": ">", "result": ", u8>", "tuple": ", u8>"}[kind]
+    return f"{kind}<" * depth + "u8" + close * depth
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("kind", ["list", "option", "result", "tuple"])
+@pytest.mark.parametrize("depth", [10_000, 100_000])
+def test_deep_type_nesting_fails_at_the_first_level_too_deep(
+    tmp_path: Path, kind: str, depth: int
+) -> None:
+    path = write(
+        tmp_path / "deep.wit",
+        f"package a:b;\ninterface i {{\n  type t = {nested(kind, depth)};\n}}\n",
+    )
+    error = wit_error(path)
+    assert error.message == "type nesting too deep"
+    assert (error.path, error.line) == (str(path), 3)
+    assert error.column == len("  type t = ") + 1 + (len(kind) + 1) * MAX_TYPE_NESTING
+    assert check_cli(path) == "error: type nesting too deep"
+
+
+def test_the_nesting_limit_is_wit_parsers_and_real_wit_is_far_below_it(tmp_path: Path) -> None:
+    ok = f"package a:b;\ninterface i {{ type t = {nested('list', MAX_TYPE_NESTING)}; }}\n"
+    assert resolve_path(write(tmp_path / "ok.wit", ok)).resolve.types
+    deep = ok.replace("list<u8>", "list<list<u8>>")
+    assert wit_error(write(tmp_path / "deep.wit", deep)).message == "type nesting too deep"
+
+
+@pytest.mark.timeout(120)
+def test_too_deep_nesting_is_found_without_parsing_what_follows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Megabytes of `list<` are refused after parsing only the text in front of the nesting.
+    lark = parser._parser()
+    parsed: list[int] = []
+
+    class Recording:
+        def parse(self, text: str) -> object:
+            parsed.append(len(text))
+            return lark.parse(text)
+
+    monkeypatch.setattr(parser, "_parser", Recording)
+    body = nested("list", (MAX_WIT_FILE_BYTES - 100) // 6)
+    path = write(tmp_path / "deep.wit", f"package a:b;\ninterface i {{ type t = {body}; }}\n")
+    assert wit_error(path).message == "type nesting too deep"
+    assert parsed and max(parsed) < 1000
+
+
+def test_a_syntax_error_before_too_deep_nesting_is_reported_first(tmp_path: Path) -> None:
+    # wit-parser reads a file in order: the first problem in the text is the one reported.
+    text = f"package a:b;\ninterface i {{ type = u8; type t = {nested('list', 200)}; }}\n"
+    error = wit_error(write(tmp_path / "bad.wit", text))
+    assert (error.message, error.line, error.column) == (
+        "expected an identifier or string, found '='",
+        2,
+        20,
+    )
