@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from witkit.codegen.naming import pascal, snake
+from witkit.codegen.naming import pascal, snake, version_words
 from witkit.guest.componentize import WORLD_CLASS, WORLD_MODULE
 from witkit.wit import model as m
 
@@ -139,7 +139,8 @@ def _interface_names(resolve: m.Resolve, items: Iterable[tuple[m.WorldKey, int]]
                 if package is None:
                     names[iface_id] = name
                 elif len(versions) > 1 and version is not None:
-                    names[iface_id] = f"{package[0]}-{package[1]}-{name}-{version.replace('.', '-')}"
+                    words = version_words(version)
+                    names[iface_id] = f"{package[0]}-{package[1]}-{name}-{words}"
                 elif len(packages) == 1:
                     names[iface_id] = name
                 else:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import json
 import re
-import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment
 
-from witkit.codegen.naming import snake
+from witkit.codegen.naming import free_name, snake
+from witkit.codegen.output import WINDOWS_DEVICES, write_tree
 from witkit.codegen.templating import template_environment
 from witkit.errors import BuildError
 from witkit.guest.plan import WORLD_CLASS, WORLD_MODULE, GuestFunction, GuestPlan, plan_for
@@ -22,7 +23,7 @@ from witkit.guest.views import (
     first_sentence,
     function_view,
 )
-from witkit.plugins.config import install_config_wit
+from witkit.plugins.config import config_wit
 from witkit.wit import model as m
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -253,16 +254,61 @@ class _SampleNamer(TypeNamer):
         return self.user_classes.get(type_id) or super().qualified(type_id)
 
 
-def _copy_wit(source: Path, dest: Path) -> None:
-    dest.mkdir(parents=True)
+def _wit_files(source: Path) -> dict[str, bytes]:
+    """The WIT the resolver reads, as the project's `wit/` files: the `.wit` files of the package
+    folder (or the one file) and of its `deps/` (single files and package folders), nothing else
+    (so a symbolic link in `deps/` brings one package's WIT, not whatever it points at)."""
     if source.is_file():
-        shutil.copyfile(source, dest / source.name)
-        return
-    for item in sorted(source.iterdir()):
-        if item.is_file() and item.suffix == ".wit":
-            shutil.copyfile(item, dest / item.name)
-        elif item.is_dir() and item.name == "deps":
-            shutil.copytree(item, dest / "deps", symlinks=False)
+        return {f"wit/{source.name}": source.read_bytes()}
+    out: dict[str, bytes] = {}
+
+    def add(folder: Path, prefix: str) -> None:
+        for item in sorted(folder.iterdir(), key=lambda p: p.name):
+            if item.is_file() and item.suffix == ".wit":
+                out[f"{prefix}/{item.name}"] = item.read_bytes()
+
+    add(source, "wit")
+    deps = source / "deps"
+    if deps.is_dir():
+        add(deps, "wit/deps")
+        for item in sorted(deps.iterdir(), key=lambda p: p.name):
+            if item.is_dir():
+                add(item, f"wit/deps/{item.name}")
+    return out
+
+
+_CONFIG_WIT = "wit/deps/witkit-plugin/plugin-config.wit"
+
+_SHADOWED = frozenset(sys.stdlib_module_names) | {
+    WORLD_MODULE,
+    "componentize_py_types",
+    "componentize_py_runtime",
+    "componentize_py_async_support",
+}
+"""Modules a guest needs (Python's, componentize-py's bindings and runtime): a resource module of
+one of these names in the project folder would be imported in their place."""
+
+
+def _check_resource_modules(modules: list[ModuleView]) -> None:
+    """A resource module's name is componentize-py's, not ours: refuse one that cannot be a file
+    of the project (a Windows device name) or would shadow a module the guest needs."""
+    for r in modules:
+        if r.name in _SHADOWED or r.name in WINDOWS_DEVICES:
+            raise BuildError(
+                f"the exported interface `{r.interface}` needs its resources in a module "
+                f"`{r.name}.py` (componentize-py's name for it), which "
+                + (
+                    "Windows reserves for a device"
+                    if r.name in WINDOWS_DEVICES
+                    else f"would shadow the module `{r.name}` the guest needs"
+                )
+            )
+
+
+def _not_empty(target: Path) -> str | None:
+    if target.is_dir() and not any(target.iterdir()):
+        return None
+    return f"{target} is not empty; `witkit new` never overwrites files"
 
 
 def new_project(
@@ -282,15 +328,16 @@ def new_project(
     wit = Path(wit_path)
     if not wit.exists():
         raise BuildError(f"--wit: {wit} does not exist")
-    target = Path(out_dir) if out_dir is not None else Path(name)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise BuildError(f"{target} is not empty; `witkit new` never overwrites files")
+    # The folder the user named (or ./NAME): its own name is theirs, links included.
+    target = (Path(out_dir) if out_dir is not None else Path(name)).resolve()
+    if target.exists() and _not_empty(target):
+        raise BuildError(str(_not_empty(target)))
     plan = plan_for(wit, world)
     env = environment(templates)
-    module = "app"
     resource_modules = _resource_modules(plan)
-    if module in {r.name for r in resource_modules}:
-        module = "guest_app"
+    _check_resource_modules(resource_modules)
+    taken = {r.name for r in resource_modules}
+    module = "app" if "app" not in taken else free_name("guest_app", taken)
     app = _app_module(plan, module)
     project = ProjectView(
         name=name,
@@ -323,13 +370,8 @@ def new_project(
         files[f"{r.name}.py"] = env.get_template("resources.py.jinja").render(
             project=project, plan=plan, module=r
         )
-    target.mkdir(parents=True, exist_ok=True)
-    _copy_wit(wit, target / "wit")
-    if not (target / "wit" / "deps" / "witkit-plugin").exists():
+    tree: dict[str, str | bytes] = {**_wit_files(wit), **files}
+    if not any(rel.startswith("wit/deps/witkit-plugin/") for rel in tree):
         # So that the world can `import witkit:plugin/config@0.1.0;` with no further set-up.
-        install_config_wit(target / "wit")
-    for rel, text in files.items():
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return target
+        tree[_CONFIG_WIT] = config_wit()
+    return write_tree(target, tree, BuildError, _not_empty, "the project")
