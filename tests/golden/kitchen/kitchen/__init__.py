@@ -122,12 +122,18 @@ class Kitchen:
         *,
         imports: KitchenImports,
         runtime: _rt.Runtime | None = None,
+        wasi: _rt.Wasi | None = None,
+        limits: _rt.Limits | None = None,
     ) -> Kitchen:
-        """Compile `source` (a path, bytes or a compiled component), check it against the world, link `imports`."""
+        """Compile `source` (a path, bytes or a compiled component), check it against the world, link `imports`.
+
+        `wasi` and `limits` override the runtime's defaults for this plugin.
+        """
         rt = runtime if runtime is not None else _h.default_runtime()
         component = _h.load_component(rt, source)
         _h.check_component(component, rt.engine, WORLD)
-        return cls(rt.instantiate(component, _link(imports)))
+        links = _link(imports)
+        return cls(rt.instantiate(component, links, wasi=wasi, limits=limits))
 
     def add(self, a: int, b: int) -> int:
         """World-level exports."""
