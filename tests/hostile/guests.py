@@ -60,8 +60,8 @@ world traps {
   export call-fail: func() -> u32;
   /// Writes `chunks` blocks of 4 KiB to stdout; returns how many it wrote.
   export flood: func(chunks: u32) -> u32;
-  /// Sleeps `ns` nanoseconds in WASI (subscribe-duration, then block on the pollable).
-  export nap: func(ns: u64);
+  /// Sleeps `ns` nanoseconds in WASI (subscribe-duration, then block on the pollable); returns 1.
+  export nap: func(ns: u64) -> u32;
 }
 """
 
@@ -110,10 +110,11 @@ TRAPS_WAT = rf"""
     (import "h" "block" (func $block (param i32)))
     (import "h" "drop-pollable" (func $drop_pollable (param i32)))
     (table $t 1 funcref)
-    (func (export "nap") (param i64) (local $p i32)
+    (func (export "nap") (param i64) (result i32) (local $p i32)
       (local.set $p (call $subscribe (local.get 0)))
       (call $block (local.get $p))
-      (call $drop_pollable (local.get $p)))
+      (call $drop_pollable (local.get $p))
+      (i32.const 1))
     (func (export "spin") (loop $l (br $l)))
     (func (export "grow-forever") (result i32) (local $n i32)
       (block $refused
@@ -160,7 +161,7 @@ TRAPS_WAT = rf"""
   (func (export "call-slow") (param "ms" u32) (result u32) (canon lift (core func $i "call-slow")))
   (func (export "call-fail") (result u32) (canon lift (core func $i "call-fail")))
   (func (export "flood") (param "chunks" u32) (result u32) (canon lift (core func $i "flood")))
-  (func (export "nap") (param "ns" u64) (canon lift (core func $i "nap")))
+  (func (export "nap") (param "ns" u64) (result u32) (canon lift (core func $i "nap")))
 )
 """
 

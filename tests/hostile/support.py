@@ -20,7 +20,7 @@ from typing import Any
 from witkit.codegen.host import write_host
 from witkit.codegen.naming import pascal, snake
 from witkit.plugins import dynamic
-from witkit.runtime import Import, ImportFunc, Instance, Runtime, TypeDesc
+from witkit.runtime import Import, ImportFunc, Instance, Limits, Runtime, TypeDesc
 from witkit.wit.resolve import resolve_source, select_world
 
 VIAS = ("bindings", "dynamic")
@@ -90,12 +90,14 @@ class Loaders:
         *,
         interfaces: Callable[[ModuleType], dict[str, Any]] | None = None,
         dynamic_imports: Sequence[Import] = (),
+        limits: Limits | None = None,
     ) -> Loaded:
         """Load `guest` on `runtime` via generated bindings or the dynamic API.
 
         `host` serves world-level imports on both paths; imported interfaces are given per
         path: `interfaces(module)` returns the attributes to set on the generated imports
-        object, `dynamic_imports` the runtime imports for the dynamic API.
+        object, `dynamic_imports` the runtime imports for the dynamic API. `limits` overrides
+        the runtime's for this plugin.
         """
         funcs = guest.host if host is None else host
         if via == "bindings":
@@ -108,10 +110,12 @@ class Loaders:
                 imports = type("HostileHost", (base,), methods)()
                 for attr, value in (interfaces(module) if interfaces else {}).items():
                     setattr(imports, attr, value)
-            plugin = world_class.load(guest.wat, imports=imports, runtime=runtime)
+            plugin = world_class.load(guest.wat, imports=imports, runtime=runtime, limits=limits)
             return Loaded(via, plugin, plugin.instance)
         linked: list[Import] = [ImportFunc(n, list(f.params), f.result, f.impl) for n, f in funcs.items()]
-        plugin = dynamic.load(guest.wat, runtime=runtime, imports=[*linked, *dynamic_imports])
+        plugin = dynamic.load(
+            guest.wat, runtime=runtime, imports=[*linked, *dynamic_imports], limits=limits
+        )
         return Loaded(via, plugin, plugin.instance)
 
     def unload(self) -> None:

@@ -44,6 +44,10 @@ def test_healthy_calls_stay_right_beside_hostile_plugins(loaders: Loaders) -> No
         limits=Limits(timeout=0.05, memory=8 << 20),
         wasi=Wasi(stdout="capture", capture_limit=4096),
     )
+    # Healthy plugins share the runtime (its engine, epoch ticker and memory creator) with a
+    # timeout no thread switch can reach: 50 ms of wall clock can pass while a thread waits
+    # for the GIL, and a healthy call must not fail for that.
+    healthy_limits = Limits(timeout=30, memory=8 << 20)
     fuel_rt = Runtime(cache=False, limits=Limits(fuel=200_000))
     deadline = time.monotonic() + DURATION
     lock = threading.Lock()
@@ -67,7 +71,7 @@ def test_healthy_calls_stay_right_beside_hostile_plugins(loaders: Loaders) -> No
         n = 0
         while time.monotonic() < deadline:
             via = VIAS[n % 2]
-            plugin = loaders.load(via, HEALTHY, rt)
+            plugin = loaders.load(via, HEALTHY, rt, limits=healthy_limits)
             with lock:
                 healthy_loads[via] += 1
             for i in range(200):

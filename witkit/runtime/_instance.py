@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 __all__ = ["Instance", "PreparedFunc", "build_wasi_config"]
 
 _log = logging.getLogger("witkit.runtime")
+_MAX_TABLES = 64
+_MIN_TABLE_ELEMENTS = 10_000
 _HUGE = (1 << 63) - 1
 EPOCH_TICK = 0.01
 """Seconds between epoch ticks; a timeout fires within one tick after it is due."""
@@ -186,9 +188,12 @@ class Instance:
                 self._budget = _memory.Budget(limits.memory)
             else:
                 self._store.set_limits(memory_size=limits.memory)
-            # Tables are host memory too: a funcref slot costs 8 bytes, so the slots a plugin may
-            # hold are bounded by the same ceiling (a `table.grow` loop is refused, not fed).
-            self._store.set_limits(table_elements=max(limits.memory // 8, 10_000))
+            # Tables are host memory too (8 bytes a slot): at most 64 tables of at most
+            # memory / 512 slots each (10,000 at least) keep them within about the same ceiling,
+            # so a `table.grow` loop is refused rather than fed.
+            self._store.set_limits(
+                table_elements=max(limits.memory // 512, _MIN_TABLE_ELEMENTS), tables=_MAX_TABLES
+            )
         self._fuel = limits.fuel
         self._epoch_ticks: int | None = None
         if runtime._fuel_enabled:
@@ -460,6 +465,7 @@ class Instance:
         if self._limits.timeout is not None:
             ns["clock"], ns["deadline"] = time.monotonic, self._deadline
             drop_result = "clear(raddr); " if result is not None else ""
+            ns["raddr"] = raddr
             call_lines.append(f"if clock() > deadline[0]: {drop_result}inst._late({name!r})")
         ret_lines = self._fast_result_lines(result, raddr, ns)
         lends = any(_abi.lends_host_resources(d) for d in params)
