@@ -7,6 +7,7 @@ import logging
 import math
 import re
 import time
+import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from ctypes import c_void_p
@@ -102,6 +103,13 @@ def build_wasi_config(
             raise ValueError(f"stdout/stderr must be 'inherit', 'capture' or None, not {mode!r}")
     if wasi.inherit_network:
         ffi.wasi_config_inherit_network(cfg.ptr())
+        warnings.warn(
+            "Wasi(inherit_network=True) lets no socket be created with wasmtime-py 50: its C API "
+            "opens the address check but cannot switch TCP/UDP on (off by default since "
+            "wasmtime PR #13936); the guest's connect and bind still fail with access-denied",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     return cfg
 
 

@@ -21,7 +21,9 @@ class Wasi:
     up to `capture_limit` bytes per stream: the rest is dropped, counted in
     `Instance.stdout_dropped` / `stderr_dropped` and reported once on the `witkit.runtime`
     logger. `"inherit"` shares the host's stream. `preopens` maps a guest path to a host
-    directory, read-only when `read_only` is set.
+    directory, read-only when `read_only` is set. `inherit_network` opens wasmtime's address
+    check, but wasmtime-py 50's C API cannot switch TCP/UDP sockets on, so it grants no
+    connection yet (a `RuntimeWarning` says so).
     """
 
     args: Sequence[str] = ()
