@@ -139,3 +139,16 @@ def test_edge_world_layout(generated: Generated, mypy_errors: dict[str, list[str
     assert set(edge.Edge.__annotations__) == {"test_edge_types"}
     fields = edge.test_edge_types.Keywords.__dataclass_fields__
     assert list(fields) == ["type", "from_", "class_", "self_"]
+
+
+def test_resource_declared_in_the_world_itself_is_refused_by_name() -> None:
+    from witkit.errors import BindingError
+    from witkit.wit.resolve import resolve_source
+
+    resolved = resolve_source(
+        "package t:w;\nworld w {\n  resource blob { size: func() -> u32; }\n"
+        "  export make: func() -> blob;\n}\n"
+    )
+    world = select_world(resolved.resolve, resolved.packages)
+    with pytest.raises(BindingError, match="resource `blob` is declared in the world itself"):
+        render_host(resolved.resolve, world, "w")

@@ -704,6 +704,12 @@ class _Builder:
         for key, item in self.world.imports.items():
             if isinstance(item, m.WorldType):
                 td = self.resolve.types[item.id]
+                if isinstance(td.kind, m.Resource):
+                    raise BindingError(
+                        f"world {self.resolve.world_id_of(self.world_id)}: resource `{td.name}` is "
+                        "declared in the world itself; host bindings support resources declared "
+                        "in an interface (move it into one and `use` it in the world)"
+                    )
                 if td.name is not None and not isinstance(td.kind, m.Alias):
                     tv = self.type_view(item.id, pt)
                     if tv is not None:
