@@ -12,7 +12,8 @@ import pytest
 
 from tests.codegen.conftest import KITCHEN_WIT, REPO, Generated
 from witkit.codegen.host import render_host
-from witkit.wit.resolve import resolve_path, select_world
+from witkit.errors import BindingError
+from witkit.wit.resolve import resolve_path, resolve_source, select_world
 
 GOLDEN = REPO / "tests" / "golden" / "kitchen"
 """The expected `kitchen` package; `WITKIT_BLESS=1 pytest` rewrites it."""
@@ -142,9 +143,6 @@ def test_edge_world_layout(generated: Generated, mypy_errors: dict[str, list[str
 
 
 def test_resource_declared_in_the_world_itself_is_refused_by_name() -> None:
-    from witkit.errors import BindingError
-    from witkit.wit.resolve import resolve_source
-
     resolved = resolve_source(
         "package t:w;\nworld w {\n  resource blob { size: func() -> u32; }\n"
         "  export make: func() -> blob;\n}\n"
