@@ -18,8 +18,10 @@ from witkit.cli import main
 from witkit.errors import WitError
 from witkit.wit import parser
 from witkit.wit.ast import MAX_QUOTED_LINE
+from witkit.wit.json import to_json
 from witkit.wit.parser import MAX_TYPE_NESTING, MAX_WIT_FILE_BYTES, parse_file
-from witkit.wit.resolve import resolve_path
+from witkit.wit.printer import print_wit
+from witkit.wit.resolve import MAX_INCLUDE_COPIES, resolve_path
 
 LIMIT_TEXT = f"more than the {MAX_WIT_FILE_BYTES // (1024 * 1024)} MiB a WIT file may be"
 
@@ -177,3 +179,175 @@ def test_a_syntax_error_before_too_deep_nesting_is_reported_first(tmp_path: Path
         2,
         20,
     )
+
+
+# --------------------------------------------------------------------------- long chains
+
+# Far past Python's recursion limit (1,000), so any walk along a chain that recursed would fail.
+CHAIN = 2_500
+
+
+def chain(line: str, count: int = CHAIN) -> str:
+    return "".join(line.format(i=i, prev=i - 1) for i in range(1, count))
+
+
+LONG_CHAINS = {
+    "aliases": "interface i {\n  type a0 = u8;\n" + chain("  type a{i} = a{prev};\n") + "}\n",
+    "aliases declared backwards": "interface i {\n"
+    + "".join(f"  type a{i} = a{i - 1};\n" for i in reversed(range(1, CHAIN)))
+    + "  type a0 = u8;\n}\n",
+    "options of the last": "interface i {\n  type a0 = u8;\n"
+    + chain("  type a{i} = option<a{prev}>;\n")
+    + "}\n",
+    # The borrow check looks through every type a function returns.
+    "records returned": "interface i {\n  record a0 { x: u8 }\n"
+    + chain("  record a{i} {{ x: a{prev} }}\n")
+    + f"  f: func() -> a{CHAIN - 1};\n}}\n",
+    # A world imports an interface after everything it uses, and exports likewise.
+    "interfaces used, imported": "interface i0 { type t = u8; }\n"
+    + chain("interface i{i} {{ use i{prev}.{{t}}; }}\n")
+    + f"world w {{ import i{CHAIN - 1}; }}\n",
+    "interfaces used, exported": "interface i0 { type t = u8; }\n"
+    + chain("interface i{i} {{ use i{prev}.{{t}}; }}\n")
+    + f"world w {{ export i{CHAIN - 1}; }}\n",
+    "worlds included": "world w0 { import f: func(); }\n"
+    + chain("world w{i} {{ include w{prev}; }}\n"),
+    "world types included": "world w {\n  type a0 = u8;\n"
+    + chain("  type a{i} = list<a{prev}>;\n")
+    + "}\nworld v { include w; }\n",
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("shape", list(LONG_CHAINS))
+def test_a_long_chain_resolves_prints_and_converts(tmp_path: Path, shape: str) -> None:
+    path = write(tmp_path / "chain.wit", "package a:b;\n" + LONG_CHAINS[shape])
+    resolved = resolve_path(path)
+    as_json = to_json(resolved.resolve)
+    assert sum(len(as_json[kind]) for kind in ("types", "interfaces", "worlds")) >= CHAIN
+    assert print_wit(resolved).startswith("package a:b;")
+
+
+@pytest.mark.timeout(120)
+def test_a_long_chain_of_packages_is_ordered_without_recursion(tmp_path: Path) -> None:
+    # Packages are visited in name order, and the first one needs all the others.
+    text = "".join(
+        f"package a:p{i:05} {{ interface i {{ use a:p{i + 1:05}/i.{{t}}; }} }}\n"
+        for i in range(CHAIN)
+    )
+    text += f"package a:p{CHAIN:05} {{ interface i {{ type t = u8; }} }}\n"
+    resolved = resolve_path(write(tmp_path / "packages.wit", text))
+    assert len(resolved.resolve.packages) == CHAIN + 1
+
+
+@pytest.mark.timeout(120)
+def test_worlds_including_each_other_in_a_chain_stop_at_the_copy_ceiling(tmp_path: Path) -> None:
+    # Each world adds one import and includes the last: n worlds copy n * n / 2 items.
+    text = "package a:b;\nworld w0 { import g0: func(); }\n" + chain(
+        "world w{i} {{ import g{i}: func(); include w{prev}; }}\n", 1000
+    )
+    path = write(tmp_path / "include.wit", text)
+    error = wit_error(path)
+    # 1 + 2 + ... + k items are copied by the first k includes; 447 is the first k past 100,000.
+    assert sum(range(1, 447)) <= MAX_INCLUDE_COPIES < sum(range(1, 448))
+    assert error.message == (
+        "too many world items copied by `include`: this include of `w446` takes the total past "
+        f"{MAX_INCLUDE_COPIES}"
+    )
+    line = 2 + 447
+    assert (error.path, error.line) == (str(path), line)
+    assert error.column == text.splitlines()[line - 1].index("w446;") + 1
+
+
+# --------------------------------------------------------------------------- cycles
+
+# wit-parser's words, as the corpus's parse-fail cases show them (use-cycle1, pkg-cycle).
+CYCLES_IN_ONE_FILE = {
+    "worlds including each other": (
+        "world a { include b; }\nworld b { include a; }\n",
+        "interface or world `b` depends on itself",
+        (3, 7),
+    ),
+    "a world including itself": (
+        "world a { include a; }\n",
+        "interface or world `a` depends on itself",
+        (2, 7),
+    ),
+    "interfaces using each other": (
+        "interface a { use b.{t}; type u = u8; }\ninterface b { use a.{u}; type t = u8; }\n",
+        "interface or world `b` depends on itself",
+        (3, 11),
+    ),
+    "types defined by each other": (
+        "interface i { type a = b; type b = a; }\n",
+        "type `b` depends on itself",
+        (2, 24),
+    ),
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("shape", list(CYCLES_IN_ONE_FILE))
+def test_a_cycle_in_one_file_is_an_error(tmp_path: Path, shape: str) -> None:
+    body, message, place = CYCLES_IN_ONE_FILE[shape]
+    path = write(tmp_path / "cycle.wit", "package a:b;\n" + body)
+    error = wit_error(path)
+    assert (error.message, error.path, (error.line, error.column)) == (message, str(path), place)
+
+
+def cyclic_packages(tmp_path: Path, main: str, c: str, d: str) -> Path:
+    pkg = tmp_path / "pkg"
+    write(pkg / "main.wit", main)
+    write(pkg / "deps" / "c" / "c.wit", c)
+    write(pkg / "deps" / "d.wit", d)
+    return pkg
+
+
+@pytest.mark.timeout(60)
+def test_packages_in_deps_that_use_each_other_are_a_cycle(tmp_path: Path) -> None:
+    pkg = cyclic_packages(
+        tmp_path,
+        "package a:b;\nworld w { import a:c/i; }\n",
+        "package a:c;\ninterface i { use a:d/j.{}; }\n",
+        "package a:d;\ninterface j { use a:c/i.{}; }\n",
+    )
+    error = wit_error(pkg)
+    assert error.message == "package `a:c` creates a dependency cycle"
+    assert (error.path, error.line, error.column) == (str(pkg / "deps" / "d.wit"), 2, 19)
+    assert check_cli(pkg) == "error: package `a:c` creates a dependency cycle"
+
+
+@pytest.mark.timeout(60)
+def test_worlds_including_each_other_across_packages_are_a_cycle(tmp_path: Path) -> None:
+    pkg = cyclic_packages(
+        tmp_path,
+        "package a:b;\nworld w { include a:c/v; }\n",
+        "package a:c;\nworld v { include a:d/u; }\n",
+        "package a:d;\nworld u { include a:c/v; }\n",
+    )
+    error = wit_error(pkg)
+    assert error.message == "package `a:c` creates a dependency cycle"
+    assert (error.path, error.line, error.column) == (str(pkg / "deps" / "d.wit"), 2, 19)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("name", "target", "message"),
+    [
+        # deps/ holds the package itself again: read once more, then seen twice.
+        ("up", "..", "package `a:b` is defined in two different locations:"),
+        ("loop", "loop", "cannot read {link}: Too many levels of symbolic links"),
+        ("loop.wit", "loop.wit", "cannot read {link}: Too many levels of symbolic links"),
+        ("gone.wit", "nowhere.wit", "cannot read {link}: No such file or directory"),
+    ],
+)
+def test_a_link_in_deps_that_loops_or_leads_nowhere_is_an_error(
+    tmp_path: Path, name: str, target: str, message: str
+) -> None:
+    pkg = tmp_path / "pkg"
+    write(pkg / "main.wit", "package a:b;\nworld w { import a:c/i; }\n")
+    write(pkg / "deps" / "c.wit", "package a:c;\ninterface i {}\n")
+    link = pkg / "deps" / name
+    link.symlink_to(target)
+    error = wit_error(pkg)
+    assert error.message.splitlines()[0] == message.format(link=link)

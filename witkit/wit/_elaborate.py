@@ -116,25 +116,27 @@ def dfs_packages(
     order: list[PackageName] = []
     done: set[PackageName] = set()
     visiting: set[PackageName] = set()
-
-    def visit(pkg: PackageName) -> tuple[PackageName, ast.Span] | None:
-        if pkg in done:
-            return None
-        for dep, span in deps_of(pkg):
+    # Depth first with a stack of its own: a chain of packages can be longer than Python's
+    # recursion limit. A frame is a package and the dependencies it has yet to visit.
+    for name in sorted(names, key=package_sort_key):
+        if name in done:
+            continue
+        stack = [(name, iter(deps_of(name)))]
+        while stack:
+            pkg, deps = stack[-1]
+            edge = next(deps, None)
+            if edge is None:
+                stack.pop()
+                visiting.discard(pkg)
+                done.add(pkg)
+                order.append(pkg)
+                continue
+            dep, span = edge
             if dep in visiting:
                 return (dep, span)
             visiting.add(dep)
-            if dep in known:
-                bad = visit(dep)
-                if bad is not None:
-                    return bad
-            visiting.discard(dep)
-        done.add(pkg)
-        order.append(pkg)
-        return None
-
-    for name in sorted(names, key=package_sort_key):
-        bad = visit(name)
-        if bad is not None:
-            return bad
+            if dep in known and dep not in done:
+                stack.append((dep, iter(deps_of(dep))))
+            else:
+                visiting.discard(dep)
     return order

@@ -20,6 +20,8 @@ Every user error is a `WitError` pointing at the offending identifier.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +44,14 @@ __all__ = ["resolve_files", "resolve_path", "resolve_source", "select_world"]
 
 MAP_KEY_TYPES = m.PRIMITIVES - {"f32", "f64", "error-context"}
 """The primitives a `map<K, V>` key may be: every one but floats and `error-context`."""
+
+MAX_INCLUDE_COPIES = 100_000
+"""How many world items `include` may copy in one resolution, all includes together.
+
+Each `include` copies the included world's imports and exports, so worlds that each include
+the one before copy quadratically many items: 1,000 such worlds in 50 KB of WIT copy half a
+million, and 10,000 would take gigabytes. Resolving any WASI package copies 66 at most; this
+ceiling is 1,500 times that, and reached in under a second."""
 
 # --------------------------------------------------------------------------- errors
 
@@ -222,6 +232,8 @@ class _Global:
         self.pkg_interfaces: dict[int, dict[str, int | None]] = {}
         self.pkg_worlds: dict[int, dict[str, int | None]] = {}
         self.iface_types: dict[int, dict[str, int | None]] = {}
+        self.include_copies = 0
+        """World items copied by `include` so far (see `MAX_INCLUDE_COPIES`)."""
 
     def include_stability(self, stability: m.Stability, pkg: int, span: ast.Span | None) -> bool:
         """wit-parser's `include_stability`: is an item with this gate part of the result?"""
@@ -248,17 +260,23 @@ class _Global:
         target = m.dealias_in(self.types, ty)
         return isinstance(target, int) and isinstance(self.types[target].kind, m.Resource)
 
-    def has_borrow(self, ty: m.Type | None, seen: set[int] | None = None) -> bool:
-        if not isinstance(ty, int):
-            return False
-        seen = set() if seen is None else seen
-        if ty in seen:
-            return False
-        seen.add(ty)
-        k = self.types[ty].kind
-        if isinstance(k, m.Handle):
-            return k.kind == "borrow"
-        return any(self.has_borrow(part, seen) for part in m.kind_parts(k))
+    def has_borrow(self, ty: m.Type | None) -> bool:
+        """Whether `ty` holds a `borrow<T>` anywhere (a walk with its own stack: a chain of
+        records can be far longer than Python's recursion limit)."""
+        todo = [ty]
+        seen: set[int] = set()
+        while todo:
+            t = todo.pop()
+            if not isinstance(t, int) or t in seen:
+                continue
+            seen.add(t)
+            k = self.types[t].kind
+            if isinstance(k, m.Handle):
+                if k.kind == "borrow":
+                    return True
+                continue
+            todo.extend(m.kind_parts(k))
+        return False
 
     def world_key_name(self, key: m.WorldKey) -> str:
         if isinstance(key, str):
@@ -289,14 +307,21 @@ class _Global:
         world = self.worlds[world_id]
         inc = self.worlds[include_id]
         external = inc.package != pkg
-        pending = [n.name.name for n in names]
-        for key in list(inc.imports) + list(inc.exports):
-            if isinstance(key, str):
-                pending = [n for n in pending if n != key]
-        if pending:
+        present = {key for key in itertools.chain(inc.imports, inc.exports) if isinstance(key, str)}
+        missing = [n.name.name for n in names if n.name.name not in present]
+        if missing:
             raise self.sources.error(
-                f"no import or export kebab-name `{pending[0]}`. "
+                f"no import or export kebab-name `{missing[0]}`. "
                 "Note that an ID does not support renaming",
+                span,
+            )
+        # A chain of worlds, each including the one before, copies quadratically many items
+        # out of linearly much text: count what `include` copies and stop at a ceiling.
+        self.include_copies += len(inc.imports) + len(inc.exports)
+        if self.include_copies > MAX_INCLUDE_COPIES:
+            raise self.sources.error(
+                f"too many world items copied by `include`: this include of `{inc.name}` "
+                f"takes the total past {MAX_INCLUDE_COPIES}",
                 span,
             )
         renames = {n.name.name: n.alias.name for n in names}
@@ -360,12 +385,23 @@ class _Global:
         world = self.worlds[world_id]
         new_imports: dict[m.WorldKey, m.WorldItem] = {}
 
+        def deps_of(iid: int) -> Iterator[int]:
+            return m.interface_direct_deps_in(self.types, self.interfaces, iid)
+
         def import_iface(key: m.WorldKey, iid: int, stability: m.Stability) -> None:
+            """Import `iid` under `key`, after what it uses (depth first, with a stack of its
+            own: a chain of interfaces each using the last can be thousands long)."""
             if key in new_imports:
                 return
-            for dep in m.interface_direct_deps_in(self.types, self.interfaces, iid):
-                import_iface(dep, dep, stability)
-            new_imports[key] = m.WorldInterface(iid, stability)
+            stack = [(key, iid, deps_of(iid))]
+            while stack:
+                key, iid, deps = stack[-1]
+                dep = next(deps, None)
+                if dep is None:
+                    stack.pop()
+                    new_imports[key] = m.WorldInterface(iid, stability)
+                elif dep not in new_imports:
+                    stack.append((dep, dep, deps_of(dep)))
 
         # wit-parser sorts by "class" (the order a WIT printer uses): interfaces, then
         # types brought in with `use`, then types defined here, then freestanding
@@ -406,22 +442,37 @@ class _Global:
         required: set[int] = set()
 
         def add_export(iid: int, key: m.WorldKey, add: bool, stability: m.Stability) -> bool:
-            if key in new_exports:
-                return add
-            if not add and iid in required:
-                return True
-            for dep in m.interface_direct_deps_in(self.types, self.interfaces, iid):
-                if not add_export(dep, dep, add and dep in export_ifaces, stability):
-                    return False
-            item = m.WorldInterface(iid, stability)
-            if add:
-                if iid in required:
-                    return False
-                new_exports[key] = item
-            else:
-                required.add(iid)
-                new_imports[key] = item
-            return True
+            """wit-parser's `add_world_export` (exported after, or imported before, what it
+            uses), depth first with a stack of its own; False on a conflict."""
+            stack: list[tuple[int, m.WorldKey, bool, Iterator[int]]] = []
+
+            def enter(iid: int, key: m.WorldKey, add: bool) -> bool | None:
+                """The answer for `iid` when known without visiting its dependencies."""
+                if key in new_exports:
+                    return add
+                if not add and iid in required:
+                    return True
+                stack.append((iid, key, add, deps_of(iid)))
+                return None
+
+            answer = enter(iid, key, add)
+            while stack:
+                iid, key, add, deps = stack[-1]
+                dep = next(deps, None)
+                if dep is not None:
+                    if enter(dep, dep, add and dep in export_ifaces) is False:
+                        return False
+                    continue
+                stack.pop()
+                item = m.WorldInterface(iid, stability)
+                if add:
+                    if iid in required:
+                        return False
+                    new_exports[key] = item
+                else:
+                    required.add(iid)
+                    new_imports[key] = item
+            return True if answer is None else answer
 
         for iid, (key, stability) in export_ifaces.items():
             if not add_export(iid, key, True, stability):
@@ -1668,7 +1719,15 @@ def _resolve_groups(
     glob = _Global(features, sources)
     ids: dict[m.PackageName, int] = {}
     for name in order:
-        ids[name] = _PackageResolver(glob, by_name[name]).run()
+        try:
+            ids[name] = _PackageResolver(glob, by_name[name]).run()
+        except RecursionError:
+            # Every walk over WIT that can be long has a stack of its own, and types nest at
+            # most MAX_TYPE_NESTING deep, so this is a bug; still a WitError, never a crash.
+            raise sources.error(
+                f"internal error: WIT too deeply nested to resolve package `{name}`",
+                by_name[name].span,
+            ) from None
     return m.ResolvedPackages(glob.freeze(), tuple(ids[s.name] for s in main))
 
 
@@ -1723,10 +1782,14 @@ def resolve_path(
     deps_dir = p / "deps"
     if deps_dir.is_dir():
         for entry in sorted(deps_dir.iterdir(), key=lambda e: e.name):
-            if entry.is_dir():
+            try:
+                mode = entry.stat().st_mode  # a link that loops or leads nowhere fails here
+            except OSError as error:
+                raise WitError(f"cannot read {entry}: {error.strerror or error}") from None
+            if stat.S_ISDIR(mode):
                 deps.extend(_group(_parse_dir(entry), sources))
             elif entry.suffix == ".wit":
-                if entry.exists() and not entry.is_file():
+                if not stat.S_ISREG(mode):
                     # A pipe or device found in a folder is not read: it could block forever.
                     raise WitError(f"cannot read {entry}: not a regular file")
                 deps.extend(_group([parse_file(entry)], sources))
