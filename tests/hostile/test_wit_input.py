@@ -7,13 +7,18 @@ message and place are asserted, and `pytest.mark.timeout` is a generous guard ag
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import stat
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tests.support.corpus import CORPUS
 from witkit.cli import main
 from witkit.errors import WitError
 from witkit.wit import parser
@@ -21,7 +26,7 @@ from witkit.wit.ast import MAX_QUOTED_LINE
 from witkit.wit.json import to_json
 from witkit.wit.parser import MAX_TYPE_NESTING, MAX_WIT_FILE_BYTES, parse_file
 from witkit.wit.printer import print_wit
-from witkit.wit.resolve import MAX_INCLUDE_COPIES, resolve_path
+from witkit.wit.resolve import MAX_INCLUDE_COPIES, resolve_files, resolve_path
 
 LIMIT_TEXT = f"more than the {MAX_WIT_FILE_BYTES // (1024 * 1024)} MiB a WIT file may be"
 
@@ -351,3 +356,195 @@ def test_a_link_in_deps_that_loops_or_leads_nowhere_is_an_error(
     link.symlink_to(target)
     error = wit_error(pkg)
     assert error.message.splitlines()[0] == message.format(link=link)
+
+
+# --------------------------------------------------------------------------- the fuzz target
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "wit" / "fixtures"
+
+
+def load_fuzz_target() -> ModuleType:
+    """fuzz/fuzz_wit.py, imported from its path (it must import without atheris)."""
+    spec = importlib.util.spec_from_file_location("fuzz_wit", ROOT / "fuzz" / "fuzz_wit.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FUZZ = load_fuzz_target()
+
+HOSTILE_SEEDS = [
+    b"",
+    b"\xff\xfe not utf-8",
+    b"package a:b;\ninterface i { type t = " + b"list<" * 300 + b"u8" + b">" * 300 + b"; }\n",
+    b"package a:b;\nworld a { include b; }\nworld b { include a; }\n",
+    b"package a:p { interface i { use a:q/i.{}; } }\npackage a:q { interface i { use a:p/i.{}; } }\n",
+    b"/*" * 500 + b"*/" * 500 + b"package a:b;",
+    b"package a:b { package c:d { } }",
+]
+
+
+def fuzz_seeds() -> list[bytes]:
+    """The project's WIT fixtures, a few small corpus files when the corpus is there, and
+    the hostile shapes above."""
+    seeds = [p.read_bytes() for p in sorted(FIXTURES.glob("*.wit"))]
+    for folder in (CORPUS / "wasi" / "0.3.0", CORPUS / "wit-parser" / "ui" / "parse-fail"):
+        small = sorted(p for p in folder.rglob("*.wit") if p.stat().st_size < 3000)
+        seeds += [p.read_bytes() for p in small[:10]]
+    return seeds + HOSTILE_SEEDS
+
+
+@pytest.mark.timeout(120)
+def test_the_fuzz_target_runs_on_its_seeds_without_a_crash() -> None:
+    seeds = fuzz_seeds()
+    assert len(seeds) > len(HOSTILE_SEEDS), "the WIT fixtures are missing"
+    for data in seeds:
+        FUZZ.test_one_input(data)
+
+
+def test_the_fuzz_target_reports_anything_but_a_wit_error_as_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seed = b"package a:b;\ninterface i { type t = u8; }\n"
+    FUZZ.test_one_input(seed)
+
+    def broken(*args: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(FUZZ, "to_json", broken)
+    with pytest.raises(KeyError):
+        FUZZ.test_one_input(seed)
+
+    def internal(*args: object) -> None:
+        raise WitError("internal error while reading WIT: KeyError()")
+
+    monkeypatch.setattr(FUZZ, "to_json", internal)
+    with pytest.raises(FUZZ.Crash, match="witkit failed on its own"):
+        FUZZ.test_one_input(seed)
+
+    monkeypatch.setattr(FUZZ, "to_json", lambda resolve: {})
+    monkeypatch.setattr(FUZZ, "print_wit", lambda resolved: "not WIT")
+    with pytest.raises(FUZZ.Crash, match="printed WIT does not read back"):
+        FUZZ.test_one_input(seed)
+
+
+# --------------------------------------------------------------------------- generated structures
+
+WRAPPERS = [
+    "list<{}>",
+    "list<{}, 4>",
+    "option<{}>",
+    "result<{}>",
+    "result<_, {}>",
+    "result<{}, u8>",
+    "tuple<{}>",
+    "tuple<u8, {}>",
+    "map<string, {}>",
+    "future<{}>",
+    "stream<{}>",
+]
+GENERATED = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@st.composite
+def nested_type(draw: st.DrawFn) -> tuple[int, str]:
+    """A type of a drawn depth around the nesting limit, and its depth."""
+    depth = draw(st.integers(min_value=0, max_value=MAX_TYPE_NESTING + 20))
+    text = "u8"
+    for wrapper in draw(st.lists(st.sampled_from(WRAPPERS), min_size=depth, max_size=depth)):
+        text = wrapper.format(text)
+    return depth, text
+
+
+@pytest.mark.timeout(120)
+@GENERATED
+@given(nested_type())
+def test_generated_nesting_resolves_up_to_the_limit_and_fails_past_it(
+    drawn: tuple[int, str],
+) -> None:
+    depth, ty = drawn
+    data = f"package a:b;\ninterface i {{\n  type t = {ty};\n}}\n".encode()
+    FUZZ.test_one_input(data)
+    if depth <= MAX_TYPE_NESTING:
+        resolve_files([parser.parse_bytes(data, "nested.wit")])
+        return
+    with pytest.raises(WitError) as info:
+        resolve_files([parser.parse_bytes(data, "nested.wit")])
+    assert (info.value.message, info.value.line) == ("type nesting too deep", 3)
+
+
+@st.composite
+def item_graph(draw: st.DrawFn) -> str:
+    """Packages of interfaces and worlds that use, import, export and include each other at
+    random: forward, backward, themselves, across packages, in cycles or not."""
+    packages = draw(st.integers(min_value=1, max_value=3))
+    interfaces = draw(st.integers(min_value=1, max_value=4))
+    worlds = draw(st.integers(min_value=0, max_value=3))
+    any_package = st.integers(min_value=0, max_value=packages - 1)
+    any_interface = st.integers(min_value=0, max_value=interfaces - 1)
+    any_world = st.integers(min_value=0, max_value=max(worlds - 1, 0))
+
+    def interface_path(here: int) -> str:
+        there = draw(any_package)
+        name = f"i{draw(any_interface)}"
+        return name if there == here else f"a:p{there}/{name}"
+
+    out: list[str] = []
+    for p in range(packages):
+        out.append(f"package a:p{p} {{")
+        for i in range(interfaces):
+            body: list[str] = []
+            for _ in range(draw(st.integers(min_value=0, max_value=2))):
+                body.append(f"use {interface_path(p)}.{{t as u{len(body)}}};")
+            known = ["u8"] + [f"u{n}" for n in range(len(body))] + ["t", "v"]
+            for name in ("t", "v"):
+                wrapper = draw(st.sampled_from(["{}", *WRAPPERS]))
+                body.append(f"type {name} = {wrapper.format(draw(st.sampled_from(known)))};")
+            body.append(f"f: func(x: {draw(st.sampled_from(known))}) -> t;")
+            out.append(f"  interface i{i} {{ {' '.join(body)} }}")
+        for w in range(worlds):
+            items = [
+                f"{draw(st.sampled_from(['import', 'export']))} {interface_path(p)};"
+                for _ in range(draw(st.integers(min_value=0, max_value=3)))
+            ]
+            for _ in range(draw(st.integers(min_value=0, max_value=2))):
+                there = draw(any_package)
+                name = f"w{draw(any_world)}"
+                items.append(f"include {name if there == p else f'a:p{there}/{name}'};")
+            out.append(f"  world w{w} {{ {' '.join(items)} }}")
+        out.append("}")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.timeout(120)
+@GENERATED
+@given(item_graph())
+def test_generated_packages_that_refer_to_each_other_resolve_or_fail_cleanly(text: str) -> None:
+    FUZZ.test_one_input(text.encode())
+
+
+@pytest.mark.timeout(120)
+@GENERATED
+@given(item_graph(), st.data())
+def test_mutated_generated_packages_resolve_or_fail_cleanly(text: str, data: st.DataObject) -> None:
+    lines = text.splitlines(keepends=True)
+    for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
+        at = data.draw(st.integers(min_value=0, max_value=len(lines) - 1))
+        operation = data.draw(st.sampled_from(["delete", "duplicate", "swap", "cut"]))
+        if operation == "delete" and len(lines) > 1:
+            del lines[at]
+        elif operation == "duplicate":
+            lines.insert(at, lines[at])
+        elif operation == "swap":
+            other = data.draw(st.integers(min_value=0, max_value=len(lines) - 1))
+            lines[at], lines[other] = lines[other], lines[at]
+        else:
+            cut = data.draw(st.integers(min_value=0, max_value=len(lines[at])))
+            lines[at] = lines[at][:cut]
+    FUZZ.test_one_input("".join(lines).encode())

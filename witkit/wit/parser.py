@@ -29,7 +29,7 @@ from witkit.errors import SourceLocation, WitError
 from witkit.wit import ast
 from witkit.wit.model import PRIMITIVES
 
-__all__ = ["parse", "parse_file"]
+__all__ = ["parse", "parse_bytes", "parse_file"]
 
 MAX_TYPE_NESTING = 100
 """The deepest a type may nest (`list<list<...>>`), wit-parser's own limit and message
@@ -794,13 +794,21 @@ def parse_file(path: str | Path) -> ast.File:
         raise WitError(f"cannot read {name}: {error.strerror or error}") from None
     if len(data) > MAX_WIT_FILE_BYTES:
         raise _too_large(name)
+    return parse_bytes(data, name)
+
+
+def parse_bytes(data: bytes, path: str) -> ast.File:
+    """Parse the bytes of one `.wit` file, which must be UTF-8; `path` names it in errors."""
+    path = str(path)
+    if len(data) > MAX_WIT_FILE_BYTES:
+        raise _too_large(path, f"{len(data)} bytes, ")
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise WitError(
-            f"cannot read {name}: not valid UTF-8 (byte {error.start})",
-            ast.source_location(name, "", line, column),
+            f"cannot read {path}: not valid UTF-8 (byte {error.start})",
+            ast.source_location(path, "", line, column),
         ) from None
-    return parse(source, name)
+    return parse(source, path)
