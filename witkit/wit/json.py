@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from witkit.wit import model as m
+from witkit.wit._gc import gc_paused
 
 __all__ = ["to_json"]
 
@@ -108,6 +109,11 @@ def _world_item(item: m.WorldItem) -> JSON:
 
 def to_json(resolve: m.Resolve) -> JSON:
     """`resolve` as the reference JSON: `worlds`, `interfaces`, `types`, `packages`, by index."""
+    with gc_paused():  # a dict per type, function and item: see `gc_paused`
+        return _to_json(resolve)
+
+
+def _to_json(resolve: m.Resolve) -> JSON:
     worlds = []
     for w in resolve.worlds:
         out: JSON = {

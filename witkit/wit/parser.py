@@ -6,11 +6,10 @@ import bisect
 import contextlib
 import dataclasses
 import functools
-import gc
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
@@ -27,6 +26,7 @@ from lark.tree import Meta
 from witkit._resources import data_dir
 from witkit.errors import SourceLocation, WitError
 from witkit.wit import ast
+from witkit.wit._gc import gc_paused
 from witkit.wit.model import PRIMITIVES
 
 __all__ = ["parse", "parse_bytes", "parse_file"]
@@ -723,7 +723,7 @@ def parse(source: str, path: str) -> ast.File:
     _check_input(source, path)
     text, comments = _scan_comments(source, path)
     too_deep = _type_nesting_error(text, source, path)
-    with _gc_paused():
+    with gc_paused():
         try:
             if too_deep is not None:
                 # Only the text before the nesting is parsed: a syntax error there comes
@@ -757,25 +757,6 @@ def _at_end(error: UnexpectedInput) -> bool:
     if isinstance(error, UnexpectedEOF):
         return True
     return isinstance(error, UnexpectedToken) and error.token.type == "$END"
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a file is parsed.
-
-    Parsing allocates hundreds of thousands of small objects and no reference cycles; with
-    the collector running, each of its passes walks all of them again, which made parsing a
-    few megabytes two to three times slower. Nothing is left uncollected: the collector runs
-    as usual afterwards. (If it was already off, it is left off.)
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def parse_file(path: str | Path) -> ast.File:

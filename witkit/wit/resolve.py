@@ -38,6 +38,7 @@ from witkit.wit._elaborate import (
     toposort,
     update_stability,
 )
+from witkit.wit._gc import gc_paused
 from witkit.wit.parser import parse, parse_file
 
 __all__ = ["resolve_files", "resolve_path", "resolve_source", "select_world"]
@@ -1720,7 +1721,8 @@ def _resolve_groups(
     ids: dict[m.PackageName, int] = {}
     for name in order:
         try:
-            ids[name] = _PackageResolver(glob, by_name[name]).run()
+            with gc_paused():
+                ids[name] = _PackageResolver(glob, by_name[name]).run()
         except RecursionError:
             # Every walk over WIT that can be long has a stack of its own, and types nest at
             # most MAX_TYPE_NESTING deep, so this is a bug; still a WitError, never a crash.
