@@ -234,6 +234,24 @@ def test_a_long_chain_resolves_prints_and_converts(tmp_path: Path, shape: str) -
 
 
 @pytest.mark.timeout(120)
+def test_many_items_resolve_print_and_convert(tmp_path: Path) -> None:
+    count = 2 * CHAIN
+    text = (
+        "package a:b;\ninterface i {\n"
+        + "".join(
+            f"  record r{n} {{ x: u8 }}\n  fn{n}: func(a: r{n}) -> u8;\n" for n in range(count)
+        )
+        + "}\n"
+        + "".join(f"world w{n} {{ import i; export g: func(); }}\n" for n in range(count // 10))
+    )
+    resolved = resolve_path(write(tmp_path / "many.wit", text))
+    as_json = to_json(resolved.resolve)
+    assert (len(as_json["types"]), len(as_json["worlds"])) == (count, count // 10)
+    assert len(as_json["interfaces"][0]["functions"]) == count
+    assert print_wit(resolved).count("record r") == count
+
+
+@pytest.mark.timeout(120)
 def test_a_long_chain_of_packages_is_ordered_without_recursion(tmp_path: Path) -> None:
     # Packages are visited in name order, and the first one needs all the others.
     text = "".join(
