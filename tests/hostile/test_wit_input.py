@@ -318,39 +318,32 @@ def test_a_cycle_in_one_file_is_an_error(tmp_path: Path, shape: str) -> None:
     assert (error.message, error.path, (error.line, error.column)) == (message, str(path), place)
 
 
-def cyclic_packages(tmp_path: Path, main: str, c: str, d: str) -> Path:
-    pkg = tmp_path / "pkg"
-    write(pkg / "main.wit", main)
-    write(pkg / "deps" / "c" / "c.wit", c)
-    write(pkg / "deps" / "d.wit", d)
-    return pkg
-
-
-@pytest.mark.timeout(60)
-def test_packages_in_deps_that_use_each_other_are_a_cycle(tmp_path: Path) -> None:
-    pkg = cyclic_packages(
-        tmp_path,
+PACKAGE_CYCLES = {
+    "packages in deps/ that use each other": (
         "package a:b;\nworld w { import a:c/i; }\n",
         "package a:c;\ninterface i { use a:d/j.{}; }\n",
         "package a:d;\ninterface j { use a:c/i.{}; }\n",
-    )
+    ),
+    "worlds including each other across packages": (
+        "package a:b;\nworld w { include a:c/v; }\n",
+        "package a:c;\nworld v { include a:d/u; }\n",
+        "package a:d;\nworld u { include a:c/v; }\n",
+    ),
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("shape", list(PACKAGE_CYCLES))
+def test_packages_that_need_each_other_are_a_cycle(tmp_path: Path, shape: str) -> None:
+    main_wit, c_wit, d_wit = PACKAGE_CYCLES[shape]
+    pkg = tmp_path / "pkg"
+    write(pkg / "main.wit", main_wit)
+    write(pkg / "deps" / "c" / "c.wit", c_wit)  # a package folder
+    write(pkg / "deps" / "d.wit", d_wit)  # a single-file package
     error = wit_error(pkg)
     assert error.message == "package `a:c` creates a dependency cycle"
     assert (error.path, error.line, error.column) == (str(pkg / "deps" / "d.wit"), 2, 19)
     assert check_cli(pkg) == "error: package `a:c` creates a dependency cycle"
-
-
-@pytest.mark.timeout(60)
-def test_worlds_including_each_other_across_packages_are_a_cycle(tmp_path: Path) -> None:
-    pkg = cyclic_packages(
-        tmp_path,
-        "package a:b;\nworld w { include a:c/v; }\n",
-        "package a:c;\nworld v { include a:d/u; }\n",
-        "package a:d;\nworld u { include a:c/v; }\n",
-    )
-    error = wit_error(pkg)
-    assert error.message == "package `a:c` creates a dependency cycle"
-    assert (error.path, error.line, error.column) == (str(pkg / "deps" / "d.wit"), 2, 19)
 
 
 @pytest.mark.timeout(60)
