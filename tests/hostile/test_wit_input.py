@@ -24,9 +24,10 @@ from witkit.errors import WitError
 from witkit.wit import parser
 from witkit.wit.ast import MAX_QUOTED_LINE
 from witkit.wit.json import to_json
+from witkit.wit.model import Resolve
 from witkit.wit.parser import MAX_TYPE_NESTING, MAX_WIT_FILE_BYTES, parse_file
-from witkit.wit.printer import print_wit
-from witkit.wit.resolve import MAX_INCLUDE_COPIES, resolve_files, resolve_path
+from witkit.wit.printer import MAX_STRUCTURAL_TEXT, print_wit, type_text
+from witkit.wit.resolve import MAX_INCLUDE_COPIES, resolve_files, resolve_path, resolve_source
 
 LIMIT_TEXT = f"more than the {MAX_WIT_FILE_BYTES // (1024 * 1024)} MiB a WIT file may be"
 
@@ -280,6 +281,33 @@ def test_worlds_including_each_other_in_a_chain_stop_at_the_copy_ceiling(tmp_pat
     line = 2 + 447
     assert (error.path, error.line) == (str(path), line)
     assert error.column == text.splitlines()[line - 1].index("w446;") + 1
+
+
+def struct_chain(fields: str, count: int) -> tuple[Resolve, int]:
+    """Records `a1` ... each with `fields` of the one before; the last one's id."""
+    text = "package a:b;\ninterface i {\n  record a0 { x: u8 }\n"
+    text += chain(f"  record a{{i}} {{{{ {fields} }}}}\n", count) + "}\n"
+    resolve = resolve_source(text).resolve
+    return resolve, resolve.interfaces[0].types[f"a{count - 1}"]
+
+
+@pytest.mark.timeout(60)
+def test_a_long_chain_of_records_spells_out_structurally() -> None:
+    # `witkit plugin check` and the generated world check compare types by this spelling.
+    resolve, last = struct_chain("x: a{prev}", CHAIN)
+    text = type_text(resolve, last, "structural")
+    assert text.startswith("record { x: record { x: ") and text.count("record") == CHAIN
+
+
+@pytest.mark.timeout(60)
+def test_a_structural_spelling_that_doubles_at_each_level_stops_at_its_ceiling() -> None:
+    resolve, last = struct_chain("x: a{prev}, y: a{prev}", 60)  # 2 ** 60 records written out
+    with pytest.raises(WitError) as info:
+        type_text(resolve, last, "structural")
+    assert info.value.message == (
+        "type `a59` is too large to spell out structurally "
+        f"(more than {MAX_STRUCTURAL_TEXT} characters)"
+    )
 
 
 # --------------------------------------------------------------------------- cycles

@@ -9,9 +9,10 @@ which means the same to the resolver.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Literal
 
+from witkit.errors import WitError
 from witkit.wit import model as m
 
 INDENT = "  "
@@ -62,23 +63,73 @@ def type_text(resolve: m.Resolve, ty: m.Type | None, style: TypeStyle = "source"
     """`ty` spelled as WIT text in `style` (see `TypeStyle`); None (no type) is `_`."""
     if ty is None:
         return "_"
-    structural = style == "structural"
-    if structural:
-        ty = resolve.dealias(ty)
+    if style == "structural":
+        return _structural_text(resolve, ty)
     if isinstance(ty, str):
         return ty
     td = resolve.types[ty]
-    if td.name is not None and not structural:
+    if td.name is not None:
         return ident(td.name) if style == "source" else td.name
     return kind_text(resolve, td.kind, style)
 
 
-def kind_text(resolve: m.Resolve, k: m.TypeDefKind, style: TypeStyle = "source") -> str:
-    """A type definition's right-hand side spelled in `style`, whatever its own name."""
+MAX_STRUCTURAL_TEXT = 1_000_000
+"""The longest structural spelling `type_text` writes, in characters.
+
+A structural spelling writes out every record, variant and tuple a type is made of, so it
+doubles with each level of a type like `record a2 { x: a1, y: a1 }`: 40 such lines of WIT
+would spell out as a terabyte. The longest among WASI's and wit-parser's test types is 1,543
+characters; this is 650 times that."""
+
+
+def _structural_text(resolve: m.Resolve, ty: m.Type) -> str:
+    """`type_text(..., "structural")`: each type it is made of spelled once, the parts
+    before the whole, with a stack of its own (a chain of records can be thousands long)."""
+    spelled: dict[int, str] = {}
+
+    def spell(part: m.Type | None) -> str:
+        part = "_" if part is None else resolve.dealias(part)
+        return part if isinstance(part, str) else spelled[part]
+
+    top = resolve.dealias(ty)
+    todo = [top]
+    while todo:
+        current = todo[-1]
+        if isinstance(current, str) or current in spelled:
+            todo.pop()
+            continue
+        kind = resolve.types[current].kind
+        # A handle is spelled `own<resource>` whatever its resource.
+        parts = () if isinstance(kind, m.Handle) else m.kind_parts(kind)
+        waiting = [
+            p for p in map(resolve.dealias, parts) if isinstance(p, int) and p not in spelled
+        ]
+        if waiting:
+            todo.extend(waiting)
+            continue
+        todo.pop()
+        if sum(len(spell(p)) for p in parts) > MAX_STRUCTURAL_TEXT:
+            raise WitError(
+                f"type `{resolve.type_name(ty)}` is too large to spell out structurally "
+                f"(more than {MAX_STRUCTURAL_TEXT} characters)"
+            )
+        spelled[current] = kind_text(resolve, kind, "structural", spell)
+    return spell(top)
+
+
+def kind_text(
+    resolve: m.Resolve,
+    k: m.TypeDefKind,
+    style: TypeStyle = "source",
+    spell: Callable[[m.Type | None], str] | None = None,
+) -> str:
+    """A type definition's right-hand side spelled in `style`, whatever its own name.
+
+    `spell` spells the types it is made of (`type_text` in `style` when not given)."""
     structural = style == "structural"
 
     def t(x: m.Type | None) -> str:
-        return type_text(resolve, x, style)
+        return type_text(resolve, x, style) if spell is None else spell(x)
 
     def field(name: str) -> str:
         return name if structural else ident(name)
