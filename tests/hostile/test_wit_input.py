@@ -8,6 +8,7 @@ message and place are asserted, and `pytest.mark.timeout` is a generous guard ag
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 import stat
 from pathlib import Path
@@ -264,23 +265,40 @@ def test_a_long_chain_of_packages_is_ordered_without_recursion(tmp_path: Path) -
     assert len(resolved.resolve.packages) == CHAIN + 1
 
 
+def copied_too_much(world: str) -> str:
+    return (
+        f"`include` copies too much: with this include of `{world}`, all includes together "
+        f"copy more than {MAX_INCLUDE_COPIES} world items, types, fields and parameters"
+    )
+
+
 @pytest.mark.timeout(120)
 def test_worlds_including_each_other_in_a_chain_stop_at_the_copy_ceiling(tmp_path: Path) -> None:
-    # Each world adds one import and includes the last: n worlds copy n * n / 2 items.
+    # World k adds an import and includes world k - 1, copying its k imports at 2 each (the
+    # item and its function): k(k + 1) in all, quadratic in the text.
     text = "package a:b;\nworld w0 { import g0: func(); }\n" + chain(
         "world w{i} {{ import g{i}: func(); include w{prev}; }}\n", 1000
     )
     path = write(tmp_path / "include.wit", text)
     error = wit_error(path)
-    # 1 + 2 + ... + k items are copied by the first k includes; 447 is the first k past 100,000.
-    assert sum(range(1, 447)) <= MAX_INCLUDE_COPIES < sum(range(1, 448))
-    assert error.message == (
-        "too many world items copied by `include`: this include of `w446` takes the total past "
-        f"{MAX_INCLUDE_COPIES}"
-    )
-    line = 2 + 447
+    first = next(k for k in itertools.count(1) if k * (k + 1) > MAX_INCLUDE_COPIES)
+    assert error.message == copied_too_much(f"w{first - 1}")
+    line = 2 + first
     assert (error.path, error.line) == (str(path), line)
-    assert error.column == text.splitlines()[line - 1].index("w446;") + 1
+    assert error.column == text.splitlines()[line - 1].index(f"w{first - 1};") + 1
+
+
+@pytest.mark.timeout(120)
+def test_a_large_type_included_down_a_chain_stops_at_the_copy_ceiling(tmp_path: Path) -> None:
+    # One world item, but each include copies its tuple's every element.
+    width = MAX_INCLUDE_COPIES // 5
+    text = "package a:b;\nworld w0 { type t = tuple<" + ", ".join(["u8"] * width) + ">; }\n"
+    text += chain("world w{i} {{ include w{prev}; }}\n", 10)
+    path = write(tmp_path / "include.wit", text)
+    error = wit_error(path)
+    first = next(k for k in itertools.count(1) if k * (width + 2) > MAX_INCLUDE_COPIES)
+    assert error.message == copied_too_much(f"w{first - 1}")
+    assert (error.path, error.line) == (str(path), 2 + first)
 
 
 def struct_chain(fields: str, count: int) -> tuple[Resolve, int]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeAlias
@@ -47,12 +47,15 @@ MAP_KEY_TYPES = m.PRIMITIVES - {"f32", "f64", "error-context"}
 """The primitives a `map<K, V>` key may be: every one but floats and `error-context`."""
 
 MAX_INCLUDE_COPIES = 100_000
-"""How many world items `include` may copy in one resolution, all includes together.
+"""How much `include` may copy in one resolution, all includes together: world items, plus
+each type copied with them and its fields (or cases, or elements), plus each function and
+its parameters.
 
-Each `include` copies the included world's imports and exports, so worlds that each include
-the one before copy quadratically many items: 1,000 such worlds in 50 KB of WIT copy half a
-million, and 10,000 would take gigabytes. Resolving any WASI package copies 66 at most; this
-ceiling is 1,500 times that, and reached in under a second."""
+Each `include` copies the included world's items, so worlds that each include the one
+before copy quadratically much out of linearly much text: 1,000 such worlds in 50 KB of WIT
+copy half a million items, and a world holding a 20,000-element tuple, included down a chain
+of 2,000 worlds, 40 million elements. Resolving any WASI package copies at most 66 (its
+worlds include interfaces only); this ceiling is 1,500 times that, reached in about a second."""
 
 # --------------------------------------------------------------------------- errors
 
@@ -316,17 +319,23 @@ class _Global:
                 "Note that an ID does not support renaming",
                 span,
             )
-        # A chain of worlds, each including the one before, copies quadratically many items
-        # out of linearly much text: count what `include` copies and stop at a ceiling.
-        self.include_copies += len(inc.imports) + len(inc.exports)
-        if self.include_copies > MAX_INCLUDE_COPIES:
-            raise self.sources.error(
-                f"too many world items copied by `include`: this include of `{inc.name}` "
-                f"takes the total past {MAX_INCLUDE_COPIES}",
-                span,
-            )
+
+        def charge(copies: int) -> None:
+            """Count what `include` copies (see MAX_INCLUDE_COPIES); stop at the ceiling."""
+            self.include_copies += copies
+            if self.include_copies > MAX_INCLUDE_COPIES:
+                raise self.sources.error(
+                    f"`include` copies too much: with this include of `{inc.name}`, all "
+                    f"includes together copy more than {MAX_INCLUDE_COPIES} world items, "
+                    "types, fields and parameters",
+                    span,
+                )
+
+        charge(len(inc.imports) + len(inc.exports))
         renames = {n.name.name: n.alias.name for n in names}
-        cloner = _Cloner(self, m.TypeOwner("world", include_id), m.TypeOwner("world", world_id))
+        cloner = _Cloner(
+            self, m.TypeOwner("world", include_id), m.TypeOwner("world", world_id), charge
+        )
         imports = dict(world.imports)
         exports = dict(world.exports)
         for items, src, desc in (
@@ -495,17 +504,22 @@ class _Cloner:
     types owned by anyone else are shared.
     """
 
-    def __init__(self, g: _Global, prev: m.TypeOwner, new: m.TypeOwner) -> None:
+    def __init__(
+        self, g: _Global, prev: m.TypeOwner, new: m.TypeOwner, charge: Callable[[int], None]
+    ) -> None:
         self.g = g
         self.prev = prev
         self.new = new
+        self.charge = charge
+        """Told how much each copy costs: a type or function, and its fields or parameters."""
         self.map: dict[int, int] = {}
 
     def interface(self, iid: int, package: int) -> int:
         """Copy an anonymous interface, and the types it owns, as a new interface."""
         old = self.g.interfaces[iid]
         new_id = len(self.g.interfaces)
-        inner = _Cloner(self.g, m.TypeOwner("interface", iid), m.TypeOwner("interface", new_id))
+        owners = m.TypeOwner("interface", iid), m.TypeOwner("interface", new_id)
+        inner = _Cloner(self.g, *owners, self.charge)
         types = {n: inner.type_id(t) for n, t in old.types.items()}
         funcs = {n: inner.function(f, f.name) for n, f in old.functions.items()}
         self.g.interfaces.append(
@@ -520,6 +534,13 @@ class _Cloner:
         if td.owner is not None and td.owner != self.prev:
             return tid
         kind = td.kind
+        match kind:
+            case m.Record():
+                self.charge(1 + len(kind.fields))
+            case m.Variant():
+                self.charge(1 + len(kind.cases))
+            case _:
+                self.charge(1 + len(m.kind_parts(kind)))
         match kind:
             case m.Alias():
                 if isinstance(kind.type, int) and self.g.types[kind.type].owner == self.prev:
@@ -565,6 +586,7 @@ class _Cloner:
         return None if t is None else self.ty(t)
 
     def function(self, f: m.Function, name: str) -> m.Function:
+        self.charge(1 + len(f.params))
         resource = None if f.resource is None else self.type_id(f.resource)
         if resource is not None:
             rname = self.g.types[resource].name
