@@ -28,7 +28,13 @@ from witkit.wit.json import to_json
 from witkit.wit.model import Resolve
 from witkit.wit.parser import MAX_TYPE_NESTING, MAX_WIT_FILE_BYTES, parse_file
 from witkit.wit.printer import MAX_STRUCTURAL_TEXT, print_wit, type_text
-from witkit.wit.resolve import MAX_INCLUDE_COPIES, resolve_files, resolve_path, resolve_source
+from witkit.wit.resolve import (
+    MAX_IMPLIED_IMPORTS,
+    MAX_INCLUDE_COPIES,
+    resolve_files,
+    resolve_path,
+    resolve_source,
+)
 
 LIMIT_TEXT = f"more than the {MAX_WIT_FILE_BYTES // (1024 * 1024)} MiB a WIT file may be"
 
@@ -299,6 +305,24 @@ def test_a_large_type_included_down_a_chain_stops_at_the_copy_ceiling(tmp_path: 
     first = next(k for k in itertools.count(1) if k * (width + 2) > MAX_INCLUDE_COPIES)
     assert error.message == copied_too_much(f"w{first - 1}")
     assert (error.path, error.line) == (str(path), 2 + first)
+
+
+@pytest.mark.timeout(120)
+def test_worlds_importing_the_end_of_a_chain_stop_at_the_implied_import_ceiling(
+    tmp_path: Path,
+) -> None:
+    # Each world imports the last of 1,000 interfaces, and so the 999 it uses too.
+    text = "package a:b;\ninterface i0 { type t = u8; }\n"
+    text += chain("interface i{i} {{ use i{prev}.{{t}}; }}\n", 1000)
+    text += "".join(f"world w{n} {{ import i999; }}\n" for n in range(200))
+    path = write(tmp_path / "implied.wit", text)
+    error = wit_error(path)
+    first = next(n for n in itertools.count() if (n + 1) * 999 > MAX_IMPLIED_IMPORTS)
+    assert error.message == (
+        f"too many implied imports: with world `w{first}`, worlds import more than "
+        f"{MAX_IMPLIED_IMPORTS} interfaces only because what they import or export uses them"
+    )
+    assert (error.path, error.line, error.column) == (str(path), 2 + 1000 + first, 7)
 
 
 def struct_chain(fields: str, count: int) -> tuple[Resolve, int]:

@@ -57,6 +57,14 @@ copy half a million items, and a world holding a 20,000-element tuple, included 
 of 2,000 worlds, 40 million elements. Resolving any WASI package copies at most 66 (its
 worlds include interfaces only); this ceiling is 1,500 times that, reached in about a second."""
 
+MAX_IMPLIED_IMPORTS = 100_000
+"""How many interfaces worlds may import, all worlds together, only because what they import
+or export uses them (wit-parser's world elaboration writes these imports out).
+
+Worlds that each import the end of a chain of interfaces, each using the one before, import
+the whole chain each: 2,000 interfaces and 2,000 worlds in 127 KB of WIT made four million
+imports. Resolving any WASI package implies 24 at most; this ceiling is 4,000 times that."""
+
 # --------------------------------------------------------------------------- errors
 
 
@@ -237,7 +245,12 @@ class _Global:
         self.pkg_worlds: dict[int, dict[str, int | None]] = {}
         self.iface_types: dict[int, dict[str, int | None]] = {}
         self.include_copies = 0
-        """World items copied by `include` so far (see `MAX_INCLUDE_COPIES`)."""
+        """What `include` has copied so far (see `MAX_INCLUDE_COPIES`)."""
+        self.implied_imports = 0
+        """Interfaces worlds import because what they import uses them (`MAX_IMPLIED_IMPORTS`)."""
+        self.direct_deps: dict[int, tuple[int, ...]] = {}
+        """The interfaces each interface uses, once worked out (`elaborate_world` asks again
+        for every world)."""
 
     def include_stability(self, stability: m.Stability, pkg: int, span: ast.Span | None) -> bool:
         """wit-parser's `include_stability`: is an item with this gate part of the result?"""
@@ -396,7 +409,23 @@ class _Global:
         new_imports: dict[m.WorldKey, m.WorldItem] = {}
 
         def deps_of(iid: int) -> Iterator[int]:
-            return m.interface_direct_deps_in(self.types, self.interfaces, iid)
+            deps = self.direct_deps.get(iid)
+            if deps is None:
+                deps = tuple(m.interface_direct_deps_in(self.types, self.interfaces, iid))
+                self.direct_deps[iid] = deps
+            return iter(deps)
+
+        def implied() -> None:
+            """Count an interface imported only because another uses it: worlds that each
+            import the end of a long chain of interfaces import quadratically many."""
+            self.implied_imports += 1
+            if self.implied_imports > MAX_IMPLIED_IMPORTS:
+                raise self.sources.error(
+                    f"too many implied imports: with world `{world.name}`, worlds import more "
+                    f"than {MAX_IMPLIED_IMPORTS} interfaces only because what they import or "
+                    "export uses them",
+                    span,
+                )
 
         def import_iface(key: m.WorldKey, iid: int, stability: m.Stability) -> None:
             """Import `iid` under `key`, after what it uses (depth first, with a stack of its
@@ -410,6 +439,8 @@ class _Global:
                 if dep is None:
                     stack.pop()
                     new_imports[key] = m.WorldInterface(iid, stability)
+                    if stack:
+                        implied()
                 elif dep not in new_imports:
                     stack.append((dep, dep, deps_of(dep)))
 
@@ -474,6 +505,8 @@ class _Global:
                         return False
                     continue
                 stack.pop()
+                if stack:
+                    implied()
                 item = m.WorldInterface(iid, stability)
                 if add:
                     if iid in required:
