@@ -379,6 +379,7 @@ class _ToAst:
                 children = built[len(built) - count :]
                 del built[len(built) - count :]
                 built.append(getattr(self, str(node.data))(node.meta, children))
+                node.children = []  # what is built no longer needs its tree: free it as we go
             else:
                 todo.append((node, True))
                 todo.extend((child, False) for child in reversed(node.children))
