@@ -745,3 +745,28 @@ def test_calls_through_a_component_with_shadowing_names(shadow_root: Path) -> No
         plugin.isinstance("not an object")
     with pytest.raises(TypeError, match=r"Call\.type_\(\): parameter `list`: expected Enum"):
         plugin.type_(1)
+
+
+@pytest.mark.parametrize("shape", ["alias", "option"])
+def test_a_chain_of_types_too_long_to_annotate_is_an_error_not_a_crash(
+    tmp_path: Path, shape: str
+) -> None:
+    """Alias or option chains thousands long are valid WIT; spelling them as annotations
+    outruns Python's stack, which must end as a one-line error and write nothing."""
+    step = "a{prev}" if shape == "alias" else "option<a{prev}>"
+    lines = ["package t:deep;", "interface i {", "  type a0 = u32;"]
+    lines += [f"  type a{i} = {step.format(prev=i - 1)};" for i in range(1, 3000)]
+    lines += ["  f: func(x: a2999);", "}", "world w { export i; }"]
+    wit = tmp_path / "deep.wit"
+    wit.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for args, target in (
+        (["generate", str(wit), "-o", str(tmp_path / "out")], tmp_path / "out"),
+        (["new", "p", "--wit", str(wit), "-o", str(tmp_path / "p")], tmp_path / "p"),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "witkit", *args], capture_output=True, text=True, check=False
+        )
+        assert proc.returncode == 1
+        assert "Traceback" not in proc.stderr
+        assert "alias or nest too deeply to spell as Python annotations" in proc.stderr
+        assert not target.exists() or not any(target.iterdir())

@@ -33,7 +33,7 @@ from witkit.codegen.naming import (
     version_words,
 )
 from witkit.codegen.output import WINDOWS_DEVICES, checked_join, write_tree
-from witkit.codegen.pytypes import HOST, Imports, PyTypes
+from witkit.codegen.pytypes import HOST, Imports, PyTypes, not_too_deep
 from witkit.codegen.templating import template_environment
 from witkit.errors import BindingError
 from witkit.wit import model as m
@@ -1070,25 +1070,26 @@ def render_host(
 
     Paths are relative to the package folder (`__init__.py`, `api.py`, ...).
     """
-    package = _package(resolve, world_id, package_name)
-    builder = _Builder(resolve, world_id, package, source)
-    world, modules = builder.world_view()
-    env = environment(templates)
-    out: dict[str, str] = {}
-    header = world.header
-    for mv in modules:
-        _module_imports(mv)
-        mv.import_lines = mv.imports.lines(first_party=("witkit",))
-        out[mv.path] = _render(
-            env, "interface.py.jinja", module=mv, world=world, header=header, n=mv.names
+    with not_too_deep(f"world {resolve.world_id_of(world_id)}"):
+        package = _package(resolve, world_id, package_name)
+        builder = _Builder(resolve, world_id, package, source)
+        world, modules = builder.world_view()
+        env = environment(templates)
+        out: dict[str, str] = {}
+        header = world.header
+        for mv in modules:
+            _module_imports(mv)
+            mv.import_lines = mv.imports.lines(first_party=("witkit",))
+            out[mv.path] = _render(
+                env, "interface.py.jinja", module=mv, world=world, header=header, n=mv.names
+            )
+        _world_imports(world)
+        world.import_lines = world.imports.lines(first_party=("witkit",))
+        out["__init__.py"] = _render(
+            env, "__init__.py.jinja", world=world, header=header, n=world.names
         )
-    _world_imports(world)
-    world.import_lines = world.imports.lines(first_party=("witkit",))
-    out["__init__.py"] = _render(
-        env, "__init__.py.jinja", world=world, header=header, n=world.names
-    )
-    out["py.typed"] = ""
-    return dict(sorted(out.items()))
+        out["py.typed"] = ""
+        return dict(sorted(out.items()))
 
 
 def _render(env: Environment, name: str, **context: object) -> str:

@@ -10,10 +10,12 @@ guest disagree on is where a named type's class lives, so `PyTypes` takes a call
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from witkit.errors import BindingError
+from witkit.errors import BindingError, WitkitError
 from witkit.wit import model as m
 
 INTS = frozenset({"u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64"})
@@ -208,3 +210,19 @@ class PyTypes:
         ok = "None" if res.ok is None else self.annotation(res.ok, self_resource)
         err = "None" if res.err is None else self.annotation(res.err, self_resource)
         return ok, err
+
+
+@contextlib.contextmanager
+def not_too_deep(what: str, error: type[WitkitError] = BindingError) -> Iterator[None]:
+    """Turn Python's recursion limit, reached while spelling types, into an `error` naming `what`.
+
+    The WIT reader accepts alias chains and nested named types thousands long; spelling them
+    as annotations walks each chain, and past about a thousand links Python's stack runs out.
+    """
+    try:
+        yield
+    except RecursionError:
+        raise error(
+            f"{what}: its types alias or nest too deeply to spell as Python annotations "
+            f"(a chain past Python's recursion limit of {sys.getrecursionlimit()})"
+        ) from None

@@ -13,6 +13,7 @@ from jinja2 import Environment
 
 from witkit.codegen.naming import free_name, snake
 from witkit.codegen.output import WINDOWS_DEVICES, write_tree
+from witkit.codegen.pytypes import not_too_deep
 from witkit.codegen.templating import template_environment
 from witkit.errors import BuildError
 from witkit.guest.plan import WORLD_CLASS, WORLD_MODULE, GuestFunction, GuestPlan, plan_for
@@ -323,6 +324,17 @@ def new_project(
     Raises BuildError for a non-empty target folder and WitError for WIT that does not
     resolve or a world that does not exist.
     """
+    with not_too_deep(f"--wit {wit_path}", BuildError):
+        return _new_project(name, wit_path, world, out_dir, templates)
+
+
+def _new_project(
+    name: str,
+    wit_path: str | Path,
+    world: str | None,
+    out_dir: str | Path | None,
+    templates: str | Path | None,
+) -> Path:
     if not _NAME.match(name):
         raise BuildError(f"{name!r} is not a project name (letters, digits, `.`, `_`, `-`)")
     wit = Path(wit_path)
