@@ -66,8 +66,10 @@ def location_in_file(path: str | Path, text: str, line: int, column: int, length
     A position just past the last line (an error at the end of the file) quotes an
     empty line, so the caret still shows where the file stopped.
     """
-    lines = text.splitlines()
-    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    # Lines as the parser counts them: only "\n" ends one (`splitlines` would also split at
+    # U+2028, form feeds and the like, and quote the wrong line).
+    lines = text.split("\n")
+    source_line = lines[line - 1].removesuffix("\r") if 0 < line <= len(lines) else ""
     return SourceLocation(str(path), line, column, source_line, length)
 
 

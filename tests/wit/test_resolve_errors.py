@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from witkit.errors import WitError
-from witkit.wit.resolve import resolve_path
+from witkit.wit.resolve import resolve_path, resolve_source
 
 FIXTURES = Path(__file__).resolve().parent / "resolve-fixtures"
 
@@ -166,3 +166,12 @@ def test_empty_package_folder_is_named(tmp_path: Path) -> None:
     with pytest.raises(WitError, match=r"no `\.wit` files in this folder") as info:
         resolve_path(tmp_path)
     assert str(tmp_path) in info.value.message
+
+
+def test_quoted_line_is_the_one_the_parser_counted() -> None:
+    # U+2028 (a line separator to `str.splitlines`) inside a comment does not end a WIT line.
+    with pytest.raises(WitError) as info:
+        resolve_source("package a:b;\n// x\u2028y\ninterface i {\n  f: func() -> nope;\n}\n")
+    loc = info.value.location
+    assert loc is not None and loc.line == 4
+    assert loc.source_line == "  f: func() -> nope;"

@@ -1721,7 +1721,7 @@ def _group(files: Sequence[ast.File], sources: _Sources) -> list[_PackageSource]
 def _docs_span(f: ast.File) -> ast.Span:
     """Where the doc comment above a file's `package` line starts (the AST keeps no span for it)."""
     assert f.package is not None
-    lines = f.source.splitlines()
+    lines = f.source.split("\n")  # as the parser counts lines (see errors.location_in_file)
     line = f.package.span.line
     while line > 1:
         above = lines[line - 2].strip() if line - 2 < len(lines) else ""
