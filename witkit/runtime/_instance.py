@@ -194,13 +194,14 @@ class Instance:
         if limits.memory is not None:
             if runtime._own_memory:
                 self._budget = _memory.Budget(limits.memory)
-            else:
-                self._store.set_limits(memory_size=limits.memory)
             # Tables are host memory too (8 bytes a slot): at most 64 tables of at most
             # memory / 512 slots each (10,000 at least) keep them within about the same ceiling,
-            # so a `table.grow` loop is refused rather than fed.
+            # so a `table.grow` loop is refused rather than fed. Without witkit-backed memories,
+            # wasmtime caps each memory (-1: leave unset).
             self._store.set_limits(
-                table_elements=max(limits.memory // 512, _MIN_TABLE_ELEMENTS), tables=_MAX_TABLES
+                memory_size=-1 if runtime._own_memory else limits.memory,
+                table_elements=max(limits.memory // 512, _MIN_TABLE_ELEMENTS),
+                tables=_MAX_TABLES,
             )
         self._fuel = limits.fuel
         self._epoch_ticks: int | None = None
@@ -383,15 +384,11 @@ class Instance:
                 budget.refused = None  # a refusal the guest handled in an earlier call
 
             steps.append(forget_refusal)
-        if not steps:
-            return None
-        if len(steps) == 1:
-            return steps[0]
-        first, *rest = steps
+        if len(steps) <= 1:
+            return steps[0] if steps else None
 
         def all_steps() -> None:
-            first()
-            for step in rest:
+            for step in steps:
                 step()
 
         return all_steps
@@ -600,10 +597,14 @@ class Instance:
         """A call that returned after its deadline: the guest sat in a WASI call (a sleep, a
         blocking read) that no timeout can interrupt. Its result is dropped; the guest finished
         the call, so the instance stays usable."""
-        raise Timeout(
-            f"{what}: ran past its timeout of {self._limits.timeout} s (it returned late, as a "
-            "guest blocked in a WASI call such as a sleep does; its result was dropped)"
-        )
+        raise Timeout(self._timeout_message(
+            what, "it returned late, as a guest blocked in a WASI call such as a sleep does; "
+            "its result was dropped"
+        ))
+
+    def _timeout_message(self, what: str, detail: str = "") -> str:
+        extra = f" ({detail})" if detail else ""
+        return f"{what}: ran past its timeout of {self._limits.timeout} s{extra}"
 
     def _raise_poisoned(self) -> NoReturn:
         raise PluginError(f"instance trapped earlier; reload the plugin (it failed with {self._poisoned})")
@@ -634,7 +635,7 @@ class Instance:
         ):
             raise PluginError(f"cannot instantiate the component: {cause}") from error
         if isinstance(pending, Timeout):
-            exc = Timeout(f"{what}: ran past its timeout of {self._limits.timeout} s ({pending})", backtrace)
+            exc = Timeout(self._timeout_message(what, str(pending)), backtrace)
         elif pending is not None:
             exc = TrapError(f"{what}: host function raised {type(pending).__name__}: {pending}", backtrace)
             exc.__cause__ = pending
@@ -644,7 +645,7 @@ class Instance:
         elif "all fuel consumed" in lowered:
             exc = FuelExhausted(f"{what}: ran out of fuel (limit {self._fuel} per call)", backtrace)
         elif "wasm trap: interrupt" in lowered:
-            exc = Timeout(f"{what}: ran past its timeout of {self._limits.timeout} s", backtrace)
+            exc = Timeout(self._timeout_message(what), backtrace)
         elif refused is not None:
             exc = MemoryLimitExceeded(
                 f"{what}: the plugin reached its memory limit of {self._limits.memory} bytes "
@@ -782,19 +783,18 @@ class Instance:
             me._callback_store = store
             try:
                 args = [c(p) for c, p in zip(convs, pargs, strict=True)]
+                err: Err[Any] | None = None
                 try:
                     out = impl(*args)
                 except Err as e:
                     if not is_result or out_conv is None:
                         raise
-                    if timed:
-                        me._check_deadline(qual)
-                    return out_conv(e)
+                    err = e
                 if timed:
                     me._check_deadline(qual)
                 if out_conv is None:
                     return None
-                return out_conv(Ok(out) if is_result else out)
+                return out_conv(err if err is not None else Ok(out) if is_result else out)
             except BaseException as e:
                 me._pending = e
                 raise
