@@ -19,7 +19,7 @@ from witkit.errors import (
     Timeout,
     TrapError,
 )
-from witkit.runtime import S32, STRING, U32, ImportFunc, Instance, Limits, Runtime
+from witkit.runtime import S32, STRING, U32, ImportFunc, Instance, Limits, Runtime, _memory
 
 
 def behaviour(rt: Runtime, host_fail: object = None) -> Instance:
@@ -233,3 +233,17 @@ def test_wrongly_typed_arguments_are_binding_errors(rt: Runtime) -> None:
     add = behaviour(rt).func("add", [U32, U32], U32)
     with pytest.raises(BindingError):
         add("1", 2)
+
+
+@pytest.mark.skipif(not _memory.AVAILABLE, reason="witkit backs memories itself only on Linux")
+def test_witkit_backed_memories_are_released_with_their_instances() -> None:
+    # Each memory maps its whole reservation (4 GiB of address space): a leak would run the
+    # process out of address space after a few tens of thousands of instances.
+    rt = Runtime(cache=False, limits=Limits(memory=4 * 1024 * 1024))
+    gc.collect()
+    before = _memory.live_memories()
+    instances = [behaviour(rt) for _ in range(5)]
+    assert _memory.live_memories() == before + 10  # two memories each
+    del instances
+    gc.collect()
+    assert _memory.live_memories() == before
