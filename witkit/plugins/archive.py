@@ -56,7 +56,6 @@ def is_archive(name: str) -> bool:
 @dataclass(frozen=True)
 class _Entry:
     name: str
-    size: int
     key: object
 
 
@@ -97,7 +96,7 @@ def _tar_entries(archive: str, tar: tarfile.TarFile, max_bytes: int) -> list[_En
         if not member.isfile():
             raise LoadError(f"archive {archive} has a special file entry {member.name!r}")
         if path.suffix == ".wasm":
-            wasm.append(_Entry(path.as_posix(), member.size, member))
+            wasm.append(_Entry(path.as_posix(), member))
     return wasm
 
 
@@ -118,7 +117,7 @@ def _zip_entries(archive: str, zf: zipfile.ZipFile, max_bytes: int) -> list[_Ent
         if info.is_dir():
             continue
         if path.suffix == ".wasm":
-            wasm.append(_Entry(path.as_posix(), info.file_size, info))
+            wasm.append(_Entry(path.as_posix(), info))
     return wasm
 
 
