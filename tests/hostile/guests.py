@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import time
 
-from tests.hostile.support import Guest, HostFunc
+from tests.hostile.support import Guest, HostFunc, Loaders
 from tests.runtime.wat import ALLOCATOR
-from witkit.runtime import U32
+from witkit.runtime import U32, Runtime
 
 HEALTHY_WIT = """
 package hostile:healthy@0.1.0;
@@ -30,6 +30,13 @@ HEALTHY_WAT = r"""
 """
 
 HEALTHY = Guest("healthy", HEALTHY_WIT, "healthy", HEALTHY_WAT)
+
+
+def healthy_after(loaders: Loaders, via: str, rt: Runtime) -> None:
+    """The runtime that ran a hostile guest still loads and calls a healthy plugin correctly."""
+    plugin = loaders.load(via, HEALTHY, rt)
+    assert plugin.call("add", 2, 3) == 5
+    assert plugin.call("add", 4_000_000_000, 294_967_295) == 4_294_967_295
 
 TRAPS_WIT = """
 package hostile:traps@0.1.0;

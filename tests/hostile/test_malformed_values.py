@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.hostile.guests import HEALTHY
+from tests.hostile.guests import healthy_after
 from tests.hostile.support import Guest, Loaders
 from witkit.errors import PluginError, TrapError
 from witkit.runtime import HostResource, ImportInterface, ImportResource, Limits, Runtime
@@ -143,7 +143,6 @@ def test_malformed_value_is_an_error_of_the_call(
     assert plugin.instance.poisoned
     with pytest.raises(PluginError, match="reload the plugin"):
         plugin.call("fine")
-    healthy = loaders.load(via, HEALTHY, rt)
-    assert healthy.call("add", 2, 3) == 5
+    healthy_after(loaders, via, rt)
     # A fresh instance of the same component serves its well-formed export.
     assert load(loaders, via, rt).call("fine") == "fine"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.hostile.guests import HEALTHY, TRAPS, HostError
+from tests.hostile.guests import TRAPS, HostError, healthy_after
 from tests.hostile.support import Loaded, Loaders
 from witkit.errors import (
     FuelExhausted,
@@ -45,13 +45,6 @@ def fails(plugin: Loaded, name: str, *args: Any, error: type[WitkitError]) -> Wi
     with pytest.raises(PluginError, match="reload the plugin"):
         plugin.call(name, *args)  # a trapped instance is never entered again
     return info.value
-
-
-def healthy_after(loaders: Loaders, via: str, rt: Runtime) -> None:
-    """The runtime that ran the hostile guest still loads and calls a healthy plugin correctly."""
-    plugin = loaders.load(via, HEALTHY, rt)
-    assert plugin.call("add", 2, 3) == 5
-    assert plugin.call("add", 4_000_000_000, 294_967_295) == 4_294_967_295
 
 
 def test_infinite_loop_is_stopped_by_the_timeout(loaders: Loaders, via: str) -> None:

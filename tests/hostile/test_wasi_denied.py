@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.hostile.guests import HEALTHY
+from tests.hostile.guests import healthy_after
 from tests.hostile.support import Loaded, Loaders
 from tests.hostile.wasi_guests import PROBE
 from witkit.runtime import Limits, Runtime, Wasi
@@ -45,10 +45,6 @@ def attempt(probe: Loaded, name: str, *args: Any) -> tuple[str, Any]:
         ((tag, inner),) = value.items()
         return tag, inner
     return "ok", value
-
-
-def still_healthy(loaders: Loaders, via: str, rt: Runtime) -> None:
-    assert loaders.load(via, HEALTHY, rt).call("add", 2, 3) == 5
 
 
 @pytest.fixture
@@ -88,14 +84,14 @@ def test_read_outside_the_preopen_is_denied(
     # control: the same guest reads inside its preopen, also through a symlink that stays inside
     assert attempt(probe, "read-file", "inside.txt") == ("ok", "inside\n")
     assert attempt(probe, "read-file", "alias.txt") == ("ok", "inside\n")
-    still_healthy(loaders, via, rt)
+    healthy_after(loaders, via, rt)
 
 
 def test_without_a_preopen_there_is_no_directory(loaders: Loaders, via: str, sandbox: Path) -> None:
     rt = runtime(Wasi())
     probe = loaders.load(via, PROBE, rt)
     assert attempt(probe, "read-file", "inside.txt") == ("err", "no-preopen")
-    still_healthy(loaders, via, rt)
+    healthy_after(loaders, via, rt)
 
 
 def test_write_to_a_read_only_preopen_is_denied(loaders: Loaders, via: str, sandbox: Path) -> None:
@@ -109,7 +105,7 @@ def test_write_to_a_read_only_preopen_is_denied(loaders: Loaders, via: str, sand
     assert not (sandbox / "new.txt").exists()
     # a read-only preopen still reads
     assert attempt(probe, "read-file", "inside.txt") == ("ok", "inside\n")
-    still_healthy(loaders, via, rt)
+    healthy_after(loaders, via, rt)
 
 
 def test_write_to_a_writable_preopen_lands(loaders: Loaders, via: str, sandbox: Path) -> None:
@@ -123,7 +119,7 @@ def test_write_to_a_writable_preopen_lands(loaders: Loaders, via: str, sandbox: 
     status, text = attempt(probe, "write-file", "../planted.txt", "x")
     assert status == "err" and text in FS_DENIED, (status, text)
     assert not (sandbox.parent / "planted.txt").exists()
-    still_healthy(loaders, via, rt)
+    healthy_after(loaders, via, rt)
 
 
 # -- environment ------------------------------------------------------------------------------------
@@ -138,7 +134,7 @@ def test_host_environment_is_invisible(
     probe = loaders.load(via, PROBE, rt)
     assert probe.call("get-env", "WITKIT_HOSTILE_SECRET") is None
     assert probe.call("get-env", "PATH") is None
-    still_healthy(loaders, via, rt)
+    healthy_after(loaders, via, rt)
 
 
 def test_granted_environment_is_visible_and_only_it(
@@ -149,7 +145,7 @@ def test_granted_environment_is_visible_and_only_it(
     probe = loaders.load(via, PROBE, rt)
     assert probe.call("get-env", "GRANTED") == "yes"
     assert probe.call("get-env", "WITKIT_HOSTILE_SECRET") is None
-    still_healthy(loaders, via, rt)
+    healthy_after(loaders, via, rt)
 
 
 # -- network ----------------------------------------------------------------------------------------
@@ -175,7 +171,7 @@ def test_sockets_are_denied_by_default(loaders: Loaders, via: str, listener: soc
     listener.setblocking(False)
     with pytest.raises(BlockingIOError):
         listener.accept()
-    still_healthy(loaders, via, rt)
+    healthy_after(loaders, via, rt)
 
 
 @pytest.mark.xfail(
@@ -199,4 +195,4 @@ def test_inherit_network_lets_the_guest_connect(
     peer.close()
     assert host == "127.0.0.1"
     assert attempt(probe, "bind", 0) == ("ok", None)
-    still_healthy(loaders, via, rt)
+    healthy_after(loaders, via, rt)
