@@ -383,10 +383,7 @@ class WorldView:
 def package_name_for(resolve: m.Resolve, world_id: int) -> str:
     """The default package name: the world's name in snake_case, with `_` appended while it is
     a module the package needs (`typing` -> `typing_`) or a Windows device name (`con`)."""
-    name = snake(resolve.worlds[world_id].name)
-    while name in PROTECTED_MODULES or name in WINDOWS_DEVICES:
-        name += "_"
-    return name
+    return free_name(snake(resolve.worlds[world_id].name), PROTECTED_MODULES, WINDOWS_DEVICES)
 
 
 def _package(resolve: m.Resolve, world_id: int, package_name: str | None) -> str:
