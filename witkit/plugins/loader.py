@@ -526,15 +526,8 @@ class PluginLoader:
         Once a hop is on https, no later hop may be plain http, not even to loopback.
         """
         client = self._client_or_new()
-        start, secure = url, False
+        start = url
         for _ in range(MAX_REDIRECTS + 1):
-            scheme = urlsplit(url).scheme
-            if secure and scheme != "https":
-                raise LoadError(
-                    f"plugin {plugin_id!r}: {start} redirects to plain http ({url}); refused, "
-                    "since a download that has reached https must stay on it; nothing was cached"
-                )
-            secure = secure or scheme == "https"
             self._check_url(plugin_id, url)
             try:
                 request = client.build_request(
@@ -546,6 +539,12 @@ class PluginLoader:
             if response.is_redirect and "Location" in response.headers:
                 url = urljoin(str(response.url), response.headers["Location"])
                 response.close()
+                if response.url.scheme == "https" and urlsplit(url).scheme != "https":
+                    raise LoadError(
+                        f"plugin {plugin_id!r}: {start} redirects to plain http ({url}); refused, "
+                        "since a download that has reached https must stay on it; "
+                        "nothing was cached"
+                    )
                 continue
             try:
                 yield response
