@@ -629,10 +629,13 @@ class PluginLoader:
     def _api_json(self, plugin_id: str, url: str, what: str) -> Any:
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
         body = io.BytesIO()
-        limit = min(MAX_API_RESPONSE, self.max_download_size)
+        # The lower ceiling binds, and the message names it.
+        ceiling = min(
+            (MAX_API_RESPONSE, "MAX_API_RESPONSE"), (self.max_download_size, "max_download_size")
+        )
         try:
             with self._get(plugin_id, url, headers) as response:
-                self._receive(plugin_id, url, response, body, (limit, "MAX_API_RESPONSE"))
+                self._receive(plugin_id, url, response, body, ceiling)
         except httpx.HTTPError as e:
             raise LoadError(f"plugin {plugin_id!r}: GitHub API request {url} failed: {e}") from e
         status = response.status_code
