@@ -263,18 +263,16 @@ def _wit_files(source: Path) -> dict[str, bytes]:
         return {f"wit/{source.name}": source.read_bytes()}
     out: dict[str, bytes] = {}
 
-    def add(folder: Path, prefix: str) -> None:
+    def add(folder: Path, prefix: str, packages: bool = False) -> None:
         for item in sorted(folder.iterdir(), key=lambda p: p.name):
             if item.is_file() and item.suffix == ".wit":
                 out[f"{prefix}/{item.name}"] = item.read_bytes()
+            elif packages and item.is_dir():
+                add(item, f"{prefix}/{item.name}")
 
     add(source, "wit")
-    deps = source / "deps"
-    if deps.is_dir():
-        add(deps, "wit/deps")
-        for item in sorted(deps.iterdir(), key=lambda p: p.name):
-            if item.is_dir():
-                add(item, f"wit/deps/{item.name}")
+    if (source / "deps").is_dir():
+        add(source / "deps", "wit/deps", packages=True)
     return out
 
 
