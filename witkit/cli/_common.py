@@ -73,3 +73,14 @@ def feature_options(func: F) -> F:
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def parsed_option(parse: Any, value: str | None, option: str, number: type) -> Any:
+    """`parse(value)` for a size or duration option (a plain number is passed as `number`);
+    None stays None, and a bad value is a usage error naming `option`."""
+    if value is None:
+        return None
+    try:
+        return parse(number(value) if value.replace(".", "", 1).isdigit() else value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint=option) from e

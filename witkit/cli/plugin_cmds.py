@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from witkit.cli import main
+from witkit.cli._common import parsed_option
 from witkit.plugins import PluginLoader, load_manifest, parse_locator, parse_memory_size
 from witkit.plugins.loader import DEFAULT_MAX_DOWNLOAD_SIZE
 
@@ -75,12 +76,9 @@ def fetch(
         raise click.UsageError("give both ID and LOCATOR, or neither to fetch the manifest")
     if sha256 is not None and locator is None:
         raise click.UsageError("--sha256 needs ID and LOCATOR")
-    limit = DEFAULT_MAX_DOWNLOAD_SIZE
-    if max_size is not None:
-        try:
-            limit = parse_memory_size(max_size)
-        except ValueError as e:
-            raise click.BadParameter(str(e), param_hint="'--max-download-size'") from None
+    limit = parsed_option(parse_memory_size, max_size, "'--max-download-size'", int)
+    if limit is None:
+        limit = DEFAULT_MAX_DOWNLOAD_SIZE
     bars = _ProgressBars()
     with PluginLoader(offline=offline, progress=bars, max_download_size=limit) as loader:
         try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from witkit.cli import main
+from witkit.cli._common import parsed_option
 from witkit.plugins.check import check_plugin
 from witkit.plugins.dynamic import load
 from witkit.plugins.inspect import dumps, inspect_path, summary_wit
@@ -96,15 +96,6 @@ def _preopens(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _parsed(parse: Any, value: str | None, option: str, number: type) -> Any:
-    if value is None:
-        return None
-    try:
-        return parse(number(value) if value.replace(".", "", 1).isdigit() else value)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint=option) from e
-
-
 @main.command("call", short_help="Call a plugin's export with JSON arguments.")
 @click.argument("plugin", metavar="PLUGIN")
 @click.argument("func", metavar="FUNC")
@@ -160,8 +151,8 @@ def call_cmd(
             ) from e
     limits = Limits(
         fuel=fuel,
-        timeout=_parsed(parse_duration, timeout, "--timeout", float),
-        memory=_parsed(parse_memory_size, memory, "--memory", int),
+        timeout=parsed_option(parse_duration, timeout, "--timeout", float),
+        memory=parsed_option(parse_memory_size, memory, "--memory", int),
     )
     wasi = Wasi(
         env=_pairs(env, "--env"), preopens=_preopens(dirs), stdout="capture", stderr="capture"
