@@ -340,8 +340,9 @@ def _new_project(
         raise BuildError(f"--wit: {wit} does not exist")
     # The folder the user named (or ./NAME): its own name is theirs, links included.
     target = (Path(out_dir) if out_dir is not None else Path(name)).resolve()
-    if target.exists() and _not_empty(target):
-        raise BuildError(str(_not_empty(target)))
+    refusal = _not_empty(target) if target.exists() else None
+    if refusal is not None:
+        raise BuildError(refusal)
     plan = plan_for(wit, world)
     env = environment(templates)
     resource_modules = _resource_modules(plan)
