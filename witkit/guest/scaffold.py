@@ -292,16 +292,16 @@ def _check_resource_modules(modules: list[ModuleView]) -> None:
     """A resource module's name is componentize-py's, not ours: refuse one that cannot be a file
     of the project (a Windows device name) or would shadow a module the guest needs."""
     for r in modules:
-        if r.name in _SHADOWED or r.name in WINDOWS_DEVICES:
-            raise BuildError(
-                f"the exported interface `{r.interface}` needs its resources in a module "
-                f"`{r.name}.py` (componentize-py's name for it), which "
-                + (
-                    "Windows reserves for a device"
-                    if r.name in WINDOWS_DEVICES
-                    else f"would shadow the module `{r.name}` the guest needs"
-                )
-            )
+        if r.name in WINDOWS_DEVICES:
+            why = "Windows reserves for a device"
+        elif r.name in _SHADOWED:
+            why = f"would shadow the module `{r.name}` the guest needs"
+        else:
+            continue
+        raise BuildError(
+            f"the exported interface `{r.interface}` needs its resources in a module "
+            f"`{r.name}.py` (componentize-py's name for it), which {why}"
+        )
 
 
 def _not_empty(target: Path) -> str | None:
