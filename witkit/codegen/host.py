@@ -296,8 +296,6 @@ class ModuleView:
     resources: list[ResourceView]
     imports: Imports = field(default_factory=Imports)
     import_lines: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
-    """Local names of the fixed imports the templates write (`Enum` -> `_Enum` when a WIT type takes it)."""
     class_aliases: list[str] = field(default_factory=list)
     """Resource classes the interface class refers to as `_Name` (its attributes shadow them)."""
 
@@ -342,8 +340,6 @@ class WorldView:
     all_names: list[str]
     imports: Imports = field(default_factory=Imports)
     import_lines: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
-    """Local names of the fixed imports the templates write."""
 
     @property
     def export_groups(self) -> list[str]:
@@ -998,22 +994,31 @@ no class of the module takes (`Enum as _Enum` where a WIT type is named `enum`),
 templates write that local name (`n.Enum`)."""
 
 
-def _fixed(names: dict[str, str], imports: Imports, *wanted: str) -> None:
+def _fixed(imports: Imports, *wanted: str) -> None:
     for name in wanted:
-        names[name] = imports.name(_FIXED_IMPORTS[name], name)
+        imports.name(_FIXED_IMPORTS[name], name)
 
 
-def _type_imports(types: list[TypeView], imports: Imports, names: dict[str, str]) -> None:
+def _fixed_names(imports: Imports) -> dict[str, str]:
+    """The local name of each fixed import `imports` holds (`Enum` -> `_Enum` when a class takes it)."""
+    return {
+        name: local
+        for local, (module, name) in imports.names.items()
+        if _FIXED_IMPORTS.get(name) == module
+    }
+
+
+def _type_imports(types: list[TypeView], imports: Imports) -> None:
     """Record the imports the classes of `types` are written with."""
     kinds = {t.kind for t in types}
     if kinds & {"record", "variant"}:
-        _fixed(names, imports, "dataclass")
+        _fixed(imports, "dataclass")
     if "enum" in kinds:
-        _fixed(names, imports, "Enum")
+        _fixed(imports, "Enum")
     if "flags" in kinds:
-        _fixed(names, imports, "Flag", "auto")
+        _fixed(imports, "Flag", "auto")
     if "variant" in kinds:
-        _fixed(names, imports, "Union")
+        _fixed(imports, "Union")
 
 
 def _runtime_imports(imports: Imports, runtime: bool, hostlib: bool) -> None:
@@ -1028,13 +1033,13 @@ def _module_imports(mv: ModuleView) -> None:
     """Record the fixed imports a module's template writes, on top of what its annotations used."""
     imports = mv.imports
     imports.name("__future__", "annotations")
-    _type_imports(mv.types, imports, mv.names)
+    _type_imports(mv.types, imports)
     if mv.side == "import" and mv.has_class:
-        _fixed(mv.names, imports, "ABC", "abstractmethod")
+        _fixed(imports, "ABC", "abstractmethod")
     if mv.side == "export" and mv.has_class:
-        _fixed(mv.names, imports, "Callable")
+        _fixed(imports, "Callable")
         if mv.resources:
-            _fixed(mv.names, imports, "ClassVar")
+            _fixed(imports, "ClassVar")
     _runtime_imports(
         imports, bool(mv.types or mv.all_functions), bool(mv.all_functions or mv.resources)
     )
@@ -1044,15 +1049,15 @@ def _world_imports(world: WorldView) -> None:
     """Record the fixed imports `__init__.py` writes, on top of what its annotations used."""
     imports = world.imports
     imports.name("__future__", "annotations")
-    _type_imports(world.types, imports, world.names)
-    _fixed(world.names, imports, "ABC")
+    _type_imports(world.types, imports)
+    _fixed(imports, "ABC")
     if world.imported_functions:
-        _fixed(world.names, imports, "abstractmethod")
+        _fixed(imports, "abstractmethod")
     if world.exported_functions:
-        _fixed(world.names, imports, "Callable")
+        _fixed(imports, "Callable")
     _runtime_imports(imports, True, True)
     # Re-exported for users, unless a world-level type of the same name takes their place.
-    _fixed(world.names, imports, *(n for n in ("Err", "Some") if n not in imports.taken))
+    _fixed(imports, *(n for n in ("Err", "Some") if n not in imports.taken))
 
 
 def render_host(
@@ -1077,13 +1082,14 @@ def render_host(
         for mv in modules:
             _module_imports(mv)
             mv.import_lines = mv.imports.lines(first_party=("witkit",))
+            n = _fixed_names(mv.imports)
             out[mv.path] = _render(
-                env, "interface.py.jinja", module=mv, world=world, header=header, n=mv.names
+                env, "interface.py.jinja", module=mv, world=world, header=header, n=n
             )
         _world_imports(world)
         world.import_lines = world.imports.lines(first_party=("witkit",))
         out["__init__.py"] = _render(
-            env, "__init__.py.jinja", world=world, header=header, n=world.names
+            env, "__init__.py.jinja", world=world, header=header, n=_fixed_names(world.imports)
         )
         out["py.typed"] = ""
         return dict(sorted(out.items()))
