@@ -1774,17 +1774,17 @@ def _resolve_groups(
         raise sources.error(f"package `{dep}` creates a dependency cycle", span)
     glob = _Global(features, sources)
     ids: dict[m.PackageName, int] = {}
-    for name in order:
-        try:
-            with gc_paused():
+    with gc_paused():  # once for all packages: see `gc_paused`
+        for name in order:
+            try:
                 ids[name] = _PackageResolver(glob, by_name[name]).run()
-        except RecursionError:
-            # Every walk over WIT that can be long has a stack of its own, and types nest at
-            # most MAX_TYPE_NESTING deep, so this is a bug; still a WitError, never a crash.
-            raise sources.error(
-                f"internal error: WIT too deeply nested to resolve package `{name}`",
-                by_name[name].span,
-            ) from None
+            except RecursionError:
+                # Every walk over WIT that can be long has a stack of its own, and types nest
+                # at most MAX_TYPE_NESTING deep, so this is a bug; still a WitError, not a crash.
+                raise sources.error(
+                    f"internal error: WIT too deeply nested to resolve package `{name}`",
+                    by_name[name].span,
+                ) from None
     return m.ResolvedPackages(glob.freeze(), tuple(ids[s.name] for s in main))
 
 
