@@ -134,9 +134,7 @@ def dfs_packages(
             dep, span = edge
             if dep in visiting:
                 return (dep, span)
-            visiting.add(dep)
             if dep in known and dep not in done:
+                visiting.add(dep)
                 stack.append((dep, iter(deps_of(dep))))
-            else:
-                visiting.discard(dep)
     return order
