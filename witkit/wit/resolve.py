@@ -567,13 +567,9 @@ class _Cloner:
         if td.owner is not None and td.owner != self.prev:
             return tid
         kind = td.kind
-        match kind:
-            case m.Record():
-                self.charge(1 + len(kind.fields))
-            case m.Variant():
-                self.charge(1 + len(kind.cases))
-            case _:
-                self.charge(1 + len(m.kind_parts(kind)))
+        # The type and its parts (a record's fields); a variant's cases without a type too.
+        parts = kind.cases if isinstance(kind, m.Variant) else m.kind_parts(kind)
+        self.charge(1 + len(parts))
         match kind:
             case m.Alias():
                 if isinstance(kind.type, int) and self.g.types[kind.type].owner == self.prev:
