@@ -60,16 +60,24 @@ class WitError(WitkitError):
         return self.render()
 
 
+MAX_QUOTED_LINE = 1000
+"""An error quotes its source line (with a caret under the column) only up to this many
+characters: a hostile one-line file of megabytes must not become a megabyte error message."""
+
+
 def location_in_file(path: str | Path, text: str, line: int, column: int, length: int = 1) -> SourceLocation:
     """Build a location, reading the source line out of `text`.
 
     A position just past the last line (an error at the end of the file) quotes an
-    empty line, so the caret still shows where the file stopped.
+    empty line, so the caret still shows where the file stopped. A line, column or length
+    past `MAX_QUOTED_LINE` is not quoted.
     """
     # Lines as the parser counts them: only "\n" ends one (`splitlines` would also split at
     # U+2028, form feeds and the like, and quote the wrong line).
     lines = text.split("\n")
     source_line = lines[line - 1].removesuffix("\r") if 0 < line <= len(lines) else ""
+    if max(len(source_line), column, length) > MAX_QUOTED_LINE:
+        return SourceLocation(str(path), line, column, None, length)
     return SourceLocation(str(path), line, column, source_line, length)
 
 

@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 
 from tests.support.corpus import CORPUS
 from witkit.cli import main
-from witkit.errors import WitError
+from witkit.errors import MAX_QUOTED_LINE, WitError
 from witkit.wit import parser
-from witkit.wit.ast import MAX_QUOTED_LINE
 from witkit.wit.json import to_json
 from witkit.wit.model import Resolve
 from witkit.wit.parser import MAX_TYPE_NESTING, MAX_WIT_FILE_BYTES, parse_file

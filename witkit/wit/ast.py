@@ -6,7 +6,6 @@ exact place an error comes from. Nodes are frozen dataclasses; lists are tuples.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -14,22 +13,6 @@ from witkit.errors import SourceLocation, location_in_file
 from witkit.wit.model import PrimitiveName as PrimitiveName
 
 # --------------------------------------------------------------------------- places
-
-MAX_QUOTED_LINE = 1000
-"""An error quotes its source line (with a caret under the column) only up to this many
-characters: a hostile one-line file of megabytes must not become a megabyte error message."""
-
-
-def source_location(
-    path: str, text: str, line: int, column: int, length: int = 1
-) -> SourceLocation:
-    """`location_in_file`, without the quote when the line or the column is too long to show."""
-    location = location_in_file(path, text, line, column, length)
-    quoted = location.source_line
-    if quoted is not None and max(len(quoted), column, length) > MAX_QUOTED_LINE:
-        return dataclasses.replace(location, source_line=None)
-    return location
-
 
 @dataclass(frozen=True)
 class Span:
@@ -45,7 +28,7 @@ class Span:
         """Where the span starts in `text` (its file's contents), for an error to quote;
         the caret underlines the span's first line."""
         length = self.end_column - self.column if self.end_line == self.line else 1
-        return source_location(self.path, text, self.line, self.column, max(1, length))
+        return location_in_file(self.path, text, self.line, self.column, max(1, length))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from lark.exceptions import (
 from lark.tree import Meta
 
 from witkit._resources import data_dir
-from witkit.errors import SourceLocation, WitError
+from witkit.errors import SourceLocation, WitError, location_in_file
 from witkit.wit import ast
 from witkit.wit._gc import gc_paused
 from witkit.wit.model import PRIMITIVES
@@ -112,7 +112,7 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 
 def _error_at(message: str, source: str, path: str, offset: int, length: int = 1) -> WitError:
     line, column = _line_column(source, offset)
-    return WitError(message, ast.source_location(path, source, line, column, max(1, length)))
+    return WitError(message, location_in_file(path, source, line, column, max(1, length)))
 
 
 def _check_input(source: str, path: str) -> None:
@@ -253,7 +253,7 @@ def _syntax_error(error: UnexpectedInput, source: str, path: str) -> WitError:
     if isinstance(error, UnexpectedEOF):
         wanted = _expected_phrase(set(error.expected))
         return _error_at(f"expected {wanted}, found eof", source, path, len(source))
-    return WitError(f"invalid WIT: {error}", ast.source_location(path, source, 1, 1))
+    return WitError(f"invalid WIT: {error}", location_in_file(path, source, 1, 1))
 
 
 # --------------------------------------------------------------------------- checks on the parse tree
@@ -739,7 +739,7 @@ def parse(source: str, path: str) -> ast.File:
             raise _syntax_error(error, source, path) from None
         except LarkError as error:
             raise WitError(
-                f"invalid WIT: {error}", ast.source_location(path, source, 1, 1)
+                f"invalid WIT: {error}", location_in_file(path, source, 1, 1)
             ) from None
         try:
             return _ToAst(path, source, comments).build(tree)
@@ -749,7 +749,7 @@ def parse(source: str, path: str) -> ast.File:
             # A bug in the transformer, not in the WIT; still reported as a WitError, chained.
             raise WitError(
                 f"internal error while reading WIT: {error!r}",
-                ast.source_location(path, source, 1, 1),
+                location_in_file(path, source, 1, 1),
             ) from error
 
 
@@ -791,6 +791,6 @@ def parse_bytes(data: bytes, path: str) -> ast.File:
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise WitError(
             f"cannot read {path}: not valid UTF-8 (byte {error.start})",
-            ast.source_location(path, "", line, column),
+            location_in_file(path, "", line, column),
         ) from None
     return parse(source, path)
