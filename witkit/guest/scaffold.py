@@ -26,6 +26,7 @@ from witkit.guest.views import (
 )
 from witkit.plugins.config import config_wit
 from witkit.wit import model as m
+from witkit.wit.resolve import is_wit_file
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -265,7 +266,7 @@ def _wit_files(source: Path) -> dict[str, bytes]:
 
     def add(folder: Path, prefix: str, packages: bool = False) -> None:
         for item in sorted(folder.iterdir(), key=lambda p: p.name):
-            if item.is_file() and item.suffix == ".wit":
+            if is_wit_file(item):
                 out[f"{prefix}/{item.name}"] = item.read_bytes()
             elif packages and item.is_dir():
                 add(item, f"{prefix}/{item.name}")

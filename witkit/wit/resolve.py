@@ -1729,12 +1729,13 @@ def _docs_span(f: ast.File) -> ast.Span:
     return ast.Span(f.path, line, col, line, col + 1)
 
 
+def is_wit_file(path: Path) -> bool:
+    """Whether the resolver reads `path` as part of the package folder it is in."""
+    return path.is_file() and path.suffix == ".wit"
+
+
 def _parse_dir(path: Path) -> list[ast.File]:
-    return [
-        parse_file(p)
-        for p in sorted(path.iterdir(), key=lambda p: p.name)
-        if p.is_file() and p.suffix == ".wit"
-    ]
+    return [parse_file(p) for p in sorted(path.iterdir(), key=lambda p: p.name) if is_wit_file(p)]
 
 
 def _resolve_groups(
