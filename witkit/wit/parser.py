@@ -6,13 +6,17 @@ import bisect
 import contextlib
 import dataclasses
 import functools
+import hashlib
 import os
 import re
 import stat
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
+import lark
+import platformdirs
 from lark import Lark, Token, Tree
 from lark.exceptions import (
     LarkError,
@@ -48,18 +52,78 @@ _KEYWORDS_NOT_IN_GRAMMAR = frozenset({"from"})
 # --------------------------------------------------------------------------- the Lark object
 
 
+_LARK_OPTIONS: dict[str, Any] = {
+    "start": "file",
+    "parser": "lalr",
+    "lexer": "basic",
+    "propagate_positions": True,
+    "maybe_placeholders": False,
+}
+
+
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    """Build the LALR parser once per process, in memory (no cache file is written)."""
+    """Build the LALR parser once per process, or load it from the grammar cache.
+
+    Building the LALR tables takes 100-150 ms; loading them from a file written by an earlier
+    process about a fifth of that. The file lives in the user's cache folder (never in the
+    package: site-packages may be read-only and a file there goes stale), is named by a sha256
+    of the grammar, the Lark and Python versions and the options (any change makes a new
+    file), and is written atomically. It is a pickle, so it is read only from a folder that
+    the current user owns and nobody else can write, the trust the compile cache already
+    asks; anything unreadable or corrupt is ignored and the parser built in memory.
+    `WITKIT_CACHE=0` turns the file off.
+    """
     grammar = (data_dir("grammars") / "wit.lark").read_text(encoding="utf-8")
-    return Lark(
-        grammar,
-        start="file",
-        parser="lalr",
-        lexer="basic",
-        propagate_positions=True,
-        maybe_placeholders=False,
-    )
+    folder = _grammar_cache_folder()
+    if folder is None:
+        return Lark(grammar, **_LARK_OPTIONS)
+    key = hashlib.sha256(
+        "\0".join(
+            (grammar, lark.__version__, sys.version, repr(sorted(_LARK_OPTIONS.items())))
+        ).encode("utf-8")
+    ).hexdigest()[:32]
+    path = folder / f"wit-grammar-{key}.lark"
+    with contextlib.suppress(Exception), path.open("rb") as f:
+        loaded = Lark.load(f)
+        if isinstance(loaded, Lark):
+            return loaded
+    parser = Lark(grammar, **_LARK_OPTIONS)
+    _save_grammar_cache(parser, path)
+    return parser
+
+
+def _grammar_cache_folder() -> Path | None:
+    """The private folder the parser tables are cached in, or None where it cannot be trusted."""
+    if os.environ.get("WITKIT_CACHE", "").strip() == "0":
+        return None
+    folder = Path(platformdirs.user_cache_dir("witkit")) / "grammar"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.stat()
+    except OSError:
+        return None
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and (info.st_uid != getuid() or info.st_mode & 0o022):
+        return None
+    return folder
+
+
+def _save_grammar_cache(parser: Lark, path: Path) -> None:
+    """Write the parser tables next to `path` and move them into place; failures are ignored."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            parser.save(f)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return
+    for stale in (*path.parent.glob("wit-grammar-*.lark"), *path.parent.glob(".wit-grammar-*.tmp")):
+        if stale != path:
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 @functools.lru_cache(maxsize=1)
