@@ -1,7 +1,8 @@
-"""`witkit fetch`: download a plugin (or every plugin of the manifest) into the cache."""
+"""`witkit fetch` (a plugin, or every plugin of the manifest, into the cache) and `witkit push`."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,8 @@ def fetch(
 ) -> None:
     """Fetch plugin ID from LOCATOR into the cache and print the cached path.
 
-    LOCATOR is `file:PATH`, `https://HOST/PATH.wasm` or `github:ORG/REPO[@TAG]`. Without ID
+    LOCATOR is `file:PATH`, `https://HOST/PATH.wasm`, `github:ORG/REPO[@TAG]` or
+    `oci://REGISTRY/NAMESPACE/NAME[:TAG|@sha256:HEX]`. Without ID
     and LOCATOR, every plugin of witkit.toml (or pyproject.toml) is fetched and printed
     as `ID PATH` lines.
     """
@@ -94,3 +96,39 @@ def fetch(
             bars.close()
     for pid, p in paths.items():
         click.echo(f"{pid} {p}")
+
+
+@main.command("push", short_help="Push a component to an OCI registry.")
+@click.argument("component", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("locator")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def push(component: Path, locator: str, as_json: bool) -> None:
+    """Push COMPONENT to LOCATOR, `oci://REGISTRY/NAMESPACE/NAME:TAG`, as a Wasm artifact
+    (the layout `wkg` publishes), and print the locator pinned to its manifest digest.
+
+    Credentials come from WITKIT_REGISTRY_TOKEN, WITKIT_REGISTRY_USERNAME and
+    WITKIT_REGISTRY_PASSWORD, or Docker's config (`docker login`).
+    """
+    from witkit.plugins.locators import OciLocator
+    from witkit.plugins.oci import push as push_component
+
+    loc = parse_locator(locator)
+    if not isinstance(loc, OciLocator):
+        raise click.BadParameter(f"{locator!r} is not an oci:// locator", param_hint="LOCATOR")
+    result = push_component(component, loc)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "locator": str(result.locator),
+                    "pinned": result.pinned,
+                    "manifest_digest": result.manifest_digest,
+                    "sha256": result.layer_digest.removeprefix("sha256:"),
+                    "size": result.size,
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(result.pinned)
+    click.echo(f"sha256 {result.layer_digest.removeprefix('sha256:')} ({result.size} bytes)")

@@ -19,7 +19,8 @@ _MODULES = {
         "default_cache_dir", "locator_key", "validate_plugin_id",
     ),
     "witkit.plugins.locators": (
-        "FileLocator", "GitHubLocator", "Locator", "UrlLocator", "asset_stem_for_repo",
+        "FileLocator", "GitHubLocator", "Locator", "OciLocator", "UrlLocator",
+        "asset_stem_for_repo",
         "parse_locator",
     ),
     "witkit.plugins.manifest": (
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
         FileLocator,
         GitHubLocator,
         Locator,
+        OciLocator,
         UrlLocator,
         asset_stem_for_repo,
         parse_locator,
@@ -88,6 +90,7 @@ __all__ = [
     "Manifest",
     "ManifestError",
     "Mismatch",
+    "OciLocator",
     "OfflineError",
     "PluginLimits",
     "PluginLoader",

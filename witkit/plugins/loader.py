@@ -7,6 +7,10 @@ downloaded asset, and the `.wasm` still has the digest recorded at download time
 tagged GitHub releases are cached for good; the latest release of a repository is asked
 for again once `latest_ttl` seconds have passed, and only downloaded when the tag changed.
 
+An `oci://` locator is resolved to its manifest (`witkit.plugins.oci` has the layout and the
+credentials), whose `application/wasm` layer is downloaded and checked against the layer
+digest; a tag is resolved once and then cached like a URL, a `@sha256:` digest for good.
+
 `file:` locators of a `.wasm` are used in place (never copied), so a rebuilt local plugin
 is picked up at once; `file:` archives are unpacked into the cache on every load.
 """
@@ -35,6 +39,7 @@ import platformdirs
 
 from witkit import __version__
 from witkit.errors import LoadError
+from witkit.plugins import oci
 from witkit.plugins.archive import (
     MAX_UNPACKED_BYTES,
     archive_suffix,
@@ -46,6 +51,7 @@ from witkit.plugins.locators import (
     FileLocator,
     GitHubLocator,
     Locator,
+    OciLocator,
     is_loopback_host,
     normalize_sha256,
     parse_locator,
@@ -224,6 +230,7 @@ class PluginLoader:
         self.timeout = float(timeout)
         self._client = http_client
         self._owns_client = http_client is None
+        self._registry_auth = oci.RegistryAuth()
 
     def __enter__(self) -> PluginLoader:
         return self
@@ -319,6 +326,8 @@ class PluginLoader:
                 release.digest,
                 release.tag,
             )
+        if isinstance(loc, OciLocator):
+            return self._fetch_oci(plugin_id, key, loc)
         name = urlsplit(loc.url).path.rsplit("/", 1)[-1]
         return self._fetch(plugin_id, key, loc.url, name, loc.sha256, None, None)
 
@@ -372,6 +381,8 @@ class PluginLoader:
         expected: str | None,
         published: str | None,
         tag: str | None,
+        *,
+        publisher: str = "GitHub",
     ) -> Path:
         self.temp_dir.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=self.temp_dir, prefix=f"{plugin_id}-", suffix=".part")
@@ -380,8 +391,9 @@ class PluginLoader:
             with os.fdopen(fd, "wb") as out:
                 self._download(plugin_id, url, out)
             return self._install_from(
-                plugin_id, key, part, asset_name, expected, published, tag, source_url=url
-            )
+                plugin_id, key, part, asset_name, expected, published, tag, source_url=url,
+                publisher=publisher,
+            )  # fmt: skip
         finally:
             _unlink(part)
 
@@ -396,13 +408,16 @@ class PluginLoader:
         tag: str | None,
         *,
         source_url: str,
+        publisher: str = "GitHub",
     ) -> Path:
         """Verify `source`, unpack it if it is an archive, and move the `.wasm` into the cache."""
         asset_sha256 = _sha256_file(source)
         if expected is not None:
             self._verify(plugin_id, source_url, expected, asset_sha256, "expected")
         if published is not None:
-            self._verify(plugin_id, source_url, published, asset_sha256, "published by GitHub")
+            self._verify(
+                plugin_id, source_url, published, asset_sha256, f"published by {publisher}"
+            )
         self.temp_dir.mkdir(parents=True, exist_ok=True)
         unpacked: Path | None = None
         try:
@@ -510,7 +525,11 @@ class PluginLoader:
         )
 
     def _auth_headers(self, url: str) -> dict[str, str]:
-        """The GitHub token goes only to the configured GitHub API origin."""
+        """The GitHub token goes only to the configured GitHub API origin, a registry's
+        authorization only to the registry that asked for it."""
+        registry = self._registry_auth.header_for(url)
+        if registry:
+            return registry
         token = os.environ.get("GITHUB_TOKEN", "").strip()
         if not token:
             return {}
@@ -623,6 +642,79 @@ class PluginLoader:
                 f"plugin {plugin_id!r}: download of {url} was cut short "
                 f"({done} of {total} bytes); nothing was cached"
             )
+
+    # -- OCI registries --------------------------------------------------------------------
+
+    def _fetch_oci(self, plugin_id: str, key: str, loc: OciLocator) -> Path:
+        where = f"plugin {plugin_id!r} from {loc}"
+        url = f"{loc.base_url}/v2/{loc.repository}/manifests/{loc.reference}"
+        manifest = self._registry_get(plugin_id, loc, url, oci.MANIFEST_ACCEPT, "manifest")
+        if loc.digest is not None:
+            actual = "sha256:" + hashlib.sha256(manifest).hexdigest()
+            if actual != loc.digest:
+                raise IntegrityError(
+                    f"{where}: the registry's manifest has digest {actual}, not {loc.digest}; "
+                    "nothing was cached",
+                    loc.digest,
+                    actual,
+                )
+        layer = oci.wasm_layer(manifest, where)
+        if layer.size > self.max_download_size:
+            raise LoadError(
+                f"{where}: the wasm layer is {layer.size} bytes, more than the limit of "
+                f"{self.max_download_size} bytes (max_download_size); nothing was cached"
+            )
+        blob = f"{loc.base_url}/v2/{loc.repository}/blobs/{layer.digest}"
+        return self._fetch(
+            plugin_id,
+            key,
+            blob,
+            f"{loc.repository.rsplit('/', 1)[-1]}.wasm",
+            loc.sha256,
+            layer.digest.removeprefix("sha256:"),
+            loc.reference,
+            publisher="the registry's manifest",
+        )
+
+    def _registry_get(
+        self, plugin_id: str, loc: OciLocator, url: str, accept: str, what: str
+    ) -> bytes:
+        """GET a small registry document, answering one 401 challenge for pull access."""
+        client = self._client_or_new()
+        ceiling = min(
+            (MAX_API_RESPONSE, "MAX_API_RESPONSE"), (self.max_download_size, "max_download_size")
+        )
+        for attempt in range(2):
+            body = io.BytesIO()
+            try:
+                with self._get(plugin_id, url, {"Accept": accept}) as response:
+                    status = response.status_code
+                    challenge = response.headers.get("WWW-Authenticate")
+                    self._receive(plugin_id, url, response, body, ceiling)
+            except httpx.HTTPError as e:
+                raise LoadError(
+                    f"plugin {plugin_id!r}: registry request {url} failed: {e}; nothing was cached"
+                ) from e
+            if status == 401 and attempt == 0 and challenge:
+                scope = f"repository:{loc.repository}:pull"
+                self._registry_auth.authorize(
+                    client, loc, url, challenge, scope, lambda u: self._check_url(plugin_id, u)
+                )
+                continue
+            break
+        if status == 200:
+            return body.getvalue()
+        if status == 401:
+            raise LoadError(
+                f"plugin {plugin_id!r}: {self._registry_auth.refused(loc, f'the {what}')}"
+            )
+        if status == 404:
+            ref = f"digest {loc.digest}" if loc.digest else f"tag {loc.tag!r}"
+            raise LoadError(
+                f"plugin {plugin_id!r}: {loc.registry} has no {ref} in {loc.repository} "
+                f"(GET {url} returned 404); nothing was cached"
+            )
+        raise LoadError(f"plugin {plugin_id!r}: GET {url} returned HTTP {status}")
 
     # -- GitHub --------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Plugin locators: where a plugin's `.wasm` comes from, as objects and as strings.
 
 Every locator may carry `sha256`, the digest of the file as published (for an archive
-asset, the archive's digest, not the unpacked `.wasm`'s).
+asset, the archive's digest, not the unpacked `.wasm`'s; for an OCI artifact, its
+`application/wasm` layer's).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ __all__ = [
     "FileLocator",
     "GitHubLocator",
     "Locator",
+    "OciLocator",
     "UrlLocator",
     "asset_stem_for_repo",
     "is_loopback_host",
@@ -29,6 +31,12 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _GITHUB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # Tags may hold slashes (`release/v1`) but never whitespace, `..` or control characters.
 _GITHUB_TAG = re.compile(r"[A-Za-z0-9._+/-]+")
+# The distribution spec's grammar for repository names and tags.
+_OCI_REPOSITORY = re.compile(
+    r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*"
+)
+_OCI_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+_OCI_REGISTRY = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?")
 
 
 def normalize_sha256(value: str, *, what: str = "sha256") -> str:
@@ -148,12 +156,62 @@ class GitHubLocator:
         return f"github:{self.repo_slug}" + (f"@{self.tag}" if self.tag else "")
 
 
-Locator = FileLocator | UrlLocator | GitHubLocator
+@dataclass(frozen=True)
+class OciLocator:
+    """A Wasm OCI artifact in a registry: `oci://registry/namespace/name:tag` or `...@sha256:HEX`.
+
+    `registry` is a host with an optional port. `digest` (the manifest's `sha256:...`) pins
+    the artifact; otherwise `tag` names it (`latest` when neither is given). The registry is
+    spoken to over https, or plain http when it is a loopback host.
+    """
+
+    registry: str
+    repository: str
+    tag: str | None = None
+    digest: str | None = field(default=None, kw_only=True)
+    sha256: str | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not _OCI_REGISTRY.fullmatch(self.registry):
+            raise LoadError(f"{self.registry!r} is not a registry host[:port]")
+        if not _OCI_REPOSITORY.fullmatch(self.repository) or len(self.repository) > 255:
+            raise LoadError(
+                f"{self.repository!r} is not a repository name (lower-case path components "
+                "like 'namespace/name')"
+            )
+        if self.digest is not None:
+            object.__setattr__(
+                self, "digest", "sha256:" + normalize_sha256(self.digest, what="manifest digest")
+            )
+        elif self.tag is None:
+            object.__setattr__(self, "tag", "latest")
+        if self.tag is not None and not _OCI_TAG.fullmatch(self.tag):
+            raise LoadError(f"{self.tag!r} is not an OCI tag (letters, digits, '_', '.', '-')")
+        _checked_sha256(self, self.sha256)
+
+    @property
+    def reference(self) -> str:
+        """What the manifest is asked for by: the digest when there is one, else the tag."""
+        return self.digest or self.tag or "latest"
+
+    @property
+    def base_url(self) -> str:
+        """`https://registry`, or `http://registry` for a loopback registry."""
+        host = urlsplit(f"//{self.registry}").hostname or self.registry
+        return f"{'http' if is_loopback_host(host) else 'https'}://{self.registry}"
+
+    def __str__(self) -> str:
+        ref = f"@{self.digest}" if self.digest else f":{self.tag}"
+        return f"oci://{self.registry}/{self.repository}{ref}"
+
+
+Locator = FileLocator | UrlLocator | GitHubLocator | OciLocator
 """Any locator object."""
 
 
 def parse_locator(text: str, *, sha256: str | None = None) -> Locator:
-    """Parse `file:path`, `https://host/x.wasm` or `github:org/repo[@tag]` into a locator."""
+    """Parse `file:path`, `https://host/x.wasm`, `github:org/repo[@tag]` or
+    `oci://registry/namespace/name[:tag|@sha256:HEX]` into a locator."""
     if not isinstance(text, str):
         raise LoadError(f"a locator must be a string, not {type(text).__name__}")
     s = text.strip()
@@ -167,6 +225,8 @@ def parse_locator(text: str, *, sha256: str | None = None) -> Locator:
             if "@" in s and not tag:
                 raise LoadError("the tag after '@' is empty")
             return GitHubLocator(slug, tag or None, sha256=sha256)
+        if s.startswith("oci://"):
+            return _oci_locator(s.removeprefix("oci://"), sha256)
     except LoadError as e:
         raise LoadError(f"bad locator {text!r}: {e}") from None
     hint = ""
@@ -174,7 +234,7 @@ def parse_locator(text: str, *, sha256: str | None = None) -> Locator:
         hint = f" (did you mean 'file:{s}'?)"
     raise LoadError(
         f"bad locator {text!r}: expected 'file:PATH', 'https://HOST/PATH' "
-        f"or 'github:ORG/REPO[@TAG]'{hint}"
+        f"'github:ORG/REPO[@TAG]' or 'oci://REGISTRY/NAME[:TAG]'{hint}"
     )
 
 
@@ -189,3 +249,20 @@ def _file_path(s: str) -> Path:
     if not path:
         raise LoadError("the path is empty")
     return Path(path)
+
+
+def _oci_locator(s: str, sha256: str | None) -> OciLocator:
+    registry, sep, rest = s.partition("/")
+    if not sep or not rest:
+        raise LoadError("expected 'oci://REGISTRY/NAMESPACE/NAME[:TAG|@sha256:HEX]'")
+    if "@" in rest:
+        repository, _, digest = rest.partition("@")
+        if not digest.startswith("sha256:"):
+            raise LoadError(f"the digest {digest!r} after '@' must be 'sha256:HEX'")
+        return OciLocator(registry, repository, digest=digest, sha256=sha256)
+    head, colon, tag = rest.rpartition(":")
+    if colon and "/" not in tag:
+        if not tag:
+            raise LoadError("the tag after ':' is empty")
+        return OciLocator(registry, head, tag, sha256=sha256)
+    return OciLocator(registry, rest, sha256=sha256)
