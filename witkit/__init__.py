@@ -38,12 +38,14 @@ _LAZY = {
     "DynamicPlugin": "witkit.plugins.dynamic",
     "load": "witkit.plugins.dynamic",
     "load_manifest": "witkit.plugins.manifest",
+    "discover": "witkit.plugins.discover",
     "compose": "witkit.composition",
 }
 """Public names imported on first access, and the module each comes from."""
 
 if TYPE_CHECKING:
     from witkit.composition import compose
+    from witkit.plugins.discover import discover
     from witkit.plugins.dynamic import DynamicPlugin, load
     from witkit.plugins.manifest import load_manifest
     from witkit.runtime import Err, Instance, Limits, Ok, ResourceProxy, Runtime, Some, Wasi
@@ -85,6 +87,7 @@ __all__ = [
     "WitkitError",
     "__version__",
     "compose",
+    "discover",
     "load",
     "load_manifest",
 ]

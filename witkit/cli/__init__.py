@@ -17,6 +17,7 @@ LAZY_COMMANDS = {
     "generate": "witkit.cli.codegen_cmds",
     "inspect": "witkit.cli.plugin_run_cmds",
     "new": "witkit.cli.guest_cmds",
+    "plugins": "witkit.cli.discover_cmds",
     "push": "witkit.cli.plugin_cmds",
     "wit": "witkit.cli.wit_cmds",
 }
