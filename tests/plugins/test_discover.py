@@ -177,3 +177,40 @@ def test_cli_plugins_list_of_a_folder(english: bytes, tmp_path: Path) -> None:
 def test_no_entry_points_here_is_an_empty_discovery() -> None:
     # The test environment itself installs no plugin packages.
     assert discover().plugins == []
+
+
+def test_witkit_new_package_makes_a_pip_installable_plugin(
+    english: bytes, tmp_path: Path
+) -> None:
+    (tmp_path / "greet.wit").write_text(GREET_WIT)
+    project = tmp_path / "english-plugin"
+    made = CliRunner().invoke(
+        main,
+        ["new", "english-plugin", "--wit", str(tmp_path / "greet.wit"), "--world", "greeting",
+         "-o", str(project), "--package"],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "pip install ." in made.output
+    # Packaging before a build is one clear error from the hook.
+    failed = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "--no-index", "-w", str(tmp_path / "w0"), str(project)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert failed.returncode != 0 and "run `witkit build` before packaging" in failed.stderr
+    # A stand-in for `witkit build`: a WAT component where the build puts the real one.
+    (project / "build").mkdir()
+    (project / "build" / "english-plugin.wasm").write_bytes(english)
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", "--system-site-packages", venv)
+    _run(venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+         "--no-build-isolation", project)  # fmt: skip
+    out = _in_venv(
+        venv,
+        "import json, witkit\n"
+        "found = witkit.discover('greeting', wit='greet.wit')\n"
+        "p = found['english-plugin']\n"
+        "print(json.dumps([found.names(), p.world, p.load().call('greeter/greet', 'Cy')]))\n",
+        tmp_path,
+    )
+    assert json.loads(out) == [["english-plugin"], "example:greet/greeting", "Hello, Cy!"]

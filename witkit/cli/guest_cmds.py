@@ -100,13 +100,26 @@ def build(project_dir: Path, output: Path | None, check: bool, verbose: bool) ->
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A folder of templates overriding witkit's (templates/guest).",
 )
+@click.option(
+    "--package",
+    is_flag=True,
+    help="Also make it a Python package carrying the built component (hatchling, an entry "
+    "point witkit.plugins): `witkit build && pip install .` makes it discoverable.",
+)
 def new(
-    name: str, wit_path: Path, world: str | None, out_dir: Path | None, templates: Path | None
+    name: str,
+    wit_path: Path,
+    world: str | None,
+    out_dir: Path | None,
+    templates: Path | None,
+    package: bool,
 ) -> None:
     """Create a buildable Python guest project NAME for a WIT world."""
     from witkit.guest.scaffold import new_project
 
-    folder = new_project(name, wit_path, world, out_dir, templates)
+    folder = new_project(name, wit_path, world, out_dir, templates, package=package)
+    then = " && pip install ." if package else ""
     click.echo(
-        f"created {_shown(folder.resolve())}; next: cd {_shown(folder.resolve())} && witkit build"
+        f"created {_shown(folder.resolve())}; next: cd {_shown(folder.resolve())} "
+        f"&& witkit build{then}"
     )

@@ -317,14 +317,25 @@ def new_project(
     world: str | None = None,
     out_dir: str | Path | None = None,
     templates: str | Path | None = None,
+    *,
+    package: bool = False,
 ) -> Path:
     """Scaffold guest project `name` for `world` of the WIT at `wit_path`; returns its folder.
 
+    With `package`, the project is also a Python package carrying the built component
+    (hatchling, an entry point `witkit.plugins`), so `pip install` makes it discoverable.
     Raises BuildError for a non-empty target folder and WitError for WIT that does not
     resolve or a world that does not exist.
     """
     with not_too_deep(f"--wit {wit_path}", BuildError):
-        return _new_project(name, wit_path, world, out_dir, templates)
+        return _new_project(name, wit_path, world, out_dir, templates, package)
+
+
+@dataclass(frozen=True)
+class PackageView:
+    """For `witkit new --package`: the Python package the wheel puts the component in."""
+
+    name: str
 
 
 def _new_project(
@@ -333,6 +344,7 @@ def _new_project(
     world: str | None,
     out_dir: str | Path | None,
     templates: str | Path | None,
+    package: bool = False,
 ) -> Path:
     if not _NAME.match(name):
         raise BuildError(f"{name!r} is not a project name (letters, digits, `.`, `_`, `-`)")
@@ -362,9 +374,11 @@ def _new_project(
             for r in resource_modules
         ),
     )
+    stem = snake(name) if snake(name).endswith("_plugin") else f"{snake(name)}_plugin"
+    wheel = PackageView(free_name(stem, taken | {module})) if package else None
     files: dict[str, str] = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(
-            project=project, plan=plan
+            project=project, plan=plan, package=wheel
         ),
         "README.md": env.get_template("README.md.jinja").render(project=project, plan=plan),
         ".gitignore": env.get_template("gitignore.jinja").render(project=project, plan=plan),
@@ -378,6 +392,10 @@ def _new_project(
             project=project, plan=plan, tests=_tests(plan, module)
         ),
     }
+    if wheel is not None:
+        files["hatch_build.py"] = env.get_template("hatch_build.py.jinja").render(
+            project=project, plan=plan, package=wheel
+        )
     for r in resource_modules:
         files[f"{r.name}.py"] = env.get_template("resources.py.jinja").render(
             project=project, plan=plan, module=r
