@@ -467,6 +467,15 @@ def lower_function_result(desc: TypeDesc, env: Env) -> Callable[[Any, BaseExcept
     return lower_outcome
 
 
+def foreign_resource(v: Any) -> BindingError:
+    """A guest resource handed to an instance other than the one that made it (refused before
+    wasmtime sees it, so the instance stays usable)."""
+    return BindingError(
+        f"{type(v).__name__} resource belongs to another plugin instance; "
+        "pass a resource only to the instance that made it"
+    )
+
+
 def _lower_resource(desc: Own | Borrow, env: Env) -> Lower:
     res = desc.resource
     owned = isinstance(desc, Own)
@@ -497,6 +506,8 @@ def _lower_resource(desc: Own | Borrow, env: Env) -> Lower:
     def lower_guest(v: Any, addr: int) -> None:
         if not isinstance(v, pcls):
             raise BindingError(f"expected a {pcls.__name__} for {desc!r}, got {v!r}")
+        if v._witkit_instance is not env.instance:
+            raise foreign_resource(v)
         handle = v._witkit_live_handle()
         _ptr_at(addr + OF).value = resource_any_clone(ctypes.cast(handle.ptr(), c_void_p).value)
         _u8_at(addr).value = K_RESOURCE

@@ -6,6 +6,7 @@ import ctypes
 import logging
 import math
 import re
+import threading
 import time
 import warnings
 import weakref
@@ -159,7 +160,13 @@ def split_trap(text: str) -> tuple[str, str]:
 
 
 class Instance:
-    """One instantiated component in its own store; not thread-safe (one call at a time)."""
+    """One instantiated component in its own store.
+
+    Calls are serialised: a call from a second thread waits until the running one returns, so
+    results never mix. Entering the instance again from inside one of its own calls (a host
+    function calling back into the plugin) is refused with `PluginError`, as the component model
+    requires; the outer call keeps its own fuel and deadline.
+    """
 
     def __init__(
         self,
@@ -181,6 +188,9 @@ class Instance:
         self._deferred_drops: list[wc.ResourceAny] = []
         self._pending: BaseException | None = None
         self._funcs: dict[str, PreparedFunc] = {}
+        self._lock = threading.Lock()
+        self._owner = 0
+        """`threading.get_ident()` of the thread inside a call, 0 when none is."""
         self._keepalive: list[Any] = []
         self._stdout = bytearray()
         self._stderr = bytearray()
@@ -288,13 +298,21 @@ class Instance:
         cached = self._funcs.get(name)
         if cached is not None:
             return cached
-        f = self._lookup(name)
-        fty = f.type(self._store)
-        descs = tuple(params)
-        check_signature(name, descs, result, fty)
-        prepared = self._prepare(name, f, fty, descs, result)
-        self._funcs[name] = prepared
-        return prepared
+        held = self._hold()  # the store is read: not while another thread runs a call
+        try:
+            cached = self._funcs.get(name)
+            if cached is not None:
+                return cached
+            f = self._lookup(name)
+            fty = f.type(self._store)
+            descs = tuple(params)
+            check_signature(name, descs, result, fty)
+            prepared = self._prepare(name, f, fty, descs, result)
+            self._funcs[name] = prepared
+            return prepared
+        finally:
+            if held:
+                self._let_go()
 
     def dynamic(self, name: str) -> PreparedFunc:
         """Prepare the export `name` from the component's own types (see `witkit.runtime.dynamic`)."""
@@ -302,15 +320,23 @@ class Instance:
         cached = self._funcs.get(key)
         if cached is not None:
             return cached
-        f = self._lookup(name)
-        fty = f.type(self._store)
-        describe = Describer()
-        params = tuple(describe(vt) for _n, vt in fty.params)
-        their_result = fty.result
-        result = describe(their_result) if their_result is not None else None
-        prepared = self._prepare(name, f, fty, params, result)  # fits `fty`: read from it
-        self._funcs[key] = prepared
-        return prepared
+        held = self._hold()
+        try:
+            cached = self._funcs.get(key)
+            if cached is not None:
+                return cached
+            f = self._lookup(name)
+            fty = f.type(self._store)
+            describe = Describer()
+            params = tuple(describe(vt) for _n, vt in fty.params)
+            their_result = fty.result
+            result = describe(their_result) if their_result is not None else None
+            prepared = self._prepare(name, f, fty, params, result)  # fits `fty`: read from it
+            self._funcs[key] = prepared
+            return prepared
+        finally:
+            if held:
+                self._let_go()
 
     def _prepare(
         self, name: str, f: wc.Func, fty: wc.FuncType, params: tuple[TypeDesc, ...], result: TypeDesc | None
@@ -358,6 +384,32 @@ class Instance:
 
     def _store_like(self) -> Any:
         return self._callback_store if self._callback_store is not None else self._store
+
+    # -- one call at a time ------------------------------------------------------------------------
+
+    def _take_turn(self, what: str) -> None:
+        """Called when the call lock is busy: refuse re-entry, else wait for the running call."""
+        if self._owner == threading.get_ident():
+            raise PluginError(
+                f"{what}: the plugin was entered again from inside one of its own calls (a host "
+                "function called back into it); the component model forbids re-entering an instance"
+            )
+        self._lock.acquire()
+
+    def _hold(self) -> bool:
+        """Take the call lock unless this thread holds it already (then return False)."""
+        if self._lock.acquire(False):
+            self._owner = threading.get_ident()
+            return True
+        if self._owner == threading.get_ident():
+            return False
+        self._lock.acquire()
+        self._owner = threading.get_ident()
+        return True
+
+    def _let_go(self) -> None:
+        self._owner = 0
+        self._lock.release()
 
     # -- calls: fast path -------------------------------------------------------------------------
 
@@ -486,6 +538,17 @@ class Instance:
         else:
             body += call_lines
         body += ret_lines
+        # One call at a time: the argument and result areas above are shared by every call.
+        ns["acquire"], ns["release"], ns["ident"] = self._lock.acquire, self._lock.release, threading.get_ident
+        body = [
+            f"if not acquire(False): inst._take_turn({name!r})",
+            "inst._owner = ident()",
+            "try:",
+            *["    " + line for line in body],
+            "finally:",
+            "    inst._owner = 0",
+            "    release()",
+        ]
         src = f"def call({', '.join(argnames)}):\n" + "".join(f"    {line}\n" for line in body)
         # A specialised function per export keeps per-call work to attribute sets and one C call.
         exec(compile(src, f"<witkit call {name}>", "exec"), ns)
@@ -548,7 +611,19 @@ class Instance:
         else:
             lift = from_pub(result, result_type, self)
 
+        lock, ident = self._lock, threading.get_ident
+
         def call(*args: Any) -> Any:
+            if not lock.acquire(False):
+                self._take_turn(name)
+            self._owner = ident()
+            try:
+                return unlocked(*args)
+            finally:
+                self._owner = 0
+                lock.release()
+
+        def unlocked(*args: Any) -> Any:
             if self._gate:
                 self._slow_entry()
             if len(args) != n:
@@ -809,7 +884,12 @@ class Instance:
         """Run a guest resource's destructor (unless the instance is already dead)."""
         if self._poisoned is not None:
             return
+        if not self._hold():  # dropped from inside a call (a host function): at the next call
+            self._defer_drop(handle)
+            return
         try:
             handle.drop(self._store)
         except Exception as e:
             self._raise_error(e, "resource drop")
+        finally:
+            self._let_go()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import wasmtime.component as wc
 
 from witkit.errors import BindingError
-from witkit.runtime._abi import PRIMS, char_code
+from witkit.runtime._abi import PRIMS, char_code, foreign_resource
 from witkit.runtime.types import (
     Borrow,
     Bytes,
@@ -274,6 +274,8 @@ def _resource_to_pub(desc: Own | Borrow, inst: Instance) -> ToPub:
     def guest_to_pub(v: Any) -> Any:
         if not isinstance(v, pcls):
             raise BindingError(f"expected a {pcls.__name__} for {desc!r}, got {v!r}")
+        if v._witkit_instance._store is not inst._store:  # `inst` may be a weakref.proxy
+            raise foreign_resource(v)
         handle = v._witkit_live_handle()
         if owned:
             v._witkit_moved()  # wasmtime-py consumes the handle object
