@@ -1,8 +1,9 @@
-"""`inspect`: a component's imports and exports, read from its compiled types, as WIT and JSON."""
+"""`inspect`: a component's own WIT (wasm-tools' decoder) and its types as JSON."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -10,9 +11,10 @@ from tests.dynamic.components import CHECK_TABLE, CONFIG_READER, stub_component
 from tests.runtime.components import BEHAVIOUR, COUNTER, WASI
 from tests.runtime.test_values import NESTED, SHAPE
 from tests.runtime.wat import echo_component
-from witkit.plugins.inspect import component_type_text, summarize, summary_json, summary_wit
+from witkit.errors import PluginError
+from witkit.plugins.check import check_plugin
+from witkit.plugins.inspect import component_type_text, component_wit, summarize, summary_json
 from witkit.runtime import Runtime
-from witkit.wit import resolve_source
 
 SOURCES = {
     "behaviour": BEHAVIOUR,
@@ -32,15 +34,46 @@ SOURCES = {
     ),
 }
 
+NOT_WIT = ("counter", "nested", "shape")
+"""Components exporting a resource or a type at their root, which no WIT world can say."""
 
-@pytest.mark.parametrize("name", list(SOURCES))
-def test_wit_text_reads_back(rt1: Runtime, name: str) -> None:
-    text = summary_wit(summarize(rt1.compile(SOURCES[name]), rt1.engine))
-    resolve_source(text)  # raises a WitError if the text is not WIT
+TWO_SHAPES = ("middleware-changing-types",)
+"""Imports and exports one interface name with two different types: one WIT interface
+cannot be both, so its own WIT (the imported shape) does not describe the export."""
 
 
-def test_wit_text_of_a_plugin(rt1: Runtime) -> None:
-    text = summary_wit(summarize(rt1.compile(CHECK_TABLE["fits"][0]), rt1.engine))
+def _bytes(source: str | bytes) -> bytes:
+    return source.encode() if isinstance(source, str) else source
+
+
+@pytest.fixture(scope="module")
+def built_sources() -> dict[str, bytes]:
+    """The WAT components above and componentize-py guests built by the cached helpers."""
+    from tests.support.guests import kitchen_component, kitchen_stub_component
+
+    out = {name: _bytes(src) for name, src in SOURCES.items()}
+    out["kitchen-guest"] = kitchen_component().read_bytes()
+    out["kitchen-stubs"] = kitchen_stub_component().read_bytes()
+    return out
+
+
+@pytest.mark.parametrize(
+    "name",
+    [*(n for n in SOURCES if n not in NOT_WIT + TWO_SHAPES), "kitchen-guest", "kitchen-stubs"],
+)
+def test_every_component_passes_check_against_its_own_inspect_output(
+    built_sources: dict[str, bytes], name: str, tmp_path: Path
+) -> None:
+    data = built_sources[name]
+    (tmp_path / "own.wit").write_text(component_wit(data), encoding="utf-8")
+    (tmp_path / "c.wasm").write_bytes(data)
+    label, mismatches = check_plugin(tmp_path / "c.wasm", tmp_path / "own.wit")
+    assert label == "root:component/root"
+    assert [str(m) for m in mismatches] == []
+
+
+def test_wit_text_of_a_plugin() -> None:
+    text = component_wit(_bytes(CHECK_TABLE["fits"][0]))
     assert "package example:greet {" in text
     assert "greet: func(name: string) -> string;" in text
     assert "import example:greet/host;" in text
@@ -48,13 +81,31 @@ def test_wit_text_of_a_plugin(rt1: Runtime) -> None:
     assert "export version: func() -> u32;" in text
 
 
-def test_named_types_take_exported_names_and_resources_their_own(rt1: Runtime) -> None:
-    text = summary_wit(summarize(rt1.compile(echo_component(NESTED)), rt1.engine))
-    assert "record t0 {" in text and "points: list<t0>," in text
-    assert "export echo: func(x: t1) -> t1;" in text
-    wasi = summary_wit(summarize(rt1.compile(WASI), rt1.engine))
+def test_names_come_from_the_component_and_resources_stay_where_declared() -> None:
+    wasi = component_wit(_bytes(WASI))
+    # `stream-error` is the name the component exports the variant under.
     assert "blocking-write-and-flush: func(contents: list<u8>) -> result<_, stream-error>;" in wasi
+    # stdout uses wasi:io's output-stream; it does not get a resource of its own.
+    assert wasi.count("resource output-stream") == 1
+    assert "use wasi:io/streams@0.2.0.{output-stream};" in wasi
     assert "get-directories: func() -> list<tuple<descriptor, string>>;" in wasi
+
+
+def test_a_file_that_is_not_a_component_is_one_line(tmp_path: Path) -> None:
+    core = tmp_path / "core.wasm"
+    core.write_bytes(b"\0asm\x01\0\0\0")
+    with pytest.raises(PluginError) as info:
+        component_wit(core)
+    assert str(info.value).startswith(f"{core}: cannot be printed as WIT: input is a core wasm")
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("name", NOT_WIT)
+def test_a_component_wit_cannot_express_is_refused_by_name(name: str) -> None:
+    with pytest.raises(PluginError) as info:
+        component_wit(_bytes(SOURCES[name]))
+    assert "was not a function or instance" in str(info.value)
+    assert "\n" not in str(info.value)
 
 
 def test_json(rt1: Runtime) -> None:
@@ -86,10 +137,7 @@ def test_component_type_text_is_structural(rt1: Runtime) -> None:
     )
 
 
-def test_an_interface_imported_and_exported(rt1: Runtime) -> None:
-    same = summary_wit(summarize(rt1.compile(SOURCES["middleware"]), rt1.engine))
+def test_an_interface_imported_and_exported() -> None:
+    same = component_wit(_bytes(SOURCES["middleware"]))
     assert same.count("interface greeter {") == 1
     assert "import example:greet/greeter;" in same and "export example:greet/greeter;" in same
-    changed = summary_wit(summarize(rt1.compile(SOURCES["middleware-changing-types"]), rt1.engine))
-    assert "export example:greet/exported-greeter;" in changed
-    assert "what the component exports as `example:greet/greeter`" in changed

