@@ -6,6 +6,7 @@ import importlib
 import os
 import shutil
 import subprocess
+import typing
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from tests.codegen.conftest import KITCHEN_WIT, REPO, Generated
 from witkit.codegen.host import render_host
 from witkit.errors import BindingError
+from witkit.runtime import Err, Ok
 from witkit.wit.resolve import resolve_path, resolve_source, select_world
 
 GOLDEN = REPO / "tests" / "golden" / "kitchen"
@@ -140,6 +142,26 @@ def test_edge_world_layout(generated: Generated, mypy_errors: dict[str, list[str
     assert set(edge.Edge.__annotations__) == {"test_edge_types"}
     fields = edge.test_edge_types.Keywords.__dataclass_fields__
     assert list(fields) == ["type", "from_", "class_", "self_"]
+
+
+def test_world_level_use_of_every_kind_of_type(
+    generated: Generated, mypy_errors: dict[str, list[str]]
+) -> None:
+    """`use types.{...}` in a world names each type at the package root: the class itself, or
+    a type alias of its annotation where the interface defines no class (`type points = ...`)."""
+    assert mypy_errors["uses"] == []
+    uses = importlib.import_module("uses")
+    t = importlib.import_module("uses.types")
+    for name in ("Point", "Color", "Perms", "Shape", "Blob"):
+        assert getattr(uses, name) is getattr(t, name)
+    assert uses.P2 is uses.P3 is t.Point  # aliases of aliases end at the class
+    assert uses.Owned is t.Blob
+    assert uses.Points == list[t.Point]
+    assert uses.Count is int and uses.Bytes is bytes
+    assert uses.Pair == tuple[t.Point, t.Color]
+    assert typing.get_args(uses.Maybe) == (t.Point, type(None))
+    assert typing.get_args(uses.Outcome) == (Ok[t.Point], Err[str])
+    assert {"Points", "Count", "Outcome", "MaybeMaybe", "Bare"} <= set(uses.__all__)
 
 
 def test_resource_declared_in_the_world_itself_is_refused_by_name() -> None:

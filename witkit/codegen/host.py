@@ -375,6 +375,9 @@ class WorldView:
 # ---------------------------------------------------------------------------------------------
 # Building the views
 
+CLASS_KINDS = (m.Record, m.Enum, m.Flags, m.Variant, m.Resource)
+"""Kinds of named type a generated module defines a class for."""
+
 
 def package_name_for(resolve: m.Resolve, world_id: int) -> str:
     """The default package name: the world's name in snake_case, with `_` appended while it is
@@ -681,10 +684,16 @@ class _Builder:
                 td = self.resolve.types[item.id]
                 if td.name is None:
                     continue
-                if isinstance(td.kind, m.Alias) and isinstance(self.resolve.dealias(item.id), int):
+                if isinstance(td.kind, m.Alias):
+                    # `use iface.{x}`: the world names x too, as the class it is or, for a type
+                    # the interface module defines no class for (`type points = list<point>`,
+                    # `type count = u32`), as a type alias of its annotation.
                     target = self.resolve.dealias(item.id)
-                    assert isinstance(target, int)
-                    reexports.append((pascal(td.name), pt.types.qualify(target)))
+                    if isinstance(target, int) and isinstance(self.resolve.types[target].kind, CLASS_KINDS):
+                        spelled = pt.types.qualify(target)
+                    else:
+                        spelled = pt.types.annotation(item.id)
+                    reexports.append((pascal(td.name), spelled))
                     taken.add(pascal(td.name))
                 else:
                     taken.add(pascal(td.name))
