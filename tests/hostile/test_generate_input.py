@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.runtime.wat import ALLOCATOR
+from tests.support.mypy import require_mypy_strict
 from witkit import runtime
 from witkit.cli import main
 from witkit.codegen import output
@@ -582,15 +583,7 @@ def shadow_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def test_the_shadow_world_passes_mypy_strict(shadow_root: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--no-color-output",
-            "--cache-dir", str(shadow_root / ".mypy-cache"),
-            str(shadow_root / "shadow"), str(shadow_root / "call"),
-        ],
-        capture_output=True, text=True, cwd=REPO, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    require_mypy_strict([shadow_root / "shadow", shadow_root / "call"], shadow_root / ".mypy-cache")
 
 
 def _rendered(wit: Path, world: str | None) -> dict[str, str]:
