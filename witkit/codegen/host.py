@@ -25,6 +25,8 @@ from jinja2 import (
 
 from witkit import __version__
 from witkit.codegen.naming import (
+    doc_headline,
+    docstring,
     free_name,
     pascal,
     snake,
@@ -842,20 +844,6 @@ class PyTypesFor:
 # Rendering
 
 
-def docstring(docs: str | None, indent: int = 0, default: str | None = None) -> str:
-    """WIT doc comments as a Python docstring literal, continuation lines indented."""
-    text = (docs or default or "").expandtabs(8).strip()
-    if not text:
-        return ""
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    lines = [line.rstrip() for line in text.splitlines()]
-    if len(lines) == 1:
-        return f'"""{lines[0]}"""'
-    pad = " " * indent
-    body = "\n".join(pad + line if line else "" for line in lines[1:])
-    return f'"""{lines[0]}\n{body}\n{pad}"""'
-
-
 LINE = 100
 """The line length generated code is laid out for (ruff's setting in witkit's projects)."""
 
@@ -972,6 +960,7 @@ def environment(templates: str | Path | None = None) -> Environment:
 def _environment(templates: str | None) -> Environment:
     env = template_environment("host", templates, BindingError)
     env.filters["docstring"] = docstring
+    env.filters["headline"] = doc_headline
     env.filters["pytuple"] = lambda items: _tuple_text(list(items))
     env.globals["wrap"] = lambda indent, head, items, tail="": wrap_call(
         indent, head, list(items), tail

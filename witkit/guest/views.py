@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from witkit.codegen import pytypes
-from witkit.codegen.naming import pascal, snake, upper_snake, variant_case_class
+from witkit.codegen.naming import docstring_text, pascal, snake, upper_snake, variant_case_class
 from witkit.errors import BindingError, BuildError
 from witkit.guest.plan import WORLD_MODULE, GuestFunction, GuestPlan
 from witkit.wit import model as m
@@ -180,7 +180,7 @@ def first_sentence(docs: str | None) -> str | None:
     paragraph = " ".join(docs.strip().split("\n\n", 1)[0].split())
     end = paragraph.find(". ")
     sentence = paragraph[: end + 1] if end >= 0 else paragraph
-    return sentence.replace("\\", "\\\\").replace('"""', "'''") or None
+    return docstring_text(sentence) or None
 
 
 @dataclass(frozen=True)
