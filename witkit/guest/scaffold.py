@@ -391,6 +391,9 @@ def _new_project(
         "tests/test_app.py": env.get_template("tests/test_app.py.jinja").render(
             project=project, plan=plan, tests=_tests(plan, module)
         ),
+        "tests/test_component.py": env.get_template("tests/test_component.py.jinja").render(
+            project=project, plan=plan
+        ),
     }
     if wheel is not None:
         files["hatch_build.py"] = env.get_template("hatch_build.py.jinja").render(
