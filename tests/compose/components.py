@@ -81,3 +81,31 @@ CHECKER = r"""
 )
 """
 CHECK = "example:check/checker"
+
+
+def failing_greeter(body: str) -> str:
+    """A provider of example:greet/greeter whose `greet` runs the core instructions `body`.
+
+    `(loop $l (br $l))` spins until its fuel or its timeout ends it; `unreachable` traps.
+    """
+    return f"""
+(component
+  (core module $m
+    (memory (export "mem") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+    (func (export "greet") (param i32 i32) (result i32)
+      {body}
+      (i32.const 0)))
+  (core instance $i (instantiate $m))
+  (func $greet (param "name" string) (result string)
+    (canon lift (core func $i "greet") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+  (instance $greeter (export "greet" (func $greet)))
+  (export "{GREETER}" (instance $greeter))
+)
+"""
+
+
+SPINNER = failing_greeter("(loop $l (br $l))")
+TRAPPER = failing_greeter("unreachable")
+EACH = "(list (tuple string (result string (error string))))"
+"""The consumer's result taking one `result<string, string>` per provider."""

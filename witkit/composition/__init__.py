@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 
 from witkit.composition.cardinality import AtLeastOne, AtMostOne, Cardinality, Many, One
 from witkit.composition.errors import CompositionError, Problem
-from witkit.composition.graph import Link, Node, Plan, plan
-from witkit.composition.linking import Composition, instantiate
+from witkit.composition.graph import Link, Node, Plan, plan, resolve, runtime_for
+from witkit.composition.linking import Composition, ProviderError, instantiate
 from witkit.plugins.dynamic import PluginSource
 from witkit.plugins.loader import PluginLoader
 from witkit.plugins.manifest import PluginSpec
@@ -43,6 +43,7 @@ __all__ = [
     "One",
     "Plan",
     "Problem",
+    "ProviderError",
     "compose",
     "instantiate",
     "plan",
@@ -65,7 +66,14 @@ def compose(
     import, its providers and cardinality; an import without a link is served by the one
     plugin that exports it. Manifest entries (`load_manifest().plugins`) are fetched through
     `loader` (relative `file:` paths start at `base`, e.g. the manifest's `root`).
+
+    Without `runtime`, one is created that meters fuel and timeouts when a node's limits ask
+    for them; a given `runtime` that cannot is reported as a `runtime-limits` problem.
     """
-    rt = runtime if runtime is not None else Runtime()
-    checked = plan(plugins, links, runtime=rt, loader=loader, base=base)
+    nodes = resolve(plugins, loader, base)
+    if runtime is None:
+        rt, nodes = runtime_for(nodes)
+    else:
+        rt = runtime
+    checked = plan(nodes, links, runtime=rt)
     return instantiate(checked, rt, cache_size=cache_size)

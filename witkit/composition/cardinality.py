@@ -15,9 +15,14 @@ class Cardinality(enum.Enum):
     * `ONE`: exactly one provider; the import returns R itself.
     * `AT_MOST_ONE`: zero or one; the import returns `option<R>` (none without a provider).
     * `AT_LEAST_ONE`, `ANY`: one or more, zero or more; the import returns
-      `list<tuple<string, R>>`, one `(provider id, result)` per provider, in link order.
+      `list<tuple<string, result<R, string>>>`, one `(provider id, ok(result) or err(why))`
+      per provider, in link order: a provider that traps or runs out of fuel or time is an
+      `err` naming it, beside the others' results. The import may also return
+      `list<tuple<string, R>>`; then any provider's failure fails the call.
 
-    A function without a result is called on every provider and returns nothing.
+    With `ONE` and `AT_MOST_ONE` a provider's failure is raised into the consumer (as a trap
+    naming the provider). A function without a result is called on every provider and
+    returns nothing; a failure is raised after every provider was called.
     """
 
     ONE = "exactly one"
@@ -40,12 +45,17 @@ class Cardinality(enum.Enum):
         """True when the consumer receives one tagged result per provider."""
         return self in (Cardinality.AT_LEAST_ONE, Cardinality.ANY)
 
-    def result_text(self, provider_result: str) -> str:
-        """The consumer's result type (WIT text) for a provider function returning `provider_result`."""
+    def result_text(self, provider_result: str, *, isolated: bool = False) -> str:
+        """The consumer's result type (WIT text) for a provider function returning `provider_result`.
+
+        `isolated` (with `many`): the shape carrying each provider's failure as an `err`.
+        """
         if self is Cardinality.ONE:
             return provider_result
         if self is Cardinality.AT_MOST_ONE:
             return f"option<{provider_result}>"
+        if isolated:
+            return f"list<tuple<string, result<{provider_result}, string>>>"
         return f"list<tuple<string, {provider_result}>>"
 
 

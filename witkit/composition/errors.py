@@ -18,6 +18,7 @@ ProblemKind = Literal[
     "type-mismatch",
     "cycle",
     "not-linkable",
+    "runtime-limits",
 ]
 
 

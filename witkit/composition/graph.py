@@ -9,6 +9,7 @@ and cycles. Only a clean plan is instantiated, providers before their consumers.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,18 @@ from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface
 from witkit.runtime.worldcheck import HOST_PROVIDED, component_type_text, func_type_text
 
-__all__ = ["BridgedFunc", "Link", "Node", "Plan", "PlannedLink", "node_for", "plan"]
+__all__ = [
+    "BridgedFunc",
+    "Link",
+    "Node",
+    "Plan",
+    "PlannedLink",
+    "limit_problems",
+    "node_for",
+    "plan",
+    "resolve",
+    "runtime_for",
+]
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,8 @@ class BridgedFunc:
     provider_exports: tuple[tuple[str, str], ...]
     """(provider id, full export name to call on it), in link order."""
     provider_has_result: bool
+    isolated: bool = False
+    """True when the consumer takes one `result<R, string>` per provider (a failure is an `err`)."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,59 @@ def node_for(
     return Node(path, dict(spec.config), spec_wasi(spec), spec_limits(spec))
 
 
+def resolve(
+    plugins: Mapping[str, Node | PluginSpec | PluginSource],
+    loader: PluginLoader | None = None,
+    base: str | os.PathLike[str] | None = None,
+) -> dict[str, Node]:
+    """Every entry of `plugins` as a `Node` (manifest entries fetched through `loader`)."""
+    return {
+        pid: n
+        if isinstance(n, Node)
+        else node_for(n, loader, base)
+        if isinstance(n, PluginSpec)
+        else Node(n)
+        for pid, n in plugins.items()
+    }
+
+
+def runtime_for(nodes: Mapping[str, Node]) -> tuple[Runtime, dict[str, Node]]:
+    """A runtime able to apply every node's limits, and the nodes with their limits made explicit.
+
+    Fuel metering and timeouts are engine settings; the runtime gets them when a node asks.
+    Nodes without limits get `Limits()`, so they run unlimited on it.
+    """
+    fuels = [n.limits.fuel for n in nodes.values() if n.limits is not None and n.limits.fuel]
+    times = [n.limits.timeout for n in nodes.values() if n.limits is not None and n.limits.timeout]
+    rt = Runtime(limits=Limits(fuel=max(fuels, default=None), timeout=max(times, default=None)))
+    explicit = {
+        pid: n if n.limits is not None else dataclasses.replace(n, limits=Limits())
+        for pid, n in nodes.items()
+    }
+    return rt, explicit
+
+
+def limit_problems(nodes: Mapping[str, Node], runtime: Runtime) -> list[Problem]:
+    """A problem for each node asking for fuel or a timeout that `runtime` cannot meter."""
+    out: list[Problem] = []
+    for pid, node in nodes.items():
+        lim = node.limits if node.limits is not None else runtime.limits
+        for what, wanted, enabled, hint in (
+            ("fuel", lim.fuel, runtime._fuel_enabled, "Limits(fuel=...)"),
+            ("timeout", lim.timeout, runtime._epoch_enabled, "Limits(timeout=...)"),
+        ):
+            if wanted is not None and not enabled:
+                out.append(
+                    Problem(
+                        "runtime-limits",
+                        f"`{pid}` asks for a {what} limit but the shared Runtime has no {what} "
+                        f"metering: create it with Runtime(limits={hint}), or let compose create it",
+                        pid,
+                    )
+                )
+    return out
+
+
 def plan(
     plugins: Mapping[str, Node | PluginSpec | PluginSource],
     links: Sequence[Link] = (),
@@ -135,14 +202,7 @@ def plan(
     `Link` is linked to the one plugin exporting it (cardinality `ONE`). Manifest entries
     (`PluginSpec`) are fetched through `loader`, relative `file:` paths starting at `base`.
     """
-    nodes = {
-        pid: n
-        if isinstance(n, Node)
-        else node_for(n, loader, base)
-        if isinstance(n, PluginSpec)
-        else Node(n)
-        for pid, n in plugins.items()
-    }
+    nodes = resolve(plugins, loader, base)
     problems: list[Problem] = []
     engine = runtime.engine
     components: dict[str, wc.Component] = {}
@@ -201,6 +261,7 @@ def plan(
             if planned_link is not None:
                 planned.append(planned_link)
 
+    problems.extend(limit_problems(nodes, runtime))
     order = _order(list(nodes), planned, problems)
     if problems:
         raise CompositionError(problems)
@@ -295,6 +356,7 @@ def _plan_link(
             continue
         targets: list[tuple[str, str]] = []
         has_result = fty.result is not None
+        isolated = False
         for p in providers:
             iface = _find(exports[p], import_name)
             assert iface is not None
@@ -311,6 +373,13 @@ def _plan_link(
                 )
                 continue
             expected = _expected_import(pty, card, fty)
+            if (
+                card.many
+                and pty.result is not None
+                and consumer_text == _expected_import(pty, card, fty, isolated=True)
+            ):
+                isolated = True
+                expected = consumer_text
             if expected != consumer_text:
                 problems.append(
                     Problem(
@@ -324,14 +393,18 @@ def _plan_link(
                 continue
             has_result = pty.result is not None
             targets.append((p, f"{iface}#{fname}"))
-        funcs.append(BridgedFunc(fname, fty, tuple(targets), has_result))
+        funcs.append(BridgedFunc(fname, fty, tuple(targets), has_result, isolated))
     if len(problems) > start:
         return None
     return PlannedLink(consumer, import_name, tuple(providers), card, tuple(funcs))
 
 
-def _expected_import(provider_type: Any, card: Cardinality, consumer_type: Any) -> str:
+def _expected_import(
+    provider_type: Any, card: Cardinality, consumer_type: Any, *, isolated: bool = False
+) -> str:
     """The import the consumer needs for this provider, under the consumer's parameter names.
+
+    `isolated`: the shape taking one `result<R, string>` per provider (`Cardinality.many`).
 
     Values cross through the host, so parameter names need not agree; their types must.
     """
@@ -344,7 +417,8 @@ def _expected_import(provider_type: Any, card: Cardinality, consumer_type: Any) 
     )
     if provider_type.result is None:
         return f"func({params})"
-    return f"func({params}) -> {card.result_text(component_type_text(provider_type.result))}"
+    text = card.result_text(component_type_text(provider_type.result), isolated=isolated)
+    return f"func({params}) -> {text}"
 
 
 def _order(ids: list[str], links: Sequence[PlannedLink], problems: list[Problem]) -> list[str]:

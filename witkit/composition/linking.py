@@ -4,23 +4,43 @@ A consumer's import of a linked interface becomes host functions that lift the c
 arguments into plain Python values, call each provider's export with them (lowering them
 into the provider's memory) and lower the provider's results back into the consumer. Values
 cross by copy; no memory, table or handle is shared between plugins.
+
+A provider's failure (a trap, its fuel or its timeout) stays with that provider: it becomes a
+`ProviderError` naming it, returned beside the other providers' results when the consumer's
+import takes one `result<R, string>` per provider, raised otherwise. Time spent in a provider
+is the provider's: the consumer's deadline is moved on by it (fuel is per store already).
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from witkit.composition.cardinality import Cardinality
 from witkit.composition.graph import BridgedFunc, Plan, PlannedLink
-from witkit.errors import PluginError
+from witkit.errors import PluginError, WitkitError
 from witkit.plugins.dynamic import DynamicPlugin, load, plain_in, plain_out
 from witkit.runtime import Runtime
 from witkit.runtime.dynamic import Describer
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface
 from witkit.runtime.types import Err, Result, TypeDesc
 
-__all__ = ["Composition", "instantiate"]
+__all__ = ["Composition", "ProviderError", "instantiate"]
+
+
+class ProviderError(PluginError):
+    """One provider of a link failed (trapped, ran out of fuel or time); `plugin` names it.
+
+    `cause` is the provider's own error (a `TrapError`, `FuelExhausted`, `Timeout`, ...).
+    """
+
+    def __init__(self, plugin: str, what: str, cause: BaseException) -> None:
+        self.plugin = plugin
+        self.what = what
+        self.cause = cause
+        super().__init__(f"provider `{plugin}` failed in {what}: {cause}")
 
 
 class Composition:
@@ -48,13 +68,17 @@ class Composition:
     def call_interface(self, name: str, *args: Any, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call `iface#func` (or `iface/func`) on every plugin exporting it: `[(plugin id, result), ...]`.
 
-        Plugins are called in the order they were given to `compose`.
+        Plugins are called in the order they were given to `compose`. A plugin that fails
+        gives a `ProviderError` naming it in place of its result; the others are still called.
         """
         out: list[tuple[str, Any]] = []
         for pid in self.plan.nodes:
             plugin = self.plugins[pid]
             if _exports(plugin, name):
-                out.append((pid, plugin.call(name, *args, **kwargs)))
+                try:
+                    out.append((pid, plugin.call(name, *args, **kwargs)))
+                except WitkitError as e:
+                    out.append((pid, ProviderError(pid, name, e)))
         return out
 
     def close(self) -> None:
@@ -116,35 +140,85 @@ def _bridge_func(
     params = [describe(vt) for _n, vt in func.consumer_type.params]
     result = describe(func.consumer_type.result) if func.consumer_type.result is not None else None
     lift_args = [plain_out(d) for d in params]
-    targets = [(plugins[pid], export, pid) for pid, export in func.provider_exports]
+    targets = func.provider_exports
     label = f"{link.import_name}#{func.name}"
+    consumer = link.consumer
+
+    def call_one(pid: str, export: str, plain: Sequence[Any]) -> Any:
+        """The provider's answer, or a `ProviderError` naming it; its time is not the consumer's."""
+        start = time.monotonic()
+        try:
+            return plugins[pid].call(export, *plain)
+        except WitkitError as e:
+            return ProviderError(pid, label, e)
+        finally:
+            _give_back_time(plugins.get(consumer), time.monotonic() - start)
 
     def call_all(args: Sequence[Any]) -> list[tuple[str, Any]]:
         plain = [lift(a) for lift, a in zip(lift_args, args, strict=True)]
-        return [(pid, plugin.call(export, *plain)) for plugin, export, pid in targets]
+        return [(pid, call_one(pid, export, plain)) for pid, export in targets]
+
+    def raising(args: Sequence[Any]) -> list[tuple[str, Any]]:
+        answers = call_all(args)
+        failed = [a for _p, a in answers if isinstance(a, ProviderError)]
+        if len(failed) == 1:
+            raise failed[0]
+        if failed:
+            raise PluginError("; ".join(str(f) for f in failed))
+        return answers
 
     impl: Callable[..., Any]
     if result is None:
 
         def call_unit(*args: Any) -> None:
-            call_all(args)
+            raising(args)  # every provider is called; then any failure is raised
 
         impl = call_unit
     elif link.cardinality is Cardinality.ONE:
-        impl = _returning(result, label, lambda args: call_all(args)[0][1])
+        impl = _returning(result, label, lambda args: raising(args)[0][1])
     elif link.cardinality is Cardinality.AT_MOST_ONE:
         nested = getattr(result, "nested", False)
 
         def one_or_none(args: Sequence[Any]) -> Any:
-            answers = call_all(args)
+            answers = raising(args)
             if not answers:
                 return None
             return {"some": answers[0][1]} if nested else answers[0][1]
 
         impl = _returning(result, label, one_or_none)
+    elif func.isolated:
+
+        def each(args: Sequence[Any]) -> Any:
+            return [
+                [pid, {"err": str(a)} if isinstance(a, ProviderError) else {"ok": a}]
+                for pid, a in call_all(args)
+            ]
+
+        impl = _returning(result, label, each)
     else:
-        impl = _returning(result, label, lambda args: [list(pair) for pair in call_all(args)])
+        impl = _returning(result, label, lambda args: [list(pair) for pair in raising(args)])
     return ImportFunc(func.name, params, result, impl)
+
+
+def _give_back_time(consumer: DynamicPlugin | None, spent: float) -> None:
+    """Move the consumer's current deadline on by `spent` seconds, spent in a provider.
+
+    The provider's call ran under its own timeout; the consumer's clock (its deadline and its
+    store's epoch deadline) must not count it.
+    """
+    if consumer is None:
+        return
+    inst: Any = consumer.instance
+    timeout = inst._limits.timeout
+    deadline = inst._deadline
+    if timeout is None or math.isinf(deadline[0]):
+        return
+    deadline[0] += spent
+    if inst._epoch_ticks is not None:
+        from witkit.runtime._instance import EPOCH_TICK
+
+        left = max(deadline[0] - time.monotonic(), 0.0)
+        inst._store.set_epoch_deadline(math.ceil(left / EPOCH_TICK) + 1)
 
 
 def _returning(
