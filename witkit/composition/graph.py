@@ -90,6 +90,9 @@ class PlannedLink:
     providers: tuple[str, ...]
     cardinality: Cardinality
     functions: tuple[BridgedFunc, ...]
+    resources: tuple[tuple[str, Any], ...] = ()
+    """(name, the consumer's `ResourceType`) of each resource of the interface: served by the
+    provider, held by the consumer as host handles standing for the provider's."""
 
 
 @dataclass(frozen=True)
@@ -330,30 +333,54 @@ def _plan_link(
             )
     funcs: list[BridgedFunc] = []
     wanted = {n: e.ty for n, e in import_type.exports(engine).items()}
-    for fname, fty in wanted.items():
-        label = f"{import_name}#{fname}"
-        if not isinstance(fty, wc.FuncType):
-            if isinstance(fty, wc.ResourceType):
+    resources = tuple((n, t) for n, t in wanted.items() if isinstance(t, wc.ResourceType))
+    for rname, _rty in resources:
+        for p in providers:
+            iface = _find(exports[p], import_name)
+            assert iface is not None
+            their = {n: e.ty for n, e in exports[p][iface].ty.exports(engine).items()}
+            if not isinstance(their.get(rname), wc.ResourceType):
                 problems.append(
                     Problem(
                         "type-mismatch",
-                        f"`{consumer}` imports resource `{label}`: resources cannot cross plugins",
+                        f"`{p}` does not export resource `{iface}#{rname}`, which `{consumer}` imports",
+                        consumer,
+                        f"{import_name}#{rname}",
+                    )
+                )
+    own_types = [t for _n, t in resources]
+    for fname, fty in wanted.items():
+        label = f"{import_name}#{fname}"
+        if not isinstance(fty, wc.FuncType):
+            continue
+        consumer_text = func_type_text(fty)
+        if _has_resources(consumer_text):
+            used = [
+                r for vt in [*(t for _n, t in fty.params), fty.result] for r in _resources_in(vt)
+            ]
+            foreign = [r for r in used if not any(r == t for t in own_types)]
+            if foreign:
+                problems.append(
+                    Problem(
+                        "type-mismatch",
+                        f"`{consumer}` imports `{label}: {consumer_text}`, using a resource of another "
+                        "interface: only resources of the linked interface cross plugins",
                         consumer,
                         label,
                     )
                 )
-            continue
-        consumer_text = func_type_text(fty)
-        if _has_resources(consumer_text):
-            problems.append(
-                Problem(
-                    "type-mismatch",
-                    f"`{consumer}` imports `{label}: {consumer_text}`: resources cannot cross plugins",
-                    consumer,
-                    label,
+                continue
+            if card is not Cardinality.ONE:
+                problems.append(
+                    Problem(
+                        "type-mismatch",
+                        f"`{consumer}` imports `{label}: {consumer_text}` from {card.value} provider: "
+                        "resources cross plugins only on links to exactly one provider",
+                        consumer,
+                        label,
+                    )
                 )
-            )
-            continue
+                continue
         targets: list[tuple[str, str]] = []
         has_result = fty.result is not None
         isolated = False
@@ -396,7 +423,29 @@ def _plan_link(
         funcs.append(BridgedFunc(fname, fty, tuple(targets), has_result, isolated))
     if len(problems) > start:
         return None
-    return PlannedLink(consumer, import_name, tuple(providers), card, tuple(funcs))
+    return PlannedLink(consumer, import_name, tuple(providers), card, tuple(funcs), resources)
+
+
+def _resources_in(vt: Any) -> list[Any]:
+    """The resource types an `own`/`borrow` anywhere inside value type `vt` refers to."""
+    if vt is None:
+        return []
+    if isinstance(vt, (wc.OwnType, wc.BorrowType)):
+        return [vt.ty]
+    inner: list[Any] = []
+    if isinstance(vt, (wc.ListType,)):
+        inner = [vt.element]
+    elif isinstance(vt, wc.TupleType):
+        inner = list(vt.elements)
+    elif isinstance(vt, wc.RecordType):
+        inner = [t for _n, t in vt.fields]
+    elif isinstance(vt, wc.VariantType):
+        inner = [t for _n, t in vt.cases]
+    elif isinstance(vt, wc.OptionType):
+        inner = [vt.payload]
+    elif isinstance(vt, wc.ResultType):
+        inner = [vt.ok, vt.err]
+    return [r for t in inner for r in _resources_in(t)]
 
 
 def _expected_import(

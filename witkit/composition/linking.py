@@ -5,6 +5,13 @@ arguments into plain Python values, call each provider's export with them (lower
 into the provider's memory) and lower the provider's results back into the consumer. Values
 cross by copy; no memory, table or handle is shared between plugins.
 
+A resource of the linked interface crosses as a handle: the provider's own handle (a
+`DynamicResource`) becomes a host resource in the consumer's handle table. The consumer's
+borrow lends it to the provider's method for one call, its own moves it back into the
+provider, and its drop runs the provider's destructor. A consumer can use only handles in its
+own table (wasmtime refuses any other index), and a trapped provider's handles fail with a
+`ProviderError` naming it (dropping one is a no-op).
+
 A provider's failure (a trap, its fuel or its timeout) stays with that provider: it becomes a
 `ProviderError` naming it, returned beside the other providers' results when the consumer's
 import takes one `result<R, string>` per provider, raised otherwise. Time spent in a provider
@@ -13,19 +20,22 @@ is the provider's: the consumer's deadline is moved on by it (fuel is per store 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import wasmtime.component as wc
 
 from witkit.composition.cardinality import Cardinality
 from witkit.composition.graph import BridgedFunc, Plan, PlannedLink
 from witkit.errors import PluginError, WitkitError
 from witkit.plugins.dynamic import DynamicPlugin, load, plain_in, plain_out
 from witkit.runtime import Runtime
-from witkit.runtime.dynamic import Describer
-from witkit.runtime.imports import Import, ImportFunc, ImportInterface
-from witkit.runtime.types import Err, Result, TypeDesc
+from witkit.runtime.dynamic import Describer, DynamicResource
+from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
+from witkit.runtime.types import Borrow, Err, HostResource, Own, Result, TypeDesc
 
 __all__ = ["Composition", "ProviderError", "instantiate"]
 
@@ -128,15 +138,50 @@ def instantiate(plan: Plan, runtime: Runtime, *, cache_size: int | None = 256) -
 
 
 def _bridge(link: PlannedLink, plugins: dict[str, DynamicPlugin]) -> ImportInterface:
-    return ImportInterface(
-        link.import_name, [_bridge_func(link, f, plugins) for f in link.functions]
-    )
+    hosted = [
+        (name, rty, HostResource(DynamicResource, name, on_drop=_drop_in_provider))
+        for name, rty in link.resources
+    ]
+    items: list[ImportFunc | ImportResource] = [
+        ImportResource(name, res) for name, _t, res in hosted
+    ]
+    describe = _CrossingDescriber([(rty, res) for _n, rty, res in hosted])
+    items += [_bridge_func(link, f, plugins, describe) for f in link.functions]
+    return ImportInterface(link.import_name, items)
+
+
+class _CrossingDescriber(Describer):
+    """Describes the consumer's side of a link: its handles to the provider's resources are
+    host resources whose objects are the provider's own handles (`DynamicResource`s)."""
+
+    def __init__(self, resources: Sequence[tuple[Any, HostResource]]) -> None:
+        super().__init__()
+        self._resources = resources
+
+    def __call__(self, vt: Any) -> TypeDesc:
+        if isinstance(vt, (wc.OwnType, wc.BorrowType)):
+            for rty, res in self._resources:
+                if vt.ty == rty:
+                    return Own(res) if isinstance(vt, wc.OwnType) else Borrow(res)
+        return super().__call__(vt)
+
+
+def _drop_in_provider(handle: DynamicResource) -> None:
+    """The consumer dropped its last handle: the provider's destructor runs now.
+
+    A provider that trapped or was closed took its resources with it; nothing is left to drop.
+    """
+    with contextlib.suppress(WitkitError):
+        handle.drop()
 
 
 def _bridge_func(
-    link: PlannedLink, func: BridgedFunc, plugins: dict[str, DynamicPlugin]
+    link: PlannedLink,
+    func: BridgedFunc,
+    plugins: dict[str, DynamicPlugin],
+    describe: Describer | None = None,
 ) -> ImportFunc:
-    describe = Describer()
+    describe = describe if describe is not None else Describer()
     params = [describe(vt) for _n, vt in func.consumer_type.params]
     result = describe(func.consumer_type.result) if func.consumer_type.result is not None else None
     lift_args = [plain_out(d) for d in params]
