@@ -1,4 +1,4 @@
-"""Compose three plugins: two providers of example:greet/greeter and a consumer calling them all.
+"""Compose plugins: two greeters and a consumer calling them all; a resource crossing plugins.
 
 Run from anywhere: `python examples/compose/run.py [NAME]`.
 """
@@ -37,5 +37,25 @@ def main(name: str = "World") -> list[tuple[str, str]]:
     return greetings
 
 
+def sessions() -> list[int]:
+    """A provider's `session` resources held by two other plugins: lent, moved back, dropped."""
+    graph = witkit.compose(
+        {"store": HERE / "sessions.wat", "alice": HERE / "holder.wat", "bob": HERE / "holder.wat"},
+        runtime=witkit.Runtime(cache=False),
+    )
+    live = "example:session/store#live"
+    with graph:
+        a = graph.call("alice", "make", 7)  # alice's handle to a session living in `store`
+        b = graph.call("bob", "make", 9)
+        seen = [graph.call("alice", "peek", a), graph.call("bob", "peek", b)]  # borrows
+        counts = [graph.call("store", live)]  # 2: made by store, held by alice and bob
+        seen.append(graph.call("alice", "give-back", a))  # own: moved back to store, destroyed
+        graph.call("bob", "drop", b)  # bob's drop runs store's destructor
+        counts.append(graph.call("store", live))  # 0
+        print(f"sessions read {seen}, live before and after: {counts}")
+    return [*seen, *counts]
+
+
 if __name__ == "__main__":
     main(*sys.argv[1:2])
+    sessions()

@@ -47,6 +47,9 @@ def test_the_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     module = runpy.run_path(str(EXAMPLE / "run.py"))
     assert module["main"]("Ada") == [("english", "Hello, Ada!"), ("french", "Bonjour, Ada!")]
     assert capsys.readouterr().out == "english: Hello, Ada!\nfrench: Bonjour, Ada!\n"
+    # The resource-carrying link: read by borrows, moved back, dropped, nothing left live.
+    assert module["sessions"]() == [7, 9, 7, 2, 0]
+    assert capsys.readouterr().out == "sessions read [7, 9, 7], live before and after: [2, 0]\n"
 
 
 def test_many_providers_give_one_tagged_result_each(rt: Runtime, instantiations: list[Any]) -> None:
