@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from witkit.errors import (
     BindingError,
     BuildError,
+    Cancelled,
     FuelExhausted,
     LimitError,
     LoadError,
@@ -67,6 +68,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "BindingError",
     "BuildError",
+    "Cancelled",
     "DynamicPlugin",
     "Err",
     "FuelExhausted",

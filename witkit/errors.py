@@ -117,6 +117,15 @@ class MemoryLimitExceeded(LimitError):
     """The guest tried to grow its linear memory past the ceiling."""
 
 
+class Cancelled(PluginError):
+    """The call was stopped by `Instance.cancel()` (from another thread); `guest_backtrace`
+    keeps where the guest was. The instance must be reloaded afterwards."""
+
+    def __init__(self, message: str, guest_backtrace: str = "") -> None:
+        super().__init__(message)
+        self.guest_backtrace = guest_backtrace
+
+
 class LoadError(WitkitError):
     """A plugin could not be located, downloaded, verified or cached."""
 

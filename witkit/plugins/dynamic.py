@@ -730,7 +730,7 @@ class DynamicPlugin:
     Export names: `func` for a world-level function, `ns:pkg/iface@1.0.0#func` in full; the
     short forms `iface/func`, `iface#func`, `ns:pkg/iface/func` and `ns:pkg/iface#func`
     (without the version) work too, as does a bare `func` when only one interface has it.
-    Not thread-safe: one call at a time.
+    Calls from several threads are serialised (see `Instance`); `cancel()` stops a running one.
     """
 
     def __init__(
@@ -894,6 +894,10 @@ class DynamicPlugin:
     def stderr(self) -> str:
         """What the plugin wrote to a captured stderr."""
         return self.instance.stderr
+
+    def cancel(self) -> bool:
+        """Stop the running call from another thread (see `Instance.cancel`); it raises `Cancelled`."""
+        return self.instance.cancel()
 
     def close(self) -> None:
         """Release the instance; later calls raise PluginError."""

@@ -115,6 +115,11 @@ resource_any_to_host = _proto("wasmtime_component_resource_any_to_host", c_void_
 error_new = _proto("wasmtime_error_new", c_void_p, c_char_p)
 context_set_fuel = _proto("wasmtime_context_set_fuel", c_void_p, c_void_p, c_uint64)
 context_set_epoch_deadline = _proto("wasmtime_context_set_epoch_deadline", None, c_void_p, c_uint64)
+EPOCH_CALLBACK = ctypes.CFUNCTYPE(c_void_p, c_void_p, c_void_p, ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint8))
+"""`wasmtime_error_t *(*)(wasmtime_context_t*, void*, uint64_t *delta, wasmtime_update_deadline_kind_t *kind)`."""
+store_epoch_deadline_callback = _proto(
+    "wasmtime_store_epoch_deadline_callback", None, c_void_p, c_void_p, c_void_p, c_void_p
+)
 add_func = _proto(
     "wasmtime_component_linker_instance_add_func",
     c_void_p, c_void_p, c_char_p, c_size_t, c_void_p, c_void_p, c_void_p,

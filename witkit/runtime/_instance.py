@@ -22,6 +22,7 @@ from wasmtime.component import _enter as _wt_enter
 
 from witkit.errors import (
     BindingError,
+    Cancelled,
     FuelExhausted,
     MemoryLimitExceeded,
     PluginError,
@@ -214,18 +215,19 @@ class Instance:
                 tables=_MAX_TABLES,
             )
         self._fuel = limits.fuel
-        self._epoch_ticks: int | None = None
         if runtime._fuel_enabled:
             self._store.set_fuel(limits.fuel if limits.fuel is not None else _HUGE)
-        if runtime._epoch_enabled:
-            if limits.timeout is not None:
-                self._epoch_ticks = math.ceil(limits.timeout / EPOCH_TICK) + 1
-                runtime._ensure_ticker()
-                self._store.set_epoch_deadline(self._epoch_ticks)
-            else:
-                self._store.set_epoch_deadline(_HUGE)
         self._deadline = [math.inf]
         """When the current call's timeout expires (`time.monotonic()`); set before each call."""
+        self._cancellable = runtime._epoch_enabled
+        self._calls = [0]
+        """Counts calls (when cancellable): `cancel()` names the call it stops by its number."""
+        self._cancel_call = -1
+        if self._cancellable:
+            if limits.timeout is not None:
+                runtime._ensure_ticker()
+                self._deadline[0] = time.monotonic() + limits.timeout  # instantiation too
+            self._watch_epoch()
         self._before_call: Callable[[], None] | None = self._make_before_call()
 
         import_types = component.type.imports(engine)
@@ -413,20 +415,72 @@ class Instance:
 
     # -- calls: fast path -------------------------------------------------------------------------
 
+    def _watch_epoch(self) -> None:
+        """Install the store's epoch-deadline callback: it stops a cancelled or overdue call.
+
+        During a call the store's deadline is always the next epoch tick, so the ticker (every
+        `EPOCH_TICK` while some instance has a timeout) and each `cancel()` (which bumps the
+        epoch itself) reach it; the callback then either traps the call or lets it run to the
+        next tick. Only the engine's atomic epoch is touched from other threads.
+        """
+        calls, deadline, clock = self._calls, self._deadline, time.monotonic
+        cancelled = b"witkit: the call was cancelled"
+        overdue = b"witkit: the call ran past its timeout"
+
+        def on_epoch(_ctx: int, _data: int, delta: Any, kind: Any) -> int | None:
+            if self._cancel_call == calls[0]:
+                self._pending = Cancelled("")
+                return int(_abi.error_new(cancelled))
+            if clock() > deadline[0]:
+                self._pending = Timeout("")
+                return int(_abi.error_new(overdue))
+            delta[0] = 1
+            kind[0] = 0  # WASMTIME_UPDATE_DEADLINE_CONTINUE
+            return None
+
+        cb = _abi.EPOCH_CALLBACK(on_epoch)
+        self._keepalive.append(cb)
+        store_ptr = ctypes.cast(self._store.ptr(), c_void_p).value
+        _abi.store_epoch_deadline_callback(store_ptr, ctypes.cast(cb, c_void_p).value, None, _abi.NOOP_FINALIZER)
+        self._store.set_epoch_deadline(1)
+
+    def cancel(self) -> bool:
+        """Stop the call running on this instance, from any thread; it raises `Cancelled`.
+
+        The guest stops at its next loop head or function entry (a host function or a blocking
+        WASI call finishes first). The instance is then poisoned and must be reloaded. Returns
+        whether a call was running; cancelling an idle instance does nothing.
+        """
+        if not self._cancellable:
+            raise PluginError(
+                "this plugin's Runtime cannot cancel calls; create it with "
+                "Runtime(cancellable=True) or with a timeout limit"
+            )
+        running = self._owner != 0  # read first: a call is numbered before it owns the instance
+        self._cancel_call = self._calls[0]
+        self._runtime.engine.increment_epoch()
+        return running
+
     def _make_before_call(self) -> Callable[[], None] | None:
-        """What runs before each call: refuel, arm the timeout, forget an earlier memory refusal."""
+        """What runs before each call: refuel, arm the epoch deadline (timeout, cancel), forget
+        an earlier memory refusal."""
         steps: list[Callable[[], None]] = []
-        fuel, ticks, ctx = self._fuel, self._epoch_ticks, self._ctx
+        fuel, ctx = self._fuel, self._ctx
         if fuel is not None:
             set_fuel = _abi.context_set_fuel
             steps.append(lambda: set_fuel(ctx, fuel))
-        timeout, deadline, clock = self._limits.timeout, self._deadline, time.monotonic
-        if ticks is not None and timeout is not None:
+        timeout, deadline, clock, calls = self._limits.timeout, self._deadline, time.monotonic, self._calls
+        if self._cancellable:
             set_deadline = _abi.context_set_epoch_deadline
+            forever = math.inf
 
             def arm() -> None:
-                set_deadline(ctx, ticks)
-                deadline[0] = clock() + timeout
+                deadline[0] = clock() + timeout if timeout is not None else forever
+                set_deadline(ctx, 1)
+                # A cancel() that bumped the epoch before the deadline was armed is seen here;
+                # one that comes later bumps it past the deadline.
+                if self._cancel_call == calls[0]:
+                    raise Cancelled("the call was cancelled (Instance.cancel) before it entered the guest")
 
             steps.append(arm)
         budget = self._budget
@@ -540,8 +594,11 @@ class Instance:
         body += ret_lines
         # One call at a time: the argument and result areas above are shared by every call.
         ns["acquire"], ns["release"], ns["ident"] = self._lock.acquire, self._lock.release, threading.get_ident
+        # A call is numbered before it owns the instance, so `cancel()` seeing an owner sees its number.
+        ns["calls"] = self._calls
         body = [
             f"if not acquire(False): inst._take_turn({name!r})",
+            *(["calls[0] += 1"] if self._cancellable else []),
             "inst._owner = ident()",
             "try:",
             *["    " + line for line in body],
@@ -611,11 +668,12 @@ class Instance:
         else:
             lift = from_pub(result, result_type, self)
 
-        lock, ident = self._lock, threading.get_ident
+        lock, ident, calls = self._lock, threading.get_ident, self._calls
 
         def call(*args: Any) -> Any:
             if not lock.acquire(False):
                 self._take_turn(name)
+            calls[0] += 1  # before owning: `cancel()` seeing an owner sees this call's number
             self._owner = ident()
             try:
                 return unlocked(*args)
@@ -709,7 +767,9 @@ class Instance:
             and "wasm trap" not in lowered and "exceeds memory limits" not in lowered
         ):
             raise PluginError(f"cannot instantiate the component: {cause}") from error
-        if isinstance(pending, Timeout):
+        if isinstance(pending, Cancelled):
+            exc = Cancelled(f"{what}: the call was cancelled (Instance.cancel)", backtrace)
+        elif isinstance(pending, Timeout):
             exc = Timeout(self._timeout_message(what, str(pending)), backtrace)
         elif pending is not None:
             exc = TrapError(f"{what}: host function raised {type(pending).__name__}: {pending}", backtrace)
@@ -806,6 +866,7 @@ class Instance:
         size = _abi.VAL_SIZE
         message = f"host function {qual} raised an exception".encode()
         timed = self._limits.timeout is not None
+        cancellable, calls = self._cancellable, self._calls
 
         def callback(_data: Any, ctx: int, _fty: Any, args: int, nargs: int, results: int, nresults: int) -> int:
             prev = env.ctx
@@ -823,6 +884,8 @@ class Instance:
                     out, exc = None, e
                 if timed:
                     self._check_deadline(qual)
+                if cancellable and self._cancel_call == calls[0]:
+                    raise Cancelled("")  # cancelled while the host function ran
                 if lower is not None:
                     lower(out, exc, results)
                 return 0
@@ -852,6 +915,7 @@ class Instance:
         is_result = isinstance(result, Result)
         impl = item.impl
         timed = self._limits.timeout is not None
+        cancellable, calls = self._cancellable, self._calls
 
         def host(store: Any, *pargs: Any) -> Any:
             prev = me._callback_store
@@ -867,6 +931,8 @@ class Instance:
                     err = e
                 if timed:
                     me._check_deadline(qual)
+                if cancellable and me._cancel_call == calls[0]:
+                    raise Cancelled("")  # cancelled while the host function ran
                 if out_conv is None:
                     return None
                 return out_conv(err if err is not None else Ok(out) if is_result else out)

@@ -71,6 +71,8 @@ class Runtime:
 
     `limits` decide the engine configuration: fuel metering is compiled in only with a fuel
     limit and epoch interruption only with a timeout, so unlimited runtimes pay for neither.
+    `cancellable=True` compiles epoch checks in without a timeout, so `Instance.cancel()` can
+    stop a running call from another thread (a runtime with a timeout is always cancellable).
     `fast_calls=False` selects wasmtime-py's public `Func.__call__` path; the fast path is
     also skipped automatically when wasmtime's private ctypes shapes are not the expected ones.
 
@@ -91,6 +93,7 @@ class Runtime:
         cache_dir: str | Path | None = None,
         cache: bool = True,
         fast_calls: bool = True,
+        cancellable: bool = False,
     ) -> None:
         self.wasi = wasi if wasi is not None else Wasi()
         if _env_flag("WITKIT_WASI_OUTPUT"):
@@ -101,7 +104,9 @@ class Runtime:
             )
         self.limits = limits if limits is not None else Limits()
         self._fuel_enabled = self.limits.fuel is not None
-        self._epoch_enabled = self.limits.timeout is not None
+        # Epoch interruption serves timeouts and `Instance.cancel()` (a runtime with a timeout
+        # is always cancellable): wasm code checks the epoch at loop heads and function entries.
+        self._epoch_enabled = self.limits.timeout is not None or cancellable
         self._debug = _env_flag("WITKIT_DEBUG")
         self._profiler = os.environ.get("WITKIT_PROFILE", "").strip() or None
         config = Config()
