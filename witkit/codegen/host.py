@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import keyword
 import sys
-from collections.abc import Set
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -27,6 +27,7 @@ from witkit import __version__
 from witkit.codegen.naming import (
     doc_headline,
     docstring,
+    docstring_text,
     free_name,
     pascal,
     snake,
@@ -417,6 +418,12 @@ class _Builder:
         self.sides: dict[int, Side] = {}
         self.directions: dict[int, Side] = {}
         self.keys: dict[int, str] = {}
+        self.dual: set[int] = set()
+        """Interfaces the world both imports and exports: the module `name.py` is the imported
+        side (and holds the value types of both), `exports/name.py` the exported side."""
+        self.exports_package = "exports"
+        """The subpackage holding the exported sides (`exports_` when an interface takes `exports`)."""
+        self.export_aliases: dict[int, str] = {}
 
     # ---- module names
 
@@ -427,10 +434,8 @@ class _Builder:
                     continue
                 iid = item.id
                 if iid in self.sides and self.sides[iid] != direction:
-                    raise BindingError(
-                        f"interface `{self.resolve.world_key_name(key)}` is both imported and "
-                        "exported; witkit's host bindings do not support that yet"
-                    )
+                    self.dual.add(iid)
+                    continue
                 self.sides[iid] = direction  # type: ignore[assignment]
                 self.directions[iid] = direction  # type: ignore[assignment]
                 self.keys[iid] = self.resolve.world_key_name(key)
@@ -460,6 +465,15 @@ class _Builder:
                 self.module_names[iid] = name
                 alias = free_name(f"_{name}", set(self.aliases.values()), MODULE_LOCALS)
                 self.aliases[iid] = alias
+        self.exports_package = free_name(
+            "exports", set(self.module_names.values()), WINDOWS_DEVICES, INIT_NAMES
+        )
+        for iid in sorted(self.dual):
+            self.export_aliases[iid] = free_name(
+                f"_{self.exports_package}_{self.module_names[iid]}",
+                set(self.aliases.values()) | set(self.export_aliases.values()),
+                MODULE_LOCALS,
+            )
         for iid in self.keys:
             iface = self.resolve.interfaces[iid]
             funcs = [f for f in iface.functions.values() if f.kind == "freestanding"]
@@ -483,6 +497,16 @@ class _Builder:
     def module_alias(self, iid: int) -> str:
         """`_types`: how other generated modules import interface module `iid`."""
         return self.aliases[iid]
+
+    def module_ref(self, iid: int, exported: bool, from_exports: bool) -> tuple[str, str, str]:
+        """(from-module, module name, alias) importing the module of interface `iid` into a
+        module of the package root (`from_exports` False) or of the exports subpackage;
+        `exported` picks the exported side of an interface the world both imports and exports."""
+        name = self.module_names[iid]
+        if exported and iid in self.dual:
+            package = "." if from_exports else f".{self.exports_package}"
+            return package, name, self.export_aliases[iid]
+        return (".." if from_exports else "."), name, self.aliases[iid]
 
     # ---- types
 
@@ -592,17 +616,31 @@ class _Builder:
 
     # ---- modules
 
-    def module_view(self, iid: int) -> ModuleView:
+    def module_view(self, iid: int, export_copy: bool = False) -> ModuleView:
+        """The module of interface `iid`; with `export_copy`, the exported side of an interface
+        the world also imports: its own resource classes and plugin class, the value types of
+        the imported side's module (one class per type for both sides)."""
         iface = self.resolve.interfaces[iid]
-        side = self.sides[iid]
+        side: Side = self.sides[iid]
+        direction: Side = self.directions[iid]
         name = self.module_names[iid]
+        path, module, alias = f"{name}.py", name, self.module_alias(iid)
+        if export_copy:
+            if side != "types":
+                side = "export"
+            direction = "export"
+            path = f"{self.exports_package}/{name}.py"
+            module = f"{self.exports_package}.{name}"
+            alias = self.export_aliases[iid]
         imports = Imports()
-        pt = PyTypesFor(self, iid, imports)
+        exported = direction == "export"
+        pt = PyTypesFor(self, iid, imports, exported=exported, export_copy=export_copy)
         owned = [
             t
             for t in sorted(set(iface.types.values()))
             if self.resolve.types[t].owner == m.TypeOwner("interface", iid)
             and self.resolve.types[t].name is not None
+            and (not export_copy or isinstance(self.resolve.types[t].kind, m.Resource))
         ]
         type_views: list[TypeView] = []
         class_names: set[str] = set()
@@ -647,22 +685,22 @@ class _Builder:
         functions = []
         # Inside the interface class its resource attributes (`Blob: type[Blob]`) shadow the
         # module's classes, so its signatures name them through module-level aliases.
-        class_pt = PyTypesFor(self, iid, imports, shadowed=True)
+        class_pt = PyTypesFor(
+            self, iid, imports, shadowed=True, exported=exported, export_copy=export_copy
+        )
         for f in iface.functions.values():
             if f.kind == "freestanding" or f.kind == "async-freestanding":
                 self._check_sync(f, f"{self.keys[iid]}#{f.name}")
                 functions.append(self.func_view(f, class_pt, class_name))
         return ModuleView(
-            path=f"{name}.py",
-            module=name,
-            alias=self.module_alias(iid),
+            path=path,
+            module=module,
+            alias=alias,
             interface=self.keys[iid],
             side=side,
-            direction=self.directions[iid],
+            direction=direction,
             class_name=class_name,
-            attr=free_name(
-                name, WORLD_CLASS_NAMES if self.directions[iid] == "export" else CLASS_BODY_NAMES
-            ),
+            attr=free_name(name, WORLD_CLASS_NAMES if exported else CLASS_BODY_NAMES),
             docs=iface.docs,
             types=type_views,
             functions=functions,
@@ -674,6 +712,7 @@ class _Builder:
     def world_view(self) -> tuple[WorldView, list[ModuleView]]:
         self._plan_modules()
         modules = [self.module_view(iid) for iid in sorted(self.keys, key=self._module_order)]
+        modules += [self.module_view(iid, export_copy=True) for iid in sorted(self.dual)]
         imports = Imports()
         pt = PyTypesFor(self, None, imports)
         wname = self.world.name
@@ -691,7 +730,9 @@ class _Builder:
                     # the interface module defines no class for (`type points = list<point>`,
                     # `type count = u32`), as a type alias of its annotation.
                     target = self.resolve.dealias(item.id)
-                    if isinstance(target, int) and isinstance(self.resolve.types[target].kind, CLASS_KINDS):
+                    if isinstance(target, int) and isinstance(
+                        self.resolve.types[target].kind, CLASS_KINDS
+                    ):
                         spelled = pt.types.qualify(target)
                     else:
                         spelled = pt.types.annotation(item.id)
@@ -729,7 +770,8 @@ class _Builder:
                     self.func_view(item.function, pt, class_name, reserved=WORLD_CLASS_NAMES)
                 )
         for mv in modules:
-            imports.name(".", mv.module, mv.alias)
+            package, _, module = mv.module.rpartition(".")
+            imports.name(f".{package}", module, mv.alias)
         wit = self.resolve.world_id_of(self.world_id)
         all_names = sorted(
             {class_name, imports_class, "Err", "Some"}
@@ -761,13 +803,59 @@ class _Builder:
         return (0 if self.sides[iid] != "export" else 1, iid)
 
 
+def _resources_in(resolve: m.Resolve, ty: m.Type) -> Iterator[int]:
+    """The resources whose handles a value of type `ty` may hold (records, variants, lists...)."""
+    seen: set[int] = set()
+
+    def walk(t: m.Type) -> Iterator[int]:
+        if isinstance(t, str) or t in seen:
+            return
+        seen.add(t)
+        kind = resolve.types[t].kind
+        match kind:
+            case m.Handle():
+                res = resolve.dealias(kind.resource)
+                assert isinstance(res, int)
+                yield res
+            case m.Alias() | m.List() | m.FixedLengthList() | m.Option():
+                yield from walk(kind.type)
+            case m.Record():
+                for f in kind.fields:
+                    yield from walk(f.type)
+            case m.Variant():
+                for c in kind.cases:
+                    if c.type is not None:
+                        yield from walk(c.type)
+            case m.Tuple():
+                for item in kind.types:
+                    yield from walk(item)
+            case m.Result():
+                for arm in (kind.ok, kind.err):
+                    if arm is not None:
+                        yield from walk(arm)
+
+    return walk(ty)
+
+
 class PyTypesFor:
     """Annotations and descriptor expressions as written inside one generated module."""
 
     def __init__(
-        self, builder: _Builder, module_iid: int | None, imports: Imports, shadowed: bool = False
+        self,
+        builder: _Builder,
+        module_iid: int | None,
+        imports: Imports,
+        shadowed: bool = False,
+        *,
+        exported: bool = False,
+        export_copy: bool = False,
     ) -> None:
         self.builder = builder
+        self.exported = exported
+        """The module is on the exported side: resources of an interface the world both
+        imports and exports are its exported side's classes."""
+        self.export_copy = export_copy
+        """The module is in the exports subpackage (the exported side of such an interface)."""
         self.shadowed = shadowed
         self.aliases: set[str] = set()
         self.module_iid = module_iid
@@ -784,12 +872,15 @@ class PyTypesFor:
             if self.module_iid is None:
                 return ""
             raise BindingError(f"type `{td.name}` of the world is used inside an interface")
-        if owner.id == self.module_iid:
+        resource = isinstance(td.kind, m.Resource)
+        if owner.id == self.module_iid and (resource or not self.export_copy):
             return ""
         if owner.id not in self.builder.module_names:
             raise BindingError(f"type `{td.name}` comes from an interface the world does not use")
-        mod = self.builder.module_names[owner.id]
-        return self.imports.name(".", mod, self.builder.module_alias(owner.id)) + "."
+        package, mod, alias = self.builder.module_ref(
+            owner.id, self.exported and resource, self.export_copy
+        )
+        return self.imports.name(package, mod, alias) + "."
 
     def _qualify(self, tid: int) -> str:
         td = self.resolve.types[tid]
@@ -799,6 +890,23 @@ class PyTypesFor:
             self.aliases.add(pascal(td.name))
             return f"_{pascal(td.name)}"
         return prefix + pascal(td.name)
+
+    def _check_one_class(self, tid: int) -> None:
+        """BindingError when value type `tid`, used on the exported side, holds a resource of an
+        interface the world both imports and exports: its one class (and descriptor) serves the
+        imported side, whose resource is another type."""
+        owner = self.resolve.types[tid].owner
+        if owner is None or owner.kind != "interface" or owner.id not in self.builder.dual:
+            return
+        for res in _resources_in(self.resolve, tid):
+            rowner = self.resolve.types[res].owner
+            if rowner is not None and rowner.kind == "interface" and rowner.id in self.builder.dual:
+                raise BindingError(
+                    f"type `{self.builder.keys[owner.id]}#{self.resolve.types[tid].name}` holds "
+                    f"resource `{self.resolve.types[res].name}` of an interface the world both "
+                    "imports and exports; witkit's host bindings keep one class per value type "
+                    "for both sides, which cannot hold either side's resource"
+                )
 
     def rt(self) -> str:
         return self.imports.name("witkit", "runtime", RT)
@@ -817,6 +925,8 @@ class PyTypesFor:
                 return self.desc(kind.type)
             case m.Record() | m.Enum() | m.Flags() | m.Variant() | m.Resource():
                 assert td.name is not None
+                if self.exported and not isinstance(kind, m.Resource):
+                    self._check_one_class(ty)
                 return f"{self._owner_prefix(ty)}{upper_snake(td.name)}_TYPE"
             case m.Handle():
                 res = self.resolve.dealias(kind.resource)
@@ -1089,6 +1199,14 @@ def render_host(
         out["__init__.py"] = _render(
             env, "__init__.py.jinja", world=world, header=header, n=_fixed_names(world.imports)
         )
+        if builder.dual:
+            keys = ", ".join(f"`{builder.keys[iid]}`" for iid in sorted(builder.dual))
+            out[f"{builder.exports_package}/__init__.py"] = (
+                f'{header}\n"""The exported side of the interfaces world `{world.wit}` both imports '
+                f"and exports ({docstring_text(keys)}).\n\nEach module here holds the plugin's "
+                "own resource classes and the class calling its exports; value types are the "
+                'classes of the imported side\'s module, shared by both sides.\n"""\n'
+            )
         out["py.typed"] = ""
         return dict(sorted(out.items()))
 
