@@ -29,6 +29,8 @@ DROPS_WIT = "tests/codegen/worlds/drops"
 """A host resource the guest drops, with a WIT method named like the drop hook."""
 MIDDLEWARE_WIT = "tests/codegen/worlds/middleware"
 """A world that imports and exports the same interface (a filter handed a `handler` that is one)."""
+WORLD_RESOURCE_WIT = "tests/codegen/worlds/world_resource"
+"""A resource declared in the world itself, with a constructor, a method and a static."""
 USES_WIT = "tests/codegen/worlds/uses"
 """A world that `use`s every kind of named type from an interface, aliases included."""
 CORPUS_WORLDS = (("http", "proxy"), ("cli", "command"))
@@ -61,7 +63,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     drops = resolve_path(REPO / DROPS_WIT)
     drops_world = select_world(drops.resolve, drops.packages)
     packages["drops"] = write_host(drops.resolve, drops_world, out, source=DROPS_WIT)
-    for name, wit in (("middleware", MIDDLEWARE_WIT),):
+    for name, wit in (("middleware", MIDDLEWARE_WIT), ("world_resource", WORLD_RESOURCE_WIT)):
         resolved = resolve_path(REPO / wit)
         world = select_world(resolved.resolve, resolved.packages)
         packages[name] = write_host(resolved.resolve, world, out, source=wit)

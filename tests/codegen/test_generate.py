@@ -13,9 +13,8 @@ import pytest
 
 from tests.codegen.conftest import KITCHEN_WIT, REPO, Generated
 from witkit.codegen.host import render_host
-from witkit.errors import BindingError
 from witkit.runtime import Err, Ok
-from witkit.wit.resolve import resolve_path, resolve_source, select_world
+from witkit.wit.resolve import resolve_path, select_world
 
 GOLDEN = REPO / "tests" / "golden" / "kitchen"
 """The expected `kitchen` package; `WITKIT_BLESS=1 pytest` rewrites it."""
@@ -162,13 +161,3 @@ def test_world_level_use_of_every_kind_of_type(
     assert typing.get_args(uses.Maybe) == (t.Point, type(None))
     assert typing.get_args(uses.Outcome) == (Ok[t.Point], Err[str])
     assert {"Points", "Count", "Outcome", "MaybeMaybe", "Bare"} <= set(uses.__all__)
-
-
-def test_resource_declared_in_the_world_itself_is_refused_by_name() -> None:
-    resolved = resolve_source(
-        "package t:w;\nworld w {\n  resource blob { size: func() -> u32; }\n"
-        "  export make: func() -> blob;\n}\n"
-    )
-    world = select_world(resolved.resolve, resolved.packages)
-    with pytest.raises(BindingError, match="resource `blob` is declared in the world itself"):
-        render_host(resolved.resolve, world, "w")

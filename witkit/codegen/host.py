@@ -343,6 +343,23 @@ class WorldView:
     all_names: list[str]
     imports: Imports = field(default_factory=Imports)
     import_lines: list[str] = field(default_factory=list)
+    resources: list[ResourceView] = field(default_factory=list)
+    """Resources declared in the world itself (imports: the host implements them)."""
+    class_aliases: list[str] = field(default_factory=list)
+    """World resource classes the imports class refers to as `_Name` (its attributes shadow them)."""
+
+    @property
+    def imported_specs(self) -> list[FuncView]:
+        """Every function the world imports itself: freestanding ones, then its resources'."""
+        out = list(self.imported_functions)
+        for r in self.resources:
+            out += r.functions
+        return out
+
+    @property
+    def links_own(self) -> bool:
+        """True when `_link` serves imports of the world itself (functions or resources)."""
+        return bool(self.imported_functions or self.resources)
 
     @property
     def export_groups(self) -> list[str]:
@@ -364,7 +381,7 @@ class WorldView:
         return self._groups("import")
 
     def _groups(self, direction: Side) -> list[str]:
-        own = self.imported_functions if direction == "import" else self.exported_functions
+        own = self.imported_specs if direction == "import" else self.exported_functions
         out = []
         if own:
             out.append(f"(None, {_tuple_text([f.spec for f in own])})")
@@ -746,24 +763,48 @@ class _Builder:
         imports_class = free_name(f"{class_name}Imports", taken)
         taken |= {class_name, imports_class}
         imports.taken |= taken
+        # The imports class has an attribute per world resource (`Blob: type[Blob]`), which
+        # shadows the module's class in its body: its methods name them through `_Blob`.
+        class_pt = PyTypesFor(self, None, imports, shadowed=True)
+        resources: list[ResourceView] = []
+        world_funcs = {
+            self.resolve.world_key_name(k): i.function
+            for k, i in self.world.imports.items()
+            if isinstance(i, m.WorldFunction)
+        }
         for key, item in self.world.imports.items():
             if isinstance(item, m.WorldType):
                 td = self.resolve.types[item.id]
-                if isinstance(td.kind, m.Resource):
-                    raise BindingError(
-                        f"world {self.resolve.world_id_of(self.world_id)}: resource `{td.name}` is "
-                        "declared in the world itself; host bindings support resources declared "
-                        "in an interface (move it into one and `use` it in the world)"
-                    )
                 if td.name is not None and not isinstance(td.kind, m.Alias):
                     tv = self.type_view(item.id, pt)
                     if tv is not None:
                         types.append(tv)
-            elif isinstance(item, m.WorldFunction):
+                    if tv is not None and tv.kind == "resource":
+                        funcs = list(self.resolve.resource_functions(item.id, world_funcs))
+                        for f in funcs:
+                            self._check_sync(f, f.name)
+                        views = [self.func_view(f, pt, tv.name, tv.wit) for f in funcs]
+                        tv.resource = ResourceView(
+                            wit=tv.wit,
+                            name=tv.name,
+                            desc_name=tv.desc_name,
+                            side="import",
+                            constructor=next((v for v in views if v.kind == "constructor"), None),
+                            methods=[v for v in views if v.kind == "method"],
+                            statics=[v for v in views if v.kind == "static"],
+                        )
+                        resources.append(tv.resource)
+            elif isinstance(item, m.WorldFunction) and item.function.resource is None:
                 self._check_sync(item.function, self.resolve.world_key_name(key))
-                imported_functions.append(self.func_view(item.function, pt, imports_class))
+                imported_functions.append(self.func_view(item.function, class_pt, imports_class))
         exported_functions = []
         for key, item in self.world.exports.items():
+            if isinstance(item, m.WorldType):
+                raise BindingError(
+                    f"world {self.resolve.world_id_of(self.world_id)}: type "
+                    f"`{self.resolve.types[item.id].name}` is exported by the world itself; "
+                    "WIT exports only functions and interfaces, and so do host bindings"
+                )
             if isinstance(item, m.WorldFunction):
                 self._check_sync(item.function, self.resolve.world_key_name(key))
                 exported_functions.append(
@@ -796,6 +837,8 @@ class _Builder:
             modules=modules,
             all_names=all_names,
             imports=imports,
+            resources=resources,
+            class_aliases=sorted(class_pt.aliases),
         )
         return view, modules
 
@@ -1159,7 +1202,7 @@ def _world_imports(world: WorldView) -> None:
     imports.name("__future__", "annotations")
     _type_imports(world.types, imports)
     _fixed(imports, "ABC")
-    if world.imported_functions:
+    if world.imported_functions or any(r.functions for r in world.resources):
         _fixed(imports, "abstractmethod")
     if world.exported_functions:
         _fixed(imports, "Callable")
