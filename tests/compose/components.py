@@ -116,3 +116,100 @@ SESSIONS = (EXAMPLE / "sessions.wat").read_text()
 """A provider of a `session` resource (constructor, `get`, `consume`, `live`, `crash`)."""
 HOLDER = (EXAMPLE / "holder.wat").read_text()
 """A consumer holding sessions, exposing its handle indices (`make`, `peek`, `give-back`, `drop`)."""
+
+
+READER_IFACE = "example:session/reader"
+
+# A third plugin: it imports example:session/store (from the same provider as its consumer)
+# and exports example:session/reader, whose functions take the store's `session`:
+# `read(s: borrow<session>)` lends it on to `get`, `take(s: own<session>)` moves it on into
+# `consume`, `hold(s: own<session>)` keeps it and `release()` drops the one it keeps.
+READER = rf"""
+(component
+  (import "{SESSIONS_IFACE}" (instance $s
+    (export "session" (type $session (sub resource)))
+    (export "[method]session.get" (func (param "self" (borrow $session)) (result u32)))
+    (export "consume" (func (param "s" (own $session)) (result u32)))))
+  (alias export $s "session" (type $session))
+  (alias export $s "[method]session.get" (func $get))
+  (alias export $s "consume" (func $consume))
+  (core func $get_l (canon lower (func $get)))
+  (core func $consume_l (canon lower (func $consume)))
+  (core func $drop_l (canon resource.drop $session))
+  (core module $m
+    (import "h" "get" (func $get (param i32) (result i32)))
+    (import "h" "consume" (func $consume (param i32) (result i32)))
+    (import "h" "drop" (func $drop (param i32)))
+    (global $kept (mut i32) (i32.const 0))
+    ;; A borrow of an imported resource: the callee ends it before returning.
+    (func (export "read") (param $h i32) (result i32) (local $v i32)
+      (local.set $v (call $get (local.get $h)))
+      (call $drop (local.get $h))
+      (local.get $v))
+    (func (export "take") (param i32) (result i32) (call $consume (local.get 0)))
+    (func (export "hold") (param i32) (global.set $kept (local.get 0)))
+    (func (export "release") (call $drop (global.get $kept))))
+  (core instance $i (instantiate $m (with "h" (instance
+    (export "get" (func $get_l)) (export "consume" (func $consume_l)) (export "drop" (func $drop_l))))))
+  (func $read (param "s" (borrow $session)) (result u32) (canon lift (core func $i "read")))
+  (func $take (param "s" (own $session)) (result u32) (canon lift (core func $i "take")))
+  (func $hold (param "s" (own $session)) (canon lift (core func $i "hold")))
+  (func $release (canon lift (core func $i "release")))
+  (instance $r
+    (export "read" (func $read)) (export "take" (func $take))
+    (export "hold" (func $hold)) (export "release" (func $release)))
+  (export "{READER_IFACE}" (instance $r))
+)
+"""
+
+# A consumer of both: it makes sessions in the store and hands them to the reader.
+# `make(n)` -> handle index, `lend(h)` = reader.read(borrow h), `pass(h)` = reader.take(own h),
+# `park(h)` = reader.hold(own h), `unpark()` = reader.release(), `peek(h)` = session.get(h).
+USER = rf"""
+(component
+  (import "{SESSIONS_IFACE}" (instance $s
+    (export "session" (type $session (sub resource)))
+    (export "[constructor]session" (func (param "start" u32) (result (own $session))))
+    (export "[method]session.get" (func (param "self" (borrow $session)) (result u32)))))
+  (alias export $s "session" (type $session))
+  (alias export $s "[constructor]session" (func $ctor))
+  (alias export $s "[method]session.get" (func $get))
+  (import "{READER_IFACE}" (instance $r
+    (export "read" (func (param "s" (borrow $session)) (result u32)))
+    (export "take" (func (param "s" (own $session)) (result u32)))
+    (export "hold" (func (param "s" (own $session))))
+    (export "release" (func))))
+  (alias export $r "read" (func $read))
+  (alias export $r "take" (func $take))
+  (alias export $r "hold" (func $hold))
+  (alias export $r "release" (func $release))
+  (core func $ctor_l (canon lower (func $ctor)))
+  (core func $get_l (canon lower (func $get)))
+  (core func $read_l (canon lower (func $read)))
+  (core func $take_l (canon lower (func $take)))
+  (core func $hold_l (canon lower (func $hold)))
+  (core func $release_l (canon lower (func $release)))
+  (core module $m
+    (import "h" "ctor" (func $ctor (param i32) (result i32)))
+    (import "h" "get" (func $get (param i32) (result i32)))
+    (import "h" "read" (func $read (param i32) (result i32)))
+    (import "h" "take" (func $take (param i32) (result i32)))
+    (import "h" "hold" (func $hold (param i32)))
+    (import "h" "release" (func $release))
+    (func (export "make") (param i32) (result i32) (call $ctor (local.get 0)))
+    (func (export "peek") (param i32) (result i32) (call $get (local.get 0)))
+    (func (export "lend") (param i32) (result i32) (call $read (local.get 0)))
+    (func (export "pass") (param i32) (result i32) (call $take (local.get 0)))
+    (func (export "park") (param i32) (call $hold (local.get 0)))
+    (func (export "unpark") (call $release)))
+  (core instance $i (instantiate $m (with "h" (instance
+    (export "ctor" (func $ctor_l)) (export "get" (func $get_l)) (export "read" (func $read_l))
+    (export "take" (func $take_l)) (export "hold" (func $hold_l)) (export "release" (func $release_l))))))
+  (func (export "make") (param "start" u32) (result u32) (canon lift (core func $i "make")))
+  (func (export "peek") (param "h" u32) (result u32) (canon lift (core func $i "peek")))
+  (func (export "lend") (param "h" u32) (result u32) (canon lift (core func $i "lend")))
+  (func (export "pass") (param "h" u32) (result u32) (canon lift (core func $i "pass")))
+  (func (export "park") (param "h" u32) (canon lift (core func $i "park")))
+  (func (export "unpark") (canon lift (core func $i "unpark")))
+)
+"""

@@ -102,3 +102,52 @@ def test_resources_cross_only_exactly_one_links() -> None:
         )
     assert {p.kind for p in info.value.problems} == {"type-mismatch"}
     assert "resources cross plugins only on links to exactly one provider" in str(info.value)
+
+
+def test_a_resource_passes_to_a_third_plugin_given_it_by_the_same_provider() -> None:
+    from tests.compose.components import READER, USER
+
+    graph = witkit.compose(
+        {"store": SESSIONS, "reader": READER, "user": USER}, runtime=Runtime(cache=False)
+    )
+    h = graph.call("user", "make", 7)
+    # A borrow lent on to the third plugin, which lends it on to the store: it ends with the call.
+    assert graph.call("user", "lend", h) == 7
+    assert (handles(graph, "user"), handles(graph, "reader")) == (1, 0)
+    assert graph.call("user", "peek", h) == 7  # still the user's
+    # An own moved to the reader, which moves it on into the store (destroyed there).
+    assert graph.call("user", "pass", h) == 7
+    assert graph.call("store", LIVE) == 0
+    assert (handles(graph, "user"), handles(graph, "reader")) == (0, 0)
+    with pytest.raises(TrapError, match="unknown handle index"):
+        graph.call("user", "peek", h)  # moved away: no longer the user's
+    # An own kept by the reader, then dropped there: the drop reaches the store.
+    other = witkit.compose(
+        {"store": SESSIONS, "reader": READER, "user": USER}, runtime=Runtime(cache=False)
+    )
+    k = other.call("user", "make", 3)
+    other.call("user", "park", k)
+    assert other.call("store", LIVE) == 1
+    assert (handles(other, "user"), handles(other, "reader")) == (0, 1)
+    other.call("user", "unpark")
+    assert other.call("store", LIVE) == 0
+    assert (handles(other, "user"), handles(other, "reader")) == (0, 0)
+
+
+def test_a_resource_never_crosses_to_a_plugin_given_it_by_another_provider() -> None:
+    from tests.compose.components import READER, USER
+
+    with pytest.raises(CompositionError) as info:
+        witkit.compose(
+            {"store": SESSIONS, "other": SESSIONS, "reader": READER, "user": USER},
+            [
+                Link("user", SESSIONS_IFACE, ["store"]),
+                Link("reader", SESSIONS_IFACE, ["other"]),
+            ],
+            runtime=Runtime(cache=False),
+        )
+    kinds = {(p.kind, p.plugin) for p in info.value.problems}
+    assert kinds == {("type-mismatch", "user")}
+    assert "a resource crosses only between plugins linked to the plugin that made it" in str(
+        info.value
+    )

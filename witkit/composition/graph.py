@@ -79,6 +79,8 @@ class BridgedFunc:
     provider_has_result: bool
     isolated: bool = False
     """True when the consumer takes one `result<R, string>` per provider (a failure is an `err`)."""
+    provider_types: tuple[Any, ...] = ()
+    """Each provider's export `FuncType`, in `provider_exports` order."""
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,7 @@ def plan(
         explicit[(link.consumer, name)] = link
 
     planned: list[PlannedLink] = []
+    crossings: list[_Crossing] = []
     for pid in nodes:
         host_names = {
             i.name for i in nodes[pid].imports if isinstance(i, (ImportInterface, ImportFunc))
@@ -260,10 +263,13 @@ def plan(
                         )
                     )
                 continue
-            planned_link = _plan_link(pid, name, ext.ty, chosen, nodes, exports, engine, problems)
+            planned_link = _plan_link(
+                pid, name, ext.ty, chosen, nodes, imports, exports, engine, problems, crossings
+            )
             if planned_link is not None:
                 planned.append(planned_link)
 
+    problems.extend(_crossing_problems(crossings, planned))
     problems.extend(limit_problems(nodes, runtime))
     order = _order(list(nodes), planned, problems)
     if problems:
@@ -277,9 +283,11 @@ def _plan_link(
     import_type: Any,
     link: Link | None,
     nodes: Mapping[str, Node],
+    imports: Mapping[str, Mapping[str, Any]],
     exports: Mapping[str, Mapping[str, Any]],
     engine: Any,
     problems: list[Problem],
+    crossings: list[_Crossing],
 ) -> PlannedLink | None:
     card = link.cardinality if link is not None else Cardinality.ONE
     start = len(problems)
@@ -359,12 +367,12 @@ def _plan_link(
                 r for vt in [*(t for _n, t in fty.params), fty.result] for r in _resources_in(vt)
             ]
             foreign = [r for r in used if not any(r == t for t in own_types)]
-            if foreign:
+            if any(_origin(imports[consumer], r, engine) is None for r in foreign):
                 problems.append(
                     Problem(
                         "type-mismatch",
-                        f"`{consumer}` imports `{label}: {consumer_text}`, using a resource of another "
-                        "interface: only resources of the linked interface cross plugins",
+                        f"`{consumer}` imports `{label}: {consumer_text}`, using a resource of no "
+                        "imported interface: only resources a plugin provides cross plugins",
                         consumer,
                         label,
                     )
@@ -384,6 +392,7 @@ def _plan_link(
         targets: list[tuple[str, str]] = []
         has_result = fty.result is not None
         isolated = False
+        ptypes: list[Any] = []
         for p in providers:
             iface = _find(exports[p], import_name)
             assert iface is not None
@@ -420,20 +429,101 @@ def _plan_link(
                 continue
             has_result = pty.result is not None
             targets.append((p, f"{iface}#{fname}"))
-        funcs.append(BridgedFunc(fname, fty, tuple(targets), has_result, isolated))
+            ptypes.append(pty)
+            if _has_resources(consumer_text):
+                theirs = [
+                    r
+                    for vt in [*(t for _n, t in pty.params), pty.result]
+                    for r in _resources_in(vt)
+                ]
+                mine = [r for r in used if not any(r == t for t in own_types)]
+                their_foreign = [r for r in theirs if _origin(imports[p], r, engine) is not None]
+                if len(mine) != len(their_foreign):
+                    problems.append(
+                        Problem(
+                            "type-mismatch",
+                            f"`{consumer}` passes resources of other interfaces in `{label}`, "
+                            f"but `{p}` does not take them as resources it imports",
+                            consumer,
+                            label,
+                        )
+                    )
+                for c_res, p_res in zip(mine, their_foreign, strict=False):
+                    c_origin = _origin(imports[consumer], c_res, engine)
+                    p_origin = _origin(imports[p], p_res, engine)
+                    assert c_origin is not None and p_origin is not None
+                    crossings.append(_Crossing(consumer, label, c_origin, p, p_origin))
+        funcs.append(BridgedFunc(fname, fty, tuple(targets), has_result, isolated, tuple(ptypes)))
     if len(problems) > start:
         return None
     return PlannedLink(consumer, import_name, tuple(providers), card, tuple(funcs), resources)
 
 
+@dataclass(frozen=True)
+class _Crossing:
+    """`consumer` passes, in `label`, its handle to resource `origin` (import name, resource)
+    to `provider`, which takes it as its own import's resource `provider_origin`."""
+
+    consumer: str
+    label: str
+    origin: tuple[str, str]
+    provider: str
+    provider_origin: tuple[str, str]
+
+
+def _origin(imports: Mapping[str, Any], resource: Any, engine: Any) -> tuple[str, str] | None:
+    """(import name, resource name) of the imported interface declaring `resource`."""
+    for name, ext in imports.items():
+        if isinstance(ext.ty, wc.ComponentInstanceType):
+            for rname, item in ext.ty.exports(engine).items():
+                if isinstance(item.ty, wc.ResourceType) and item.ty == resource:
+                    return name, rname
+    return None
+
+
+def _crossing_problems(
+    crossings: Sequence[_Crossing], links: Sequence[PlannedLink]
+) -> list[Problem]:
+    """A resource handed from one plugin to another must come to both from the same provider."""
+    served = {(pl.consumer, pl.import_name): pl.providers for pl in links if pl.resources}
+    out: list[Problem] = []
+    for c in crossings:
+        mine = served.get((c.consumer, c.origin[0]))
+        theirs = served.get((c.provider, c.provider_origin[0]))
+        same = (
+            mine is not None
+            and mine == theirs
+            and c.origin[1] == c.provider_origin[1]
+            and _unversioned(c.origin[0]) == _unversioned(c.provider_origin[0])
+        )
+        if not same:
+            out.append(
+                Problem(
+                    "type-mismatch",
+                    f"`{c.consumer}` passes its `{c.origin[0]}#{c.origin[1]}` to `{c.provider}` "
+                    f"in `{c.label}`, but `{c.provider}` does not get "
+                    f"`{c.provider_origin[0]}#{c.provider_origin[1]}` from the same plugin: a "
+                    "resource crosses only between plugins linked to the plugin that made it",
+                    c.consumer,
+                    c.label,
+                )
+            )
+    return out
+
+
 def _resources_in(vt: Any) -> list[Any]:
     """The resource types an `own`/`borrow` anywhere inside value type `vt` refers to."""
+    return [h.ty for h in handles_in(vt)]
+
+
+def handles_in(vt: Any) -> list[Any]:
+    """Every `own`/`borrow` type anywhere inside the wasmtime value type `vt`."""
     if vt is None:
         return []
     if isinstance(vt, (wc.OwnType, wc.BorrowType)):
-        return [vt.ty]
+        return [vt]
     inner: list[Any] = []
-    if isinstance(vt, (wc.ListType,)):
+    if isinstance(vt, wc.ListType):
         inner = [vt.element]
     elif isinstance(vt, wc.TupleType):
         inner = list(vt.elements)
@@ -445,7 +535,7 @@ def _resources_in(vt: Any) -> list[Any]:
         inner = [vt.payload]
     elif isinstance(vt, wc.ResultType):
         inner = [vt.ok, vt.err]
-    return [r for t in inner for r in _resources_in(t)]
+    return [h for t in inner for h in handles_in(t)]
 
 
 def _expected_import(

@@ -10,7 +10,9 @@ A resource of the linked interface crosses as a handle: the provider's own handl
 borrow lends it to the provider's method for one call, its own moves it back into the
 provider, and its drop runs the provider's destructor. A consumer can use only handles in its
 own table (wasmtime refuses any other index), and a trapped provider's handles fail with a
-`ProviderError` naming it (dropping one is a no-op).
+`ProviderError` naming it (dropping one is a no-op). A consumer may hand such a handle to a
+third plugin given the same provider's resource: there it enters that plugin's table as its
+host resource, standing for the same provider handle.
 
 A provider's failure (a trap, its fuel or its timeout) stays with that provider: it becomes a
 `ProviderError` naming it, returned beside the other providers' results when the consumer's
@@ -29,9 +31,9 @@ from typing import Any
 import wasmtime.component as wc
 
 from witkit.composition.cardinality import Cardinality
-from witkit.composition.graph import BridgedFunc, Plan, PlannedLink
+from witkit.composition.graph import BridgedFunc, Plan, PlannedLink, handles_in
 from witkit.errors import PluginError, WitkitError
-from witkit.plugins.dynamic import DynamicPlugin, load, plain_in, plain_out
+from witkit.plugins.dynamic import DynamicPlugin, _invoker, load, plain_in, plain_out
 from witkit.runtime import Runtime
 from witkit.runtime.dynamic import Describer, DynamicResource
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
@@ -117,10 +119,17 @@ def instantiate(plan: Plan, runtime: Runtime, *, cache_size: int | None = 256) -
     by_consumer: dict[str, list[PlannedLink]] = {}
     for link in plan.links:
         by_consumer.setdefault(link.consumer, []).append(link)
+    hosted: dict[str, _Hosted] = {}
     try:
         for pid in plan.order:
             node = plan.nodes[pid]
-            bridges: list[Import] = [_bridge(link, plugins) for link in by_consumer.get(pid, [])]
+            mine = by_consumer.get(pid, [])
+            hosted[pid] = [
+                (name, rty, HostResource(DynamicResource, name, on_drop=_drop_in_provider))
+                for link in mine
+                for name, rty in link.resources
+            ]
+            bridges: list[Import] = [_bridge(link, plugins, hosted) for link in mine]
             plugins[pid] = load(
                 plan.components[pid],
                 runtime=runtime,
@@ -137,16 +146,23 @@ def instantiate(plan: Plan, runtime: Runtime, *, cache_size: int | None = 256) -
     return Composition(plan, plugins)
 
 
-def _bridge(link: PlannedLink, plugins: dict[str, DynamicPlugin]) -> ImportInterface:
-    hosted = [
-        (name, rty, HostResource(DynamicResource, name, on_drop=_drop_in_provider))
-        for name, rty in link.resources
-    ]
+_Hosted = list[tuple[str, Any, HostResource]]
+"""(resource name, the plugin's `ResourceType`, its host resource) for each resource it is given."""
+
+
+def _bridge(
+    link: PlannedLink, plugins: dict[str, DynamicPlugin], hosted: dict[str, _Hosted]
+) -> ImportInterface:
+    own = [(rty, res) for name, rty, res in hosted[link.consumer] if (name, rty) in link.resources]
     items: list[ImportFunc | ImportResource] = [
-        ImportResource(name, res) for name, _t, res in hosted
+        ImportResource(name, res)
+        for name, rty, res in hosted[link.consumer]
+        if (name, rty) in link.resources
     ]
-    describe = _CrossingDescriber([(rty, res) for _n, rty, res in hosted])
-    items += [_bridge_func(link, f, plugins, describe) for f in link.functions]
+    assert len(own) == len(link.resources)
+    # Every resource the consumer is given (of this link or another) is one of its host resources.
+    describe = _CrossingDescriber([(rty, res) for _n, rty, res in hosted[link.consumer]])
+    items += [_bridge_func(link, f, plugins, describe, hosted) for f in link.functions]
     return ImportInterface(link.import_name, items)
 
 
@@ -180,8 +196,13 @@ def _bridge_func(
     func: BridgedFunc,
     plugins: dict[str, DynamicPlugin],
     describe: Describer | None = None,
+    hosted: dict[str, _Hosted] | None = None,
 ) -> ImportFunc:
     describe = describe if describe is not None else Describer()
+    callers = {
+        pid: _caller(plugins, pid, export, pty, (hosted or {}).get(pid, []))
+        for (pid, export), pty in zip(func.provider_exports, func.provider_types, strict=False)
+    }
     params = [describe(vt) for _n, vt in func.consumer_type.params]
     result = describe(func.consumer_type.result) if func.consumer_type.result is not None else None
     lift_args = [plain_out(d) for d in params]
@@ -193,7 +214,8 @@ def _bridge_func(
         """The provider's answer, or a `ProviderError` naming it; its time is not the consumer's."""
         start = time.monotonic()
         try:
-            return plugins[pid].call(export, *plain)
+            call = callers.get(pid)
+            return call(plain) if call is not None else plugins[pid].call(export, *plain)
         except WitkitError as e:
             return ProviderError(pid, label, e)
         finally:
@@ -243,6 +265,39 @@ def _bridge_func(
     else:
         impl = _returning(result, label, lambda args: [list(pair) for pair in raising(args)])
     return ImportFunc(func.name, params, result, impl)
+
+
+def _caller(
+    plugins: dict[str, DynamicPlugin], pid: str, export: str, pty: Any, hosted: _Hosted
+) -> Callable[[Sequence[Any]], Any] | None:
+    """For a provider taking or giving handles it was itself given by another plugin: a call
+    with those as its host resources (a `DynamicPlugin` call would take them as its own)."""
+    given = [(rty, res) for _n, rty, res in hosted]
+    kinds = (wc.OwnType, wc.BorrowType)
+    vts = [*(t for _n, t in pty.params), pty.result]
+    if not any(
+        isinstance(v, kinds) and any(v.ty == rty for rty, _r in given)
+        for vt in vts
+        for v in handles_in(vt)
+    ):
+        return None
+    describe = _CrossingDescriber(given)
+    params = [describe(t) for _n, t in pty.params]
+    result = describe(pty.result) if pty.result is not None else None
+    lowers = [plain_in(d) for d in params]
+    state: list[Callable[[Sequence[Any]], Any]] = []
+
+    def call(plain: Sequence[Any]) -> Any:
+        if not state:  # the provider is instantiated by the time anything calls it
+            fn = plugins[pid].instance.func(export, params, result)
+            state.append(_invoker(fn, result))
+        values = [
+            low(v, f"{export}() parameter {i}")
+            for i, (low, v) in enumerate(zip(lowers, plain, strict=True))
+        ]
+        return state[0](values)
+
+    return call
 
 
 def _give_back_time(consumer: DynamicPlugin | None, spent: float) -> None:
