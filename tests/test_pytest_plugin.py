@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -183,4 +185,15 @@ def test_witkit_build_builds_a_guest_once_per_session(pytester: pytest.Pytester)
         """
     )
     _run(pytester).assert_outcomes(passed=2)
-    assert Path(pytester.path / "guest" / "build" / "hello.wasm").is_file()
+    built = pytester.path / "guest" / "build" / "hello.wasm"
+    # `witkit build --json` on the same project: the session's build is in its cache.
+    from click.testing import CliRunner
+
+    from witkit.cli import main
+
+    result = CliRunner().invoke(main, ["build", str(project), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["path"] == str(built) and report["cached"] is True
+    assert report["sha256"] == hashlib.sha256(built.read_bytes()).hexdigest()
+    assert report["size"] == built.stat().st_size

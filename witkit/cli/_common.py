@@ -84,3 +84,18 @@ def parsed_option(parse: Any, value: str | None, option: str, number: type) -> A
         return parse(number(value) if value.replace(".", "", 1).isdigit() else value)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint=option) from e
+
+
+
+class AliasedOption(click.Option):
+    """An option whose later long names are accepted but left out of `--help` (an older
+    spelling that keeps working)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        full = self.opts
+        first_long = next((o for o in full if o.startswith("--")), None)
+        self.opts = [o for o in full if not o.startswith("--") or o == first_long]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = full

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from witkit.cli import main
-from witkit.cli._common import feature_options, parse_features
+from witkit.cli._common import AliasedOption, feature_options, parse_features
 from witkit.codegen.host import write_host
 from witkit.wit.resolve import resolve_path, select_world
 
@@ -22,8 +22,10 @@ from witkit.wit.resolve import resolve_path, select_world
 )
 @click.option(
     "-o",
+    "--output",
     "--out",
     "out_dir",
+    cls=AliasedOption,
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
@@ -50,7 +52,7 @@ def generate(
     features: str | None,
     all_features: bool,
 ) -> None:
-    """Write typed Python host bindings for a world of the WIT at PATH as package OUT/NAME."""
+    """Write typed Python host bindings for a world of the WIT at PATH as package OUTPUT/NAME."""
     resolved = resolve_path(path, features=parse_features(features, all_features))
     world = select_world(resolved.resolve, resolved.packages, world_name)
     root = write_host(resolved.resolve, world, out_dir, package_name, templates, source=str(path))

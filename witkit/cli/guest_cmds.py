@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import sys
 from pathlib import Path
 
@@ -67,13 +68,23 @@ def _shown(path: Path) -> str:
     "--check", is_flag=True, help="Type-check the guest against the bindings first (mypy)."
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show componentize-py's raw output on failure.")
-def build(project_dir: Path, output: Path | None, check: bool, verbose: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print path, size, sha256 and cached as JSON.")
+def build(project_dir: Path, output: Path | None, check: bool, verbose: bool, as_json: bool) -> None:
     """Build the guest project in PROJECT_DIR into a component (cached)."""
     spinner = _Spinner()
     try:
         result = build_project(project_dir, output, verbose=verbose, check=check, progress=spinner)
     finally:
         spinner._clear()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"path": str(result.path), "size": result.size, "sha256": result.sha256,
+                 "cached": result.cached},
+                indent=2,
+            )
+        )
+        return
     note = ", unchanged" if result.cached else ""
     click.echo(f"wrote {_shown(result.path)} ({_size(result.size)}, sha256 {result.sha256}{note})")
 

@@ -60,12 +60,14 @@ class _ProgressBars:
     help=f"Refuse downloads (and archives unpacking to) more than SIZE, e.g. 512MiB "
     f"(default: {DEFAULT_MAX_DOWNLOAD_SIZE >> 20}MiB).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print {ID: PATH} as JSON.")
 def fetch(
     plugin_id: str | None,
     locator: str | None,
     sha256: str | None,
     offline: bool,
     max_size: str | None,
+    as_json: bool,
 ) -> None:
     """Fetch plugin ID from LOCATOR into the cache and print the cached path.
 
@@ -89,11 +91,18 @@ def fetch(
                     plugin_id, parse_locator(locator, sha256=sha256), base=Path.cwd()
                 )
                 bars.close()
-                click.echo(str(path))
+                click.echo(json.dumps({plugin_id: str(path)}) if as_json else str(path))
                 return
-            paths = load_manifest().fetch_all(loader)
+            manifest = load_manifest()
+            paths = manifest.fetch_all(loader)
         finally:
             bars.close()
+    if as_json:
+        click.echo(json.dumps({pid: str(p) for pid, p in paths.items()}, indent=2))
+        return
+    if not paths:
+        where = manifest.path or "the manifest"
+        click.echo(f"nothing to fetch: {where} declares no plugins", err=True)
     for pid, p in paths.items():
         click.echo(f"{pid} {p}")
 

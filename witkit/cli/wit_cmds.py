@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from witkit._text import plural
 from witkit.cli import main
 from witkit.cli._common import feature_options, parse_features
 from witkit.wit.json import to_json
@@ -31,17 +32,15 @@ def summary(resolved: ResolvedPackages, world: int | None = None) -> str:
     r = resolved.resolve
     main_name = r.packages[resolved.main].name
 
-    def n(count: int, word: str) -> str:
-        return f"{count} {word}{'' if count == 1 else 's'}"
-
     line = (
-        f"ok: {n(len(r.packages), 'package')}, {n(len(r.interfaces), 'interface')}, "
-        f"{n(len(r.worlds), 'world')} ({main_name})"
+        f"ok: {plural(len(r.packages), 'package')}, {plural(len(r.interfaces), 'interface')}, "
+        f"{plural(len(r.worlds), 'world')} ({main_name})"
     )
     if world is not None:
         w = r.worlds[world]
         line += (
-            f"; world {r.world_id_of(world)}: {len(w.imports)} imports, {len(w.exports)} exports"
+            f"; world {r.world_id_of(world)}: {plural(len(w.imports), 'import')}, "
+            f"{plural(len(w.exports), 'export')}"
         )
     return line
 

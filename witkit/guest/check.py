@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from witkit._text import plural
 from witkit.errors import BuildError
 from witkit.guest.cache import _tree
 from witkit.guest.config import ProjectConfig
@@ -87,7 +88,7 @@ def run_mypy(
             problems.append(f"{match.group('file')}:{match.group('line')}: {_explain(msg, plan())}")
     if not problems:
         problems = [raw or f"mypy exited with {proc.returncode}"]
-    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    count = plural(len(problems), "problem")
     raise CheckError(
         f"the guest does not match world `{config.world}` ({count}):\n  " + "\n  ".join(problems),
         problems=problems,

@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from witkit._text import plural
 from witkit.guest.componentize import WORLD_CLASS
 from witkit.guest.config import ProjectConfig
 from witkit.guest.diagnose import ComponentizeError
@@ -82,7 +83,7 @@ def check_arity(config: ProjectConfig, plan: GuestPlan) -> None:
                 file = config.relative(path)
                 raise ComponentizeError(
                     f"{file}:{node.lineno}: `{class_name}.{func.py_name}` must take "
-                    f"{count} argument{'s' if count != 1 else ''} ({', '.join(wit_params) or 'none'}) "
+                    f"{plural(count, 'argument')} ({', '.join(wit_params) or 'none'}) "
                     f"for `{func.wit_path}`",
                     file=file,
                     wit_item=func.wit_path,

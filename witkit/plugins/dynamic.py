@@ -35,6 +35,7 @@ import enum
 import json
 import math
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -43,6 +44,7 @@ from typing import Any, NamedTuple
 import wasmtime
 import wasmtime.component as wc
 
+from witkit._text import plural
 from witkit.errors import BindingError, PluginError
 from witkit.plugins.config import config_import, config_import_name, validate_config
 from witkit.plugins.loader import PluginLoader
@@ -638,7 +640,7 @@ class _Export:
         """Positional and keyword arguments in parameter order."""
         n = len(self.params)
         if len(args) > n:
-            raise ArgumentError(f"{self.name}() takes {n} arguments, got {len(args)}")
+            raise ArgumentError(f"{self.name}() takes {plural(n, 'argument')}, got {len(args)}")
         values: list[Any] = list(args) + [_MISSING] * (n - len(args))
         for key, v in kwargs.items():
             i = self.param_index.get(key)
@@ -652,7 +654,7 @@ class _Export:
         missing = [self.param_names[i] for i, v in enumerate(values) if v is _MISSING]
         if missing:
             raise ArgumentError(
-                f"{self.name}() is missing parameter `{missing[0]}` (takes {n} arguments)"
+                f"{self.name}() is missing parameter `{missing[0]}` (takes {plural(n, 'argument')})"
             )
         return values
 
@@ -991,5 +993,27 @@ def load(
         isinstance(i, ImportInterface) and i.name == name for i in linked
     ):
         linked.append(config_import(name, cfg))
-    instance = runtime.instantiate(component, linked, wasi=wasi, limits=limits)
+    try:
+        instance = runtime.instantiate(component, linked, wasi=wasi, limits=limits)
+    except PluginError as e:
+        raise _missing_import_hint(e) from e
     return DynamicPlugin(instance, component, runtime.engine, config=cfg, cache_size=cache_size)
+
+
+_MISSING_IMPORT = re.compile(
+    r"imports (?:instance|function|resource) `([^`]+)`, but a matching implementation was not found"
+)
+
+
+def _missing_import_hint(error: PluginError) -> PluginError:
+    """wasmtime's "implementation was not found in the linker", with what is linked and how
+    to provide the rest; other errors unchanged."""
+    found = _MISSING_IMPORT.search(str(error))
+    if found is None:
+        return error
+    return PluginError(
+        f"{error}; witkit.load (and `witkit call`) link only WASI and witkit:plugin/config: "
+        f"provide `{found.group(1)}` from Python with witkit.load(..., imports=[...]) "
+        "(witkit.runtime.ImportInterface / ImportFunc), with generated bindings' imports "
+        "class (witkit generate), or from another plugin with witkit.compose"
+    )

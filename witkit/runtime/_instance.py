@@ -20,6 +20,7 @@ from wasmtime import Store, WasiConfig, WasmtimeError
 from wasmtime import _ffi as ffi
 from wasmtime.component import _enter as _wt_enter
 
+from witkit._text import plural
 from witkit.errors import (
     BindingError,
     Cancelled,
@@ -685,7 +686,7 @@ class Instance:
             if self._gate:
                 self._slow_entry()
             if len(args) != n:
-                raise TypeError(f"{name}() takes {n} arguments, got {len(args)}")
+                raise TypeError(f"{name}() takes {plural(n, 'argument')}, got {len(args)}")
             try:
                 pargs = [c(a) for c, a in zip(convs, args, strict=True)]
             except (TypeError, AttributeError, ValueError, OverflowError, KeyError, ctypes.ArgumentError) as e:
@@ -873,7 +874,7 @@ class Instance:
             env.ctx = ctx
             try:
                 if nargs != nparams:
-                    raise BindingError(f"import {qual}: called with {nargs} arguments, binding has {nparams}")
+                    raise BindingError(f"import {qual}: called with {plural(nargs, 'argument')}, binding has {nparams}")
                 pyargs = [lift(args + i * size) for i, lift in enumerate(lifts)]
                 exc: BaseException | None = None
                 try:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime.component as wc
 
+from witkit._text import plural
 from witkit.errors import BindingError
 from witkit.runtime._abi import PRIMS, char_code, foreign_resource
 from witkit.runtime.types import (
@@ -115,7 +116,7 @@ def check_signature(where: str, params: Sequence[TypeDesc], result: TypeDesc | N
     """Raise BindingError unless `params` and `result` describe the component's function type `fty`."""
     theirs = fty.params
     if len(theirs) != len(params):
-        raise BindingError(f"{where}: binding has {len(params)} parameters, the component {len(theirs)}")
+        raise BindingError(f"{where}: binding has {plural(len(params), 'parameter')}, the component {len(theirs)}")
     for i, (d, (pname, vt)) in enumerate(zip(params, theirs, strict=True)):
         check_type(d, vt, f"{where} parameter {i} ({pname})")
     their_result = fty.result

@@ -1869,16 +1869,16 @@ def select_world(
             raise WitError("no main packages defined")
         if len(mains) > 1:
             raise WitError(
-                "there are multiple packages defined; please specify which world to use "
-                "with `--world`"
+                f"there are multiple packages defined ({_package_list(resolve, mains)}); "
+                "please specify which world to use with `--world`"
             )
         pkg = resolve.packages[mains[0]]
         if not pkg.worlds:
             raise WitError(f"the main package `{pkg.name}` contains no worlds")
         if len(pkg.worlds) > 1:
             raise WitError(
-                f"there are multiple worlds in `{pkg.name}`; please specify which world "
-                "to use with `--world`"
+                f"there are multiple worlds in `{pkg.name}` ({', '.join(pkg.worlds)}); "
+                "please specify which world to use with `--world`"
             )
         return next(iter(pkg.worlds.values()))
     if "/" not in name:
@@ -1921,5 +1921,12 @@ def select_world(
             raise WitError(f"unknown package `{wanted}`")
     pkg = resolve.packages[pkg_id]
     if world_name not in pkg.worlds:
-        raise WitError(f"world `{world_name}` not found in package `{pkg.name}`")
+        have = ", ".join(pkg.worlds) or "none"
+        raise WitError(
+            f"world `{world_name}` not found in package `{pkg.name}` (its worlds: {have})"
+        )
     return pkg.worlds[world_name]
+
+
+def _package_list(resolve: m.Resolve, ids: Sequence[int]) -> str:
+    return ", ".join(str(resolve.packages[i].name) for i in ids)
