@@ -42,7 +42,7 @@ def test_check_prints_a_summary(tmp_path: Path) -> None:
 def test_check_with_world(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["wit", "check", str(_write(tmp_path)), "--world", "plugin"])
     assert result.exit_code == 0, result.output
-    assert "world demo:cli/plugin@0.1.0: 0 imports, 1 exports" in result.output
+    assert "world demo:cli/plugin@0.1.0: 0 imports, 1 export" in result.output
 
 
 def test_check_unknown_world_is_a_user_error(tmp_path: Path) -> None:
