@@ -328,7 +328,7 @@ def test_call_json_float_special_values_round_trip_through_python(rt1: Runtime) 
     [
         ("[1", "not valid JSON"),
         ("3", "JSON array or an object"),
-        ("[1, 2]", "takes 1 arguments"),
+        ("[1, 2]", "takes 1 argument,"),
         ('["x"]', "expected u32"),
     ],
 )
