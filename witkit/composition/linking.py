@@ -303,22 +303,14 @@ def _caller(
 def _give_back_time(consumer: DynamicPlugin | None, spent: float) -> None:
     """Move the consumer's current deadline on by `spent` seconds, spent in a provider.
 
-    The provider's call ran under its own timeout; the consumer's clock (its deadline and its
-    store's epoch deadline) must not count it.
+    The provider's call ran under its own timeout; the consumer's clock must not count it
+    (the consumer's epoch check and its check after a host function both read this deadline).
     """
     if consumer is None:
         return
-    inst: Any = consumer.instance
-    timeout = inst._limits.timeout
-    deadline = inst._deadline
-    if timeout is None or math.isinf(deadline[0]):
-        return
-    deadline[0] += spent
-    if inst._epoch_ticks is not None:
-        from witkit.runtime._instance import EPOCH_TICK
-
-        left = max(deadline[0] - time.monotonic(), 0.0)
-        inst._store.set_epoch_deadline(math.ceil(left / EPOCH_TICK) + 1)
+    deadline = getattr(consumer.instance, "_deadline", None)
+    if deadline is not None and not math.isinf(deadline[0]):
+        deadline[0] += spent
 
 
 def _returning(
