@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+from pathlib import Path
+
 import pytest
 
 import witkit
@@ -18,6 +22,8 @@ from witkit.composition import Any as AnyNumber
 from witkit.composition import AtLeastOne, CompositionError, Link, Node, ProviderError
 from witkit.errors import FuelExhausted, Timeout, TrapError
 from witkit.runtime import Limits, Runtime
+
+WORLDS = Path(__file__).parent / "worlds"
 
 FAILURES = {
     "fuel": (Node(SPINNER, limits=Limits(fuel=100_000)), FuelExhausted, "ran out of fuel"),
@@ -130,3 +136,35 @@ def test_a_runtime_without_metering_is_reported_up_front() -> None:
         ("runtime-limits", "en"),
     ]
     assert "create it with Runtime(limits=Limits(fuel=...))" in str(info.value)
+
+
+def test_the_same_through_generated_bindings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The consumer's world bound by `witkit generate`: each provider's answer typed `Ok`/`Err`."""
+    from witkit.codegen.host import write_host
+    from witkit.runtime.types import Err, Ok
+    from witkit.wit.resolve import resolve_path, select_world
+
+    resolved = resolve_path(WORLDS / "app")
+    world = select_world(resolved.resolve, resolved.packages)
+    write_host(resolved.resolve, world, tmp_path, source="tests/compose/worlds/app")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        app_bindings = importlib.import_module("app")
+    finally:  # a generated package, not to be seen by other tests
+        for mod in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+            del sys.modules[mod]
+    bad, _type, text = FAILURES["fuel"]
+    graph = witkit.compose(
+        {"english": ENGLISH, "bad": bad, "french": FRENCH, "app": consumer(EACH)},
+        [Link("app", GREETER, cardinality=AnyNumber)],
+    )
+    app = app_bindings.App(graph["app"].instance)  # the composed consumer, typed
+    for i, name in enumerate(("Ada", "Bob")):
+        answers = dict(app.run(name))
+        assert answers["english"] == Ok(f"Hello, {name}!")
+        assert answers["french"] == Ok(f"Bonjour, {name}!")
+        assert isinstance(answers["bad"], Err)
+        assert answers["bad"].value.startswith(f"provider `bad` failed in {GREETER}#greet: ")
+        assert i > 0 or text in answers["bad"].value
