@@ -55,7 +55,7 @@ def test_a_forged_or_reused_handle_is_refused_and_the_graph_keeps_serving(
 ) -> None:
     b = graph.call("bob", "make", 9)
     # Bob's handle means nothing in alice: she was never given one.
-    with pytest.raises(TrapError, match=f"peek: unknown handle index {b}"):
+    with pytest.raises(TrapError, match=f"^plugin `alice`: peek: unknown handle index {b}"):
         graph.call("alice", "peek", b)
     # The refusal stayed in alice: the provider and bob keep serving.
     assert graph.call("bob", "peek", b) == 9
@@ -90,6 +90,16 @@ def test_a_trapped_providers_handles_fail_cleanly_in_their_holders(graph: Compos
     with pytest.raises(TrapError, match="provider `sessions` failed in"):
         graph.call("alice", "peek", a)
     graph.call("bob", "drop", b)  # the resource went with its provider: a clean no-op
+    assert handles(graph, "bob") == 0
+
+
+def test_a_closed_providers_handles_fail_cleanly_in_their_holders(graph: Composition) -> None:
+    a = graph.call("alice", "make", 1)
+    b = graph.call("bob", "make", 2)
+    graph["sessions"].close()  # the provider leaves the graph
+    with pytest.raises(TrapError, match=r"^plugin `alice`: .*provider `sessions` failed in"):
+        graph.call("alice", "peek", a)
+    graph.call("bob", "drop", b)  # a clean no-op: the session went with its provider
     assert handles(graph, "bob") == 0
 
 

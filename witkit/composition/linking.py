@@ -74,8 +74,14 @@ class Composition:
         return plugin_id in self.plugins
 
     def call(self, plugin_id: str, name: str, *args: Any, **kwargs: Any) -> Any:
-        """`DynamicPlugin.call` on plugin `plugin_id`."""
-        return self.plugins[plugin_id].call(name, *args, **kwargs)
+        """`DynamicPlugin.call` on plugin `plugin_id`; an error's message starts by naming it."""
+        try:
+            return self.plugins[plugin_id].call(name, *args, **kwargs)
+        except WitkitError as e:
+            prefix = f"plugin `{plugin_id}`: "
+            if e.args and isinstance(e.args[0], str) and not e.args[0].startswith(prefix):
+                e.args = (prefix + e.args[0], *e.args[1:])
+            raise
 
     def call_interface(self, name: str, *args: Any, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call `iface#func` (or `iface/func`) on every plugin exporting it: `[(plugin id, result), ...]`.
