@@ -16,7 +16,7 @@ import wasmtime
 from click.testing import CliRunner
 
 import witkit
-from tests.plugins._registry import HTPASSWD, REGISTRY_BINARY, Registry
+from tests.plugins._registry import HTPASSWD, REGISTRY_BINARY, Registry, TokenServer
 from witkit.cli import main
 from witkit.errors import LoadError
 from witkit.plugins import PluginLoader, parse_locator
@@ -164,6 +164,42 @@ def test_auth_failure_and_success(
     fetched = CliRunner().invoke(main, ["fetch", "english", loc])
     assert fetched.exit_code == 0, fetched.output
     assert Path(fetched.output.strip()).read_bytes() == component.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def token_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    """A registry behind bearer tokens from a token server that knows `bo` / `pa55`."""
+    pytest.importorskip("cryptography", reason="the token server signs JWTs with cryptography")
+    tokens = TokenServer({"bo": "pa55"})
+    reg = Registry(tmp_path_factory.mktemp("registry") / "token", token=tokens)
+    reg.tokens = tokens  # type: ignore[attr-defined]
+    yield reg
+    reg.close()
+    tokens.close()
+
+
+def test_bearer_token_flow(
+    token_registry: Registry, component: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loc = f"oci://{token_registry.host}/team/english:v1"
+    anonymous = CliRunner().invoke(main, ["push", str(component), loc])
+    assert anonymous.exit_code == 1
+    assert "refused access to repository:team/english:pull,push (401)" in anonymous.output
+    assert "no credentials were found" in anonymous.output
+    monkeypatch.setenv("WITKIT_REGISTRY_USERNAME", "bo")
+    monkeypatch.setenv("WITKIT_REGISTRY_PASSWORD", "pa55")
+    pushed = CliRunner().invoke(main, ["push", str(component), loc])
+    assert pushed.exit_code == 0, pushed.output
+    fetched = CliRunner().invoke(main, ["fetch", "english", loc])
+    assert fetched.exit_code == 0, fetched.output
+    assert Path(fetched.output.strip()).read_bytes() == component.read_bytes()
+    issued = token_registry.tokens.issued  # type: ignore[attr-defined]
+    assert "repository:team/english:pull" in issued  # the fetch asked for pull only
+    monkeypatch.setenv("WITKIT_REGISTRY_PASSWORD", "nope")
+    refused = CliRunner().invoke(main, ["fetch", "again", loc])
+    assert refused.exit_code == 1 and refused.output.count("error:") == 1
+    assert "WITKIT_REGISTRY_USERNAME/PASSWORD were refused" in refused.output
+    assert not (tmp_path / "cache" / "plugins" / "again.wasm").exists()
 
 
 class _CuttingProxy:
