@@ -24,6 +24,7 @@ MODULES = [
     "bench_load",
     "bench_codegen",
     "bench_threads",
+    "bench_pool",
     "bench_wit",
     "bench_build",
 ]

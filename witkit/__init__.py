@@ -32,6 +32,7 @@ _LAZY = {
     "Instance": "witkit.runtime",
     "Limits": "witkit.runtime",
     "Ok": "witkit.runtime",
+    "Pool": "witkit.runtime",
     "ResourceProxy": "witkit.runtime",
     "Runtime": "witkit.runtime",
     "Some": "witkit.runtime",
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from witkit.plugins.discover import discover
     from witkit.plugins.dynamic import DynamicPlugin, load
     from witkit.plugins.manifest import load_manifest
-    from witkit.runtime import Err, Instance, Limits, Ok, ResourceProxy, Runtime, Some, Wasi
+    from witkit.runtime import Err, Instance, Limits, Ok, Pool, ResourceProxy, Runtime, Some, Wasi
 
 
 def __getattr__(name: str) -> Any:
@@ -79,6 +80,7 @@ __all__ = [
     "MemoryLimitExceeded",
     "Ok",
     "PluginError",
+    "Pool",
     "ResourceProxy",
     "Runtime",
     "Some",

@@ -10,7 +10,7 @@ import pytest
 from tests.runtime.components import BEHAVIOUR
 from tests.runtime.wat import echo_component
 from witkit.errors import FuelExhausted, PluginError, TrapError
-from witkit.runtime import STRING, U32, ImportFunc, Instance, Limits, Runtime
+from witkit.runtime import STRING, U32, ImportFunc, Instance, Limits, Pool, Runtime
 
 THREADS = 4
 ROUNDS = 2_000
@@ -134,3 +134,51 @@ def test_reentry_refused_even_when_the_host_swallows_it(fast: bool) -> None:
     with pytest.raises(FuelExhausted):  # the limit still holds for a call of its own
         inst.func("spin", [], None)()
 
+
+
+def test_pool_serves_threads_and_replaces_trapped_instances(rt: Runtime) -> None:
+    loads = [0]
+    component = rt.compile(BEHAVIOUR)
+
+    def load() -> Instance:
+        loads[0] += 1
+        return rt.instantiate(component, [ImportFunc("host-fail", [U32], U32, lambda n: n * 2)])
+
+    pool = Pool(load, size=2)
+    assert loads[0] == 2 and pool.idle == 2
+    traps = [0]
+    lock = threading.Lock()
+
+    def work(t: int, i: int) -> None:
+        with pool.get() as inst:
+            if i % 500 == 499:  # now and then a call traps: that instance must not come back
+                with pytest.raises(TrapError):
+                    inst.func("boom", [], None)()
+                with lock:
+                    traps[0] += 1
+                return
+            a = t * 1_000_003
+            assert inst.func("add", [U32, U32], U32)(a, i) == a + i
+            assert inst.func("call-host", [U32], U32)(i) == 2 * i
+
+    hammer(work)
+    assert traps[0] == THREADS * ROUNDS // 500
+    assert pool.replaced == traps[0]
+    assert loads[0] == 2 + pool.replaced - (2 - pool.idle)  # empty slots load on demand
+    with pool.get() as inst:
+        assert not inst.poisoned and inst.func("add", [U32, U32], U32)(1, 2) == 3
+    pool.close()
+    with pytest.raises(PluginError, match="closed"):
+        pool.acquire()
+
+
+def test_pool_waits_then_gives_up(rt: Runtime) -> None:
+    pool = Pool(lambda: rt.instantiate(BEHAVIOUR, [ImportFunc("host-fail", [U32], U32, abs)]), size=1, eager=False)
+    assert pool.idle == 0
+    first = pool.acquire()
+    with pytest.raises(PluginError, match=r"no plugin of the pool became free within 0\.01 s"):
+        pool.acquire(timeout=0.01)
+    pool.release(first)
+    assert pool.acquire(timeout=0.01) is first
+    with pytest.raises(PluginError, match="has no witkit Instance"):
+        Pool(lambda: object(), size=1)

@@ -33,6 +33,7 @@ from witkit.runtime._runtime import CacheStats, Runtime
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.dynamic import DynamicResource
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
+from witkit.runtime.pool import Pool
 from witkit.runtime.resources import HandleTable, ResourceProxy
 from witkit.runtime.types import (
     BOOL,
@@ -107,6 +108,7 @@ __all__ = [
     "Ok",
     "Option",
     "Own",
+    "Pool",
     "PreparedFunc",
     "Primitive",
     "Record",

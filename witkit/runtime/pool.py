@@ -1,0 +1,141 @@
+"""`Pool`: N ready instances of one plugin shared by threads, with trapped ones replaced.
+
+An `Instance` runs one call at a time; a pool gives each concurrent caller an instance of its
+own. Instances are made by a `load` callable (a generated `World.load(...)`, `witkit.load(...)`,
+or `Runtime.instantiate(...)`), so imports, WASI grants and per-instance limits are whatever that
+call gives. Before an instance goes back to the pool it is checked: one that trapped, ran out of
+fuel or time, was cancelled or closed is discarded and a fresh one is loaded in its place.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
+
+from witkit.errors import PluginError
+from witkit.runtime._instance import Instance
+
+__all__ = ["Pool"]
+
+P = TypeVar("P")
+
+
+def instance_of(plugin: object) -> Instance:
+    """The `Instance` behind a plugin object (generated world class, DynamicPlugin, Instance)."""
+    if isinstance(plugin, Instance):
+        return plugin
+    inst = getattr(plugin, "instance", None)
+    if not isinstance(inst, Instance):
+        raise PluginError(
+            f"Pool: load() returned {type(plugin).__name__}, which has no witkit Instance "
+            "(return a generated plugin, a witkit.load() plugin or an Instance)"
+        )
+    return inst
+
+
+class Pool(Generic[P]):
+    """`size` plugins made by `load()`, lent to one caller at a time.
+
+    `with pool.get() as plugin: plugin.fn(...)` waits for an idle plugin (at most `timeout`
+    seconds, then `PluginError`). All `size` are loaded up front (`eager=True`) or on first
+    demand. A plugin given back poisoned (it trapped, hit a limit, was cancelled) is replaced.
+    """
+
+    def __init__(self, load: Callable[[], P], size: int, *, eager: bool = True) -> None:
+        if size < 1:
+            raise ValueError("Pool size must be at least 1")
+        self._load = load
+        self.size = size
+        self._idle: list[P] = []
+        self._unloaded = size
+        """Slots with no plugin yet (never loaded, or discarded after a trap)."""
+        self._cond = threading.Condition()
+        self._closed = False
+        self.replaced = 0
+        """How many poisoned plugins were discarded and reloaded."""
+        if eager:
+            for _ in range(size):
+                self._idle.append(self._fresh())
+                self._unloaded -= 1
+
+    def _fresh(self) -> P:
+        plugin = self._load()
+        instance_of(plugin)
+        return plugin
+
+    def acquire(self, timeout: float | None = None) -> P:
+        """An idle plugin, loading one into an empty slot if needed; give it back with `release`."""
+        end = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise PluginError("the pool is closed")
+                if self._idle:
+                    return self._idle.pop()
+                if self._unloaded:
+                    self._unloaded -= 1
+                    break
+                left = None if end is None else end - time.monotonic()
+                if left is not None and left <= 0:
+                    raise PluginError(f"no plugin of the pool became free within {timeout} s (all {self.size} busy)")
+                self._cond.wait(left)
+        try:
+            return self._fresh()  # outside the lock: other callers keep being served
+        except BaseException:
+            with self._cond:
+                self._unloaded += 1
+                self._cond.notify()
+            raise
+
+    def release(self, plugin: P) -> None:
+        """Give `plugin` back; a poisoned one is discarded (its slot is reloaded on demand)."""
+        inst = instance_of(plugin)
+        healthy = not inst.poisoned
+        with self._cond:
+            keep = healthy and not self._closed
+            if keep:
+                self._idle.append(plugin)
+            else:
+                self._unloaded += 1
+                if not healthy:
+                    self.replaced += 1
+            self._cond.notify()
+        if not keep:
+            inst.close()
+
+    @contextmanager
+    def get(self, timeout: float | None = None) -> Iterator[P]:
+        """Borrow a plugin for the `with` block."""
+        plugin = self.acquire(timeout)
+        try:
+            yield plugin
+        finally:
+            self.release(plugin)
+
+    def call(self, fn: Callable[[P], Any], timeout: float | None = None) -> Any:
+        """`fn(plugin)` on a borrowed plugin: `pool.call(lambda p: p.count_vowels(text))`."""
+        with self.get(timeout) as plugin:
+            return fn(plugin)
+
+    @property
+    def idle(self) -> int:
+        """Plugins loaded and not lent out."""
+        return len(self._idle)
+
+    def close(self) -> None:
+        """Close the idle plugins; plugins lent out are closed when they come back."""
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._cond.notify_all()
+        for plugin in idle:
+            instance_of(plugin).close()
+
+    def __enter__(self) -> Pool[P]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
