@@ -31,6 +31,10 @@ MIDDLEWARE_WIT = "tests/codegen/worlds/middleware"
 """A world that imports and exports the same interface (a filter handed a `handler` that is one)."""
 WORLD_RESOURCE_WIT = "tests/codegen/worlds/world_resource"
 """A resource declared in the world itself, with a constructor, a method and a static."""
+SHAPES_WIT = "tests/codegen/worlds/shapes"
+"""Worlds shaped like real plugin systems': a relay (import + export + world `use` of the
+resource), an editor extension (world-level records, variant, alias, resource)."""
+SHAPES_WORLDS = ("relay", "editor")
 USES_WIT = "tests/codegen/worlds/uses"
 """A world that `use`s every kind of named type from an interface, aliases included."""
 CORPUS_WORLDS = (("http", "proxy"), ("cli", "command"))
@@ -67,6 +71,10 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
         resolved = resolve_path(REPO / wit)
         world = select_world(resolved.resolve, resolved.packages)
         packages[name] = write_host(resolved.resolve, world, out, source=wit)
+    shapes = resolve_path(REPO / SHAPES_WIT)
+    for world_name in SHAPES_WORLDS:
+        world = select_world(shapes.resolve, shapes.packages, world_name)
+        packages[world_name] = write_host(shapes.resolve, world, out, source=SHAPES_WIT)
     uses = resolve_path(REPO / USES_WIT)
     packages["uses"] = write_host(
         uses.resolve, select_world(uses.resolve, uses.packages), out, source=USES_WIT

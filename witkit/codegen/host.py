@@ -528,6 +528,23 @@ class _Builder:
     # ---- types
 
     def type_view(self, tid: int, pt: PyTypesFor) -> TypeView | None:
+        """The view of named type `tid`; a BindingError names it (`ns:pkg/iface#name`)."""
+        td = self.resolve.types[tid]
+        owner = td.owner
+        where = (
+            self.keys.get(owner.id, "?")
+            if owner is not None and owner.kind == "interface"
+            else self.resolve.world_id_of(self.world_id)
+        )
+        item = f"{where}#{td.name}"
+        try:
+            return self._type_view(tid, pt)
+        except BindingError as e:
+            if str(e).startswith(f"{item}:"):
+                raise
+            raise BindingError(f"{item}: {e}") from e
+
+    def _type_view(self, tid: int, pt: PyTypesFor) -> TypeView | None:
         td = self.resolve.types[tid]
         assert td.name is not None
         name = pascal(td.name)
@@ -581,8 +598,29 @@ class _Builder:
         owner_class: str,
         resource_name: str | None = None,
         reserved: Set[str] = CLASS_BODY_NAMES,
+        *,
+        item: str,
     ) -> FuncView:
-        """The view of `f`, a member of class `owner_class` whose body uses the `reserved` names."""
+        """The view of `f`, a member of class `owner_class` whose body uses the `reserved` names.
+
+        `item` names `f` in a BindingError (`ns:pkg/iface#name`) for what cannot be bound.
+        """
+        self._check_sync(f, item)
+        try:
+            return self._func_view(f, pt, owner_class, resource_name, reserved)
+        except BindingError as e:
+            if str(e).startswith(f"{item}:"):
+                raise
+            raise BindingError(f"{item}: {e}") from e
+
+    def _func_view(
+        self,
+        f: m.Function,
+        pt: PyTypesFor,
+        owner_class: str,
+        resource_name: str | None,
+        reserved: Set[str],
+    ) -> FuncView:
         self_resource = None
         if f.resource is not None:
             self_resource = self.resolve.dealias(f.resource)
@@ -683,10 +721,13 @@ class _Builder:
                 continue
             if tv.kind == "resource":
                 funcs = list(self.resolve.resource_functions(tid, iface.functions))
-                for f in funcs:
-                    self._check_sync(f, f"{self.keys[iid]}#{f.name}")
                 reserved = GUEST_RESOURCE_NAMES if side == "export" else CLASS_BODY_NAMES
-                views = [self.func_view(f, pt, tv.name, tv.wit, reserved) for f in funcs]
+                views = [
+                    self.func_view(
+                        f, pt, tv.name, tv.wit, reserved, item=f"{self.keys[iid]}#{f.name}"
+                    )
+                    for f in funcs
+                ]
                 rv = ResourceView(
                     wit=tv.wit,
                     name=tv.name,
@@ -707,8 +748,9 @@ class _Builder:
         )
         for f in iface.functions.values():
             if f.kind == "freestanding" or f.kind == "async-freestanding":
-                self._check_sync(f, f"{self.keys[iid]}#{f.name}")
-                functions.append(self.func_view(f, class_pt, class_name))
+                functions.append(
+                    self.func_view(f, class_pt, class_name, item=f"{self.keys[iid]}#{f.name}")
+                )
         return ModuleView(
             path=path,
             module=module,
@@ -727,6 +769,7 @@ class _Builder:
         )
 
     def world_view(self) -> tuple[WorldView, list[ModuleView]]:
+        wit = self.resolve.world_id_of(self.world_id)
         self._plan_modules()
         modules = [self.module_view(iid) for iid in sorted(self.keys, key=self._module_order)]
         modules += [self.module_view(iid, export_copy=True) for iid in sorted(self.dual)]
@@ -781,9 +824,10 @@ class _Builder:
                         types.append(tv)
                     if tv is not None and tv.kind == "resource":
                         funcs = list(self.resolve.resource_functions(item.id, world_funcs))
-                        for f in funcs:
-                            self._check_sync(f, f.name)
-                        views = [self.func_view(f, pt, tv.name, tv.wit) for f in funcs]
+                        views = [
+                            self.func_view(f, pt, tv.name, tv.wit, item=f"{wit}#{f.name}")
+                            for f in funcs
+                        ]
                         tv.resource = ResourceView(
                             wit=tv.wit,
                             name=tv.name,
@@ -795,8 +839,14 @@ class _Builder:
                         )
                         resources.append(tv.resource)
             elif isinstance(item, m.WorldFunction) and item.function.resource is None:
-                self._check_sync(item.function, self.resolve.world_key_name(key))
-                imported_functions.append(self.func_view(item.function, class_pt, imports_class))
+                imported_functions.append(
+                    self.func_view(
+                        item.function,
+                        class_pt,
+                        imports_class,
+                        item=f"{wit}#{self.resolve.world_key_name(key)}",
+                    )
+                )
         exported_functions = []
         for key, item in self.world.exports.items():
             if isinstance(item, m.WorldType):
@@ -806,14 +856,18 @@ class _Builder:
                     "WIT exports only functions and interfaces, and so do host bindings"
                 )
             if isinstance(item, m.WorldFunction):
-                self._check_sync(item.function, self.resolve.world_key_name(key))
                 exported_functions.append(
-                    self.func_view(item.function, pt, class_name, reserved=WORLD_CLASS_NAMES)
+                    self.func_view(
+                        item.function,
+                        pt,
+                        class_name,
+                        reserved=WORLD_CLASS_NAMES,
+                        item=f"{wit}#{self.resolve.world_key_name(key)}",
+                    )
                 )
         for mv in modules:
             package, _, module = mv.module.rpartition(".")
             imports.name(f".{package}", module, mv.alias)
-        wit = self.resolve.world_id_of(self.world_id)
         all_names = sorted(
             {class_name, imports_class, "Err", "Some"}
             | {t.name for t in types}
