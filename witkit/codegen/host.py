@@ -1113,8 +1113,43 @@ def tuple_lines(indent: int, head: str, items: list[str], tail: str) -> str:
     one = f"{pad}{head}{inline}{tail}"
     if len(one) <= LINE:
         return one
-    body = "".join(f"{pad}    {item},\n" for item in items)
+    body = "".join(_tuple_item(item, indent + 4) for item in items)
     return f"{pad}{head}(\n{body}{pad}){tail}"
+
+
+def _tuple_item(item: str, indent: int) -> str:
+    """One item of an exploded tuple, with its comma; a tuple item too long for its line is
+    exploded the same way (ruff's layout of nested tuples)."""
+    pad = " " * indent
+    one = f"{pad}{item},\n"
+    parts = _split_tuple(item) if len(one) > LINE + 1 else None
+    if parts is None:
+        return one
+    body = "".join(_tuple_item(p, indent + 4) for p in parts)
+    return f"{pad}(\n{body}{pad}),\n"
+
+
+def _split_tuple(expr: str) -> list[str] | None:
+    """`(a, (b, c))` -> [`a`, `(b, c)`]; None when `expr` is not one parenthesised tuple."""
+    if not (expr.startswith("(") and expr.endswith(")")):
+        return None
+    depth = 0
+    items: list[str] = []
+    start = 1
+    for i, ch in enumerate(expr):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0 and i != len(expr) - 1:
+                return None
+        elif ch == "," and depth == 1:
+            items.append(expr[start:i].strip())
+            start = i + 1
+    last = expr[start:-1].strip()
+    if last:
+        items.append(last)
+    return items
 
 
 def tidy(text: str) -> str:
