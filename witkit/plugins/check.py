@@ -2,7 +2,7 @@
 
 The comparison itself is `witkit.runtime.worldcheck.check_world`, the one generated
 bindings run at load time too; this module builds its expected world from the resolved WIT
-model (`expected_world`). `witkit check` is `check_plugin`. Besides the world's imports the
+model (`expected_world`), resources named by the interface that declares them. `witkit check` is `check_plugin`. Besides the world's imports the
 host provides WASI and `witkit:plugin/config` (`HOST_PROVIDED`).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import wasmtime
 import wasmtime.component as wc
@@ -48,17 +48,98 @@ __all__ = [
 # The expected world, from the resolved model
 
 
-def expected_func(resolve: m.Resolve, func: m.Function) -> ExpectedFunc:
-    """What a component must have for `func`: its types spelled structurally."""
+ResourceLabel = Callable[[int], "str | None"]
+"""The identity of a resource (by type id) as `check_world` names it, None when unknown."""
+
+
+def expected_func(
+    resolve: m.Resolve, func: m.Function, resource_label: ResourceLabel | None = None
+) -> ExpectedFunc:
+    """What a component must have for `func`: its types spelled structurally, and with
+    `resource_label` the identity of the resource of each handle."""
     params = tuple((p.name, type_text(resolve, p.type, "structural")) for p in func.params)
     result = None if func.result is None else type_text(resolve, func.result, "structural")
-    return ExpectedFunc(params, result)
+    resources: tuple[str | None, ...] = ()
+    if resource_label is not None:
+        types = [p.type for p in func.params] + ([] if func.result is None else [func.result])
+        resources = tuple(resource_label(r) for r in _handle_resources(resolve, types))
+    return ExpectedFunc(params, result, resources)
+
+
+def _handle_resources(resolve: m.Resolve, types: Sequence[m.Type]) -> list[int]:
+    """The resource of every handle in `types`, in the order `handle_resources` walks a
+    component's types (the order a structural WIT text spells them)."""
+    out: list[int] = []
+    todo = [resolve.dealias(t) for t in reversed(types)]
+    while todo:
+        ty = todo.pop()
+        if isinstance(ty, str):
+            continue
+        kind = resolve.types[ty].kind
+        if isinstance(kind, m.Handle):
+            rid = resolve.dealias(kind.resource)
+            assert isinstance(rid, int)
+            out.append(rid)
+            continue
+        todo.extend(resolve.dealias(p) for p in reversed(m.kind_parts(kind)))
+    return out
+
+
+def _resource_labels(
+    resolve: m.Resolve, world: m.World
+) -> tuple[ResourceLabel, ResourceLabel, dict[str, str]]:
+    """How the world's imports and its exports name each resource (see `check_world`),
+    and which resource it has at each place a component can hold one."""
+    names: dict[int, str] = {}
+    sides: dict[str, set[int]] = {"import": set(), "export": set()}
+    for direction, items in (("import", world.imports), ("export", world.exports)):
+        for key, item in items.items():
+            if isinstance(item, m.WorldInterface):
+                names.setdefault(item.id, resolve.world_key_name(key))
+                sides[direction].add(item.id)
+
+    def labeler(direction: str) -> ResourceLabel:
+        def label(rid: int) -> str | None:
+            td = resolve.types[rid]
+            if td.owner is None or td.name is None:
+                return None
+            if td.owner.kind == "world":
+                return f"import {td.name}"
+            name = names.get(td.owner.id) or resolve.id_of(td.owner.id)
+            if name is None:
+                return None
+            if direction == "export" and td.owner.id in sides["export"]:
+                return f"export {name}#{td.name}"
+            return f"import {name}#{td.name}" if td.owner.id in sides["import"] else None
+
+        return label
+
+    labels = {"import": labeler("import"), "export": labeler("export")}
+    places: dict[str, str] = {}
+    for direction, items in (("import", world.imports), ("export", world.exports)):
+        for key, item in items.items():
+            if isinstance(item, m.WorldInterface):
+                found = list(resolve.interfaces[item.id].types.items())
+                where = f"{direction} {resolve.world_key_name(key)}#"
+            elif isinstance(item, m.WorldType):
+                found, where = [(resolve.world_key_name(key), item.id)], f"{direction} "
+            else:
+                continue
+            for tname, tid in found:
+                rid = resolve.dealias(tid)
+                if isinstance(rid, int) and isinstance(resolve.types[rid].kind, m.Resource):
+                    identity = labels[direction](rid)
+                    if identity is not None:
+                        places[where + tname] = identity
+    return labels["import"], labels["export"], places
 
 
 def _expected_interface(
-    resolve: m.Resolve, iface: m.Interface, direction: str
+    resolve: m.Resolve, iface: m.Interface, direction: str, resource_label: ResourceLabel
 ) -> ExpectedInterface:
-    functions = {name: expected_func(resolve, f) for name, f in iface.functions.items()}
+    functions = {
+        name: expected_func(resolve, f, resource_label) for name, f in iface.functions.items()
+    }
     resources: tuple[str, ...] = ()
     if direction == "export":
         resources = tuple(
@@ -72,21 +153,23 @@ def _expected_interface(
 def expected_world(resolve: m.Resolve, world_id: int) -> ExpectedWorld:
     """What world `world_id` of `resolve` expects of a component, for `check_world`."""
     world = resolve.worlds[world_id]
+    import_label, export_label, places = _resource_labels(resolve, world)
     sides: dict[str, dict[str | None, ExpectedInterface]] = {}
     for direction, items in (("import", world.imports), ("export", world.exports)):
+        label = import_label if direction == "import" else export_label
         side: dict[str | None, ExpectedInterface] = {}
         own: dict[str, ExpectedFunc] = {}
         for key, item in items.items():
             if isinstance(item, m.WorldInterface):
                 name = resolve.world_key_name(key) if isinstance(key, int) else key
                 iface = resolve.interfaces[item.id]
-                side[name] = _expected_interface(resolve, iface, direction)
+                side[name] = _expected_interface(resolve, iface, direction, label)
             elif isinstance(item, m.WorldFunction):
-                own[resolve.world_key_name(key)] = expected_func(resolve, item.function)
+                own[resolve.world_key_name(key)] = expected_func(resolve, item.function, label)
         if own:
             side[None] = ExpectedInterface(own)
         sides[direction] = side
-    return ExpectedWorld(resolve.world_id_of(world_id), sides["export"], sides["import"])
+    return ExpectedWorld(resolve.world_id_of(world_id), sides["export"], sides["import"], places)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,11 @@ A component fits a world when it exports every function (and resource) the world
 with the same type, and imports nothing beyond what the world imports (with the same types)
 and what the host provides anyway (`host_provided` import-name prefixes, WASI at least).
 Types are compared structurally, as the component model does: names of records and
-variants do not matter, their shapes do; resources compare as `own`/`borrow` of some resource.
+variants do not matter, their shapes do. Resources compare by identity: each handle in a
+function's type must be of the resource the world means, named by where it is declared
+(`import ns:pkg/iface@ver#r`, `export ns:pkg/iface@ver#r`, `import r` for a world's own),
+and the handle's resource must sit in the component at a place where the world has that
+resource (imported resources are bound by place, as a host instantiating it would).
 
 The expected world is built by whoever knows it: `witkit.plugins.check.expected_world` from
 the resolved WIT model (`witkit check`), `witkit.codegen.hostlib.WorldSpec.expected` from
@@ -36,6 +40,7 @@ __all__ = [
     "check_world",
     "component_type_text",
     "func_type_text",
+    "handle_resources",
     "require_world",
     "result_text",
 ]
@@ -46,7 +51,9 @@ WASI: tuple[str, ...] = ("wasi:",)
 HOST_PROVIDED: tuple[str, ...] = ("wasi:", "witkit:plugin/config")
 """Import-name prefixes the dynamic plugin host satisfies whatever the world says."""
 
-MismatchKind = Literal["missing-export", "wrong-type", "wrong-kind", "unexpected-import"]
+MismatchKind = Literal[
+    "missing-export", "wrong-type", "wrong-kind", "unexpected-import", "wrong-resource"
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,6 +124,33 @@ def component_type_text(vt: Any) -> str:
     return type(vt).__name__
 
 
+def handle_resources(types: Sequence[Any]) -> list[Any]:
+    """The resource type of every `own`/`borrow` in `types`, in the order a WIT text spells them."""
+    out: list[Any] = []
+    todo = list(reversed(types))
+    while todo:
+        vt = todo.pop()
+        if isinstance(vt, (wc.OwnType, wc.BorrowType)):
+            out.append(vt.ty)
+            continue
+        if isinstance(vt, wc.ListType):
+            parts = [vt.element]
+        elif isinstance(vt, wc.TupleType):
+            parts = list(vt.elements)
+        elif isinstance(vt, wc.RecordType):
+            parts = [x for _, x in vt.fields]
+        elif isinstance(vt, wc.VariantType):
+            parts = [x for _, x in vt.cases if x is not None]
+        elif isinstance(vt, (wc.OptionType, wc.FutureType, wc.StreamType)):
+            parts = [vt.payload] if vt.payload is not None else []
+        elif isinstance(vt, wc.ResultType):
+            parts = [x for x in (vt.ok, vt.err) if x is not None]
+        else:
+            parts = []
+        todo.extend(reversed(parts))
+    return out
+
+
 def func_type_text(fty: Any) -> str:
     """A wasmtime function type in WIT syntax, structurally: `func(name: string) -> string`."""
     params = ", ".join(f"{n}: {component_type_text(x)}" for n, x in fty.params)
@@ -138,6 +172,10 @@ class ExpectedFunc:
 
     params: tuple[tuple[str, str], ...]
     result: str | None
+    resources: tuple[str | None, ...] = ()
+    """The identity of each handle's resource, in the order the texts spell `own`/`borrow`
+    (`import ns:pkg/iface@ver#r`, `export ns:pkg/iface@ver#r`, `import r`); None where
+    unknown. Empty: resources are not compared."""
 
     def matches(self, fty: Any) -> bool:
         """True when the wasmtime `FuncType` has these parameter and result types."""
@@ -177,6 +215,10 @@ class ExpectedWorld:
     name: str
     exports: Mapping[str | None, ExpectedInterface] = field(default_factory=dict)
     imports: Mapping[str | None, ExpectedInterface] = field(default_factory=dict)
+    resources: Mapping[str, str] = field(default_factory=dict)
+    """Which resource the world has at each place a component can hold one
+    (`import ns:pkg/iface@ver#r` -> `import ns:pkg/other@ver#r` when `use`d from there).
+    A place not listed is taken as naming the resource declared there."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,9 +237,16 @@ class Mismatch:
     """What the world has there (WIT text), None when the world has nothing."""
     found: str | None
     """What the component has there (WIT text), None when it has nothing."""
+    detail: str | None = None
+    """Where in the item the difference is (`parameter `x``), when it is inside a type."""
 
     def __str__(self) -> str:
         where = f"{self.direction} `{self.name}`"
+        if self.kind == "wrong-resource":
+            return (
+                f"{where}: {self.detail or 'a handle'} is of resource {self.expected} in the "
+                f"world, of {self.found} in the component"
+            )
         expected = _shown(self.expected)
         found = _shown(self.found)
         if self.kind == "missing-export":
@@ -214,6 +263,7 @@ class Mismatch:
             "name": self.name,
             "expected": self.expected,
             "found": self.found,
+            "detail": self.detail,
             "message": str(self),
         }
 
@@ -263,9 +313,87 @@ def check_world(
     """
     ctype = component_type.type if isinstance(component_type, wc.Component) else component_type
     out: list[Mismatch] = []
-    _check_exports(world.exports, ctype.exports(engine), engine, out)
-    _check_imports(world.imports, ctype.imports(engine), engine, tuple(host_provided), out)
+    imports = ctype.imports(engine)
+    exports = ctype.exports(engine)
+    labels = _ResourceLabels(imports, exports, engine, world.resources)
+    _check_exports(world.exports, exports, engine, labels, out)
+    _check_imports(world.imports, imports, engine, tuple(host_provided), labels, out)
     return out
+
+
+class _ResourceLabels:
+    """Where a component holds each of its resource types: `import ns:pkg/iface@ver#r`,
+    `export ns:pkg/iface@ver#r`, `import r` / `export r` at its root."""
+
+    def __init__(
+        self,
+        imports: Mapping[str, Any],
+        exports: Mapping[str, Any],
+        engine: wasmtime.Engine,
+        world: Mapping[str, str],
+    ) -> None:
+        self.world = world
+        self.at: dict[str, Any] = {}
+        for direction, table in (("import", imports), ("export", exports)):
+            for name, ext in table.items():
+                if isinstance(ext.ty, wc.ResourceType):
+                    self.at[f"{direction} {name}"] = ext.ty
+                elif isinstance(ext.ty, wc.ComponentInstanceType):
+                    for rname, e in ext.ty.exports(engine).items():
+                        if isinstance(e.ty, wc.ResourceType):
+                            self.at[f"{direction} {name}#{rname}"] = e.ty
+
+    def holds(self, label: str, rt: Any) -> bool:
+        """True when `rt` sits at a place of the component where the world has resource `label`.
+
+        An imported resource is bound by the host to what the world has at its place (a
+        component may declare it where the world `use`s it from elsewhere); an exported one
+        is the component's own, so its place must be one where the world has `label`.
+        """
+        return any(
+            t == rt and self.world.get(place, place) == label for place, t in self.at.items()
+        )
+
+    def label(self, rt: Any) -> str | None:
+        """Where `rt` first appears (in an interface rather than at the root when it can)."""
+        places = [n for n, t in self.at.items() if t == rt]
+        return next((n for n in places if "#" in n), places[0] if places else None)
+
+
+def _check_resources(
+    direction: Literal["import", "export"],
+    label: str,
+    want: ExpectedFunc,
+    fty: Any,
+    labels: _ResourceLabels,
+    out: list[Mismatch],
+) -> None:
+    """Each handle of `fty` must be of the resource the world means (types already match)."""
+    if not want.resources:
+        return
+    slots: list[tuple[str, Any]] = [(f"parameter `{n}`", x) for n, x in fty.params]
+    if fty.result is not None:
+        slots.append(("the result", fty.result))
+    i = 0
+    for where, vt in slots:
+        for rt in handle_resources([vt]):
+            expected = want.resources[i] if i < len(want.resources) else None
+            i += 1
+            if expected is not None and not labels.holds(expected, rt):
+                out.append(
+                    Mismatch(
+                        "wrong-resource", direction, label, _shown_resource(expected),
+                        _shown_resource(labels.label(rt)), f"a handle in {where}",
+                    )
+                )  # fmt: skip
+
+
+def _shown_resource(label: str | None) -> str:
+    """`export a:b/c#r` -> `` `a:b/c#r` (exported) ``; `import r` -> `` `r` (imported) ``."""
+    if label is None:
+        return "a resource it neither imports nor exports"
+    direction, _, name = label.partition(" ")
+    return f"`{name}` ({direction}ed)"
 
 
 def require_world(
@@ -308,6 +436,7 @@ def _check_exports(
     side: Mapping[str | None, ExpectedInterface],
     exports: Mapping[str, Any],
     engine: wasmtime.Engine,
+    labels: _ResourceLabels,
     out: list[Mismatch],
 ) -> None:
     for name, iface in side.items():
@@ -330,30 +459,40 @@ def _check_exports(
                 out.append(Mismatch("wrong-kind", "export", label, "a resource", _kind_of(found)))
         for fname, want in iface.functions.items():
             found = funcs.get(fname, others.get(fname))
-            _check_export_func(f"{name}#{fname}", want, found, out)
+            _check_export_func(f"{name}#{fname}", want, found, labels, out)
     own = side.get(None)
     if own is not None:
         for fname, want in own.functions.items():
             ext = exports.get(fname)
-            _check_export_func(fname, want, None if ext is None else ext.ty, out)
+            _check_export_func(fname, want, None if ext is None else ext.ty, labels, out)
 
 
-def _check_export_func(label: str, want: ExpectedFunc, found: Any, out: list[Mismatch]) -> None:
+def _check_export_func(
+    label: str, want: ExpectedFunc, found: Any, labels: _ResourceLabels, out: list[Mismatch]
+) -> None:
     if found is None:
         out.append(Mismatch("missing-export", "export", label, want.wit(), None))
     elif not isinstance(found, wc.FuncType):
         out.append(Mismatch("wrong-kind", "export", label, "a function", _kind_of(found)))
     elif not want.matches(found):
         out.append(Mismatch("wrong-type", "export", label, want.wit(), func_type_text(found)))
+    else:
+        _check_resources("export", label, want, found, labels, out)
 
 
 def _check_import_func(
-    label: str, want: ExpectedFunc | None, fty: Any, out: list[Mismatch]
+    label: str,
+    want: ExpectedFunc | None,
+    fty: Any,
+    labels: _ResourceLabels,
+    out: list[Mismatch],
 ) -> None:
     if want is None:
         out.append(Mismatch("unexpected-import", "import", label, None, func_type_text(fty)))
     elif not want.matches(fty):
         out.append(Mismatch("wrong-type", "import", label, want.wit(), func_type_text(fty)))
+    else:
+        _check_resources("import", label, want, fty, labels, out)
 
 
 def _check_imports(
@@ -361,6 +500,7 @@ def _check_imports(
     imports: Mapping[str, Any],
     engine: wasmtime.Engine,
     host_provided: tuple[str, ...],
+    labels: _ResourceLabels,
     out: list[Mismatch],
 ) -> None:
     own = side.get(None)
@@ -371,7 +511,7 @@ def _check_imports(
             if name not in functions and name in side:
                 out.append(Mismatch("wrong-kind", "import", name, "an interface", "a function"))
             else:
-                _check_import_func(name, functions.get(name), ty, out)
+                _check_import_func(name, functions.get(name), ty, labels, out)
             continue
         if not isinstance(ty, wc.ComponentInstanceType):
             continue  # imported types and resources come with the functions that use them
@@ -386,4 +526,4 @@ def _check_imports(
             continue
         funcs, _others = _instance_parts(ty, engine)
         for fname, fty in funcs.items():
-            _check_import_func(f"{name}#{fname}", iface.functions.get(fname), fty, out)
+            _check_import_func(f"{name}#{fname}", iface.functions.get(fname), fty, labels, out)
