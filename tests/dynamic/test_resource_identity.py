@@ -113,3 +113,36 @@ def test_a_resource_mismatch_names_the_export_and_both_resources(tmp_path: Path)
         "(exported) in the world, of `a:b/c#z` (exported) in the component"
     ]
     assert mismatches[0].kind == "wrong-resource"
+
+
+def test_the_generated_load_check_refuses_the_other_resource(tmp_path: Path) -> None:
+    import importlib
+    import sys
+
+    from witkit.codegen.host import write_host
+    from witkit.codegen.hostlib import WorldMismatch
+    from witkit.wit import resolve_path, select_world
+
+    built = _component(EXPORTED % "z", tmp_path / "built")
+    (tmp_path / "world").mkdir()
+    (tmp_path / "world" / "w.wit").write_text(EXPORTED % "kebab-case", encoding="utf-8")
+    resolved = resolve_path(tmp_path / "world")
+    world = select_world(resolved.resolve, resolved.packages)
+    out = tmp_path / "packages"
+    package = write_host(resolved.resolve, world, out, source="w.wit")
+    sys.path.insert(0, str(out))
+    try:
+        bindings = importlib.import_module(package.name)
+        with pytest.raises(WorldMismatch) as info:
+            bindings.W.load(built)
+        assert str(info.value).splitlines()[1].strip() == (
+            "export `a:b/c#f`: a handle in parameter `x` is of resource `a:b/c#kebab-case` "
+            "(exported) in the world, of `a:b/c#z` (exported) in the component"
+        )
+        # The component built for the world itself loads.
+        fitting = _component(EXPORTED % "kebab-case", tmp_path / "fitting")
+        assert isinstance(bindings.W.load(fitting), bindings.W)
+    finally:
+        sys.path.remove(str(out))
+        for name in [n for n in sys.modules if n.split(".")[0] == package.name]:
+            del sys.modules[name]

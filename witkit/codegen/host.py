@@ -40,6 +40,7 @@ from witkit.codegen.pytypes import HOST, Imports, PyTypes, not_too_deep
 from witkit.codegen.templating import template_environment
 from witkit.errors import BindingError
 from witkit.wit import model as m
+from witkit.wit.identity import resource_labels
 
 __all__ = ["environment", "package_name_for", "render_host", "write_host"]
 
@@ -256,6 +257,8 @@ class ResourceView:
     constructor: FuncView | None
     methods: list[FuncView]
     statics: list[FuncView]
+    identity: str | None = None
+    """Where the world declares it, as the load-time check names it (`export ns:pkg/i#r`)."""
 
     @property
     def functions(self) -> list[FuncView]:
@@ -360,6 +363,15 @@ class WorldView:
     def links_own(self) -> bool:
         """True when `_link` serves imports of the world itself (functions or resources)."""
         return bool(self.imported_functions or self.resources)
+
+    places: dict[str, str] = field(default_factory=dict)
+    """Which resource the world has at each place a component can hold one
+    (`witkit.wit.identity.resource_labels`), for the world spec."""
+
+    @property
+    def place_pairs(self) -> list[str]:
+        """`("place", "resource")` pairs of the world spec."""
+        return [f"({_quote(k)}, {_quote(v)})" for k, v in self.places.items()]
 
     @property
     def export_groups(self) -> list[str]:
@@ -736,6 +748,7 @@ class _Builder:
                     constructor=next((v for v in views if v.kind == "constructor"), None),
                     methods=[v for v in views if v.kind == "method"],
                     statics=[v for v in views if v.kind == "static"],
+                    identity=f"{side} {self.keys[iid]}#{tv.wit}",
                 )
                 tv.resource = rv
                 resources.append(rv)
@@ -836,6 +849,7 @@ class _Builder:
                             constructor=next((v for v in views if v.kind == "constructor"), None),
                             methods=[v for v in views if v.kind == "method"],
                             statics=[v for v in views if v.kind == "static"],
+                            identity=f"import {tv.wit}",
                         )
                         resources.append(tv.resource)
             elif isinstance(item, m.WorldFunction) and item.function.resource is None:
@@ -893,6 +907,7 @@ class _Builder:
             imports=imports,
             resources=resources,
             class_aliases=sorted(class_pt.aliases),
+            places=resource_labels(self.resolve, self.world)[2],
         )
         return view, modules
 

@@ -329,7 +329,8 @@ class FuncSpec:
         """What the world check expects of the component's function (types spelled structurally)."""
         params = tuple((n, describe(d, resource_names=False)) for n, _, d in self.params)
         result = None if self.result is None else describe(self.result, resource_names=False)
-        return ExpectedFunc(params, result)
+        descs = self.descs + ([] if self.result is None else [self.result])
+        return ExpectedFunc(params, result, tuple(r.identity for r in handle_resources(descs)))
 
 
 @dataclass(frozen=True)
@@ -341,6 +342,9 @@ class WorldSpec:
     imports: tuple[tuple[str | None, tuple[FuncSpec, ...]], ...] = ()
     resources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """The resources each exported interface defines, which the component must export too."""
+    places: tuple[tuple[str, str], ...] = ()
+    """Which resource the world has at each place a component can hold one
+    (`witkit.runtime.worldcheck.ExpectedWorld.resources`)."""
 
     @functools.cached_property
     def expected(self) -> ExpectedWorld:
@@ -356,7 +360,36 @@ class WorldSpec:
                 out[iface] = ExpectedInterface({f.name: f.expected for f in funcs}, owned)
             return out
 
-        return ExpectedWorld(self.name, side(self.exports, True), side(self.imports, False))
+        return ExpectedWorld(
+            self.name, side(self.exports, True), side(self.imports, False), dict(self.places)
+        )
+
+
+def handle_resources(descs: Sequence[t.TypeDesc]) -> list[t.ResourceDesc]:
+    """The resource of every handle in `descs`, in the order
+    `witkit.runtime.worldcheck.handle_resources` walks a component's types."""
+    out: list[t.ResourceDesc] = []
+    todo = list(reversed(descs))
+    while todo:
+        d = todo.pop()
+        parts: list[t.TypeDesc | None]
+        if isinstance(d, (t.Own, t.Borrow)):
+            out.append(d.resource)
+            continue
+        if isinstance(d, (t.List, t.FixedList, t.Option)):
+            parts = [d.elem]
+        elif isinstance(d, t.Tuple):
+            parts = list(d.elems)
+        elif isinstance(d, t.Record):
+            parts = [x for _, _, x in d.fields]
+        elif isinstance(d, t.Variant):
+            parts = [x for _, _, x in d.cases]
+        elif isinstance(d, t.Result):
+            parts = [d.ok, d.err]
+        else:
+            parts = []
+        todo.extend(x for x in reversed(parts) if x is not None)
+    return out
 
 
 def describe(desc: t.TypeDesc, resource_names: bool = True) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import wasmtime
 import wasmtime.component as wc
@@ -27,6 +27,7 @@ from witkit.runtime.worldcheck import (
     check_world,
 )
 from witkit.wit import model as m
+from witkit.wit.identity import ResourceLabel, handle_resources, resource_labels
 from witkit.wit.printer import type_text
 
 __all__ = [
@@ -48,10 +49,6 @@ __all__ = [
 # The expected world, from the resolved model
 
 
-ResourceLabel = Callable[[int], "str | None"]
-"""The identity of a resource (by type id) as `check_world` names it, None when unknown."""
-
-
 def expected_func(
     resolve: m.Resolve, func: m.Function, resource_label: ResourceLabel | None = None
 ) -> ExpectedFunc:
@@ -62,76 +59,8 @@ def expected_func(
     resources: tuple[str | None, ...] = ()
     if resource_label is not None:
         types = [p.type for p in func.params] + ([] if func.result is None else [func.result])
-        resources = tuple(resource_label(r) for r in _handle_resources(resolve, types))
+        resources = tuple(resource_label(r) for r in handle_resources(resolve, types))
     return ExpectedFunc(params, result, resources)
-
-
-def _handle_resources(resolve: m.Resolve, types: Sequence[m.Type]) -> list[int]:
-    """The resource of every handle in `types`, in the order `handle_resources` walks a
-    component's types (the order a structural WIT text spells them)."""
-    out: list[int] = []
-    todo = [resolve.dealias(t) for t in reversed(types)]
-    while todo:
-        ty = todo.pop()
-        if isinstance(ty, str):
-            continue
-        kind = resolve.types[ty].kind
-        if isinstance(kind, m.Handle):
-            rid = resolve.dealias(kind.resource)
-            assert isinstance(rid, int)
-            out.append(rid)
-            continue
-        todo.extend(resolve.dealias(p) for p in reversed(m.kind_parts(kind)))
-    return out
-
-
-def _resource_labels(
-    resolve: m.Resolve, world: m.World
-) -> tuple[ResourceLabel, ResourceLabel, dict[str, str]]:
-    """How the world's imports and its exports name each resource (see `check_world`),
-    and which resource it has at each place a component can hold one."""
-    names: dict[int, str] = {}
-    sides: dict[str, set[int]] = {"import": set(), "export": set()}
-    for direction, items in (("import", world.imports), ("export", world.exports)):
-        for key, item in items.items():
-            if isinstance(item, m.WorldInterface):
-                names.setdefault(item.id, resolve.world_key_name(key))
-                sides[direction].add(item.id)
-
-    def labeler(direction: str) -> ResourceLabel:
-        def label(rid: int) -> str | None:
-            td = resolve.types[rid]
-            if td.owner is None or td.name is None:
-                return None
-            if td.owner.kind == "world":
-                return f"import {td.name}"
-            name = names.get(td.owner.id) or resolve.id_of(td.owner.id)
-            if name is None:
-                return None
-            if direction == "export" and td.owner.id in sides["export"]:
-                return f"export {name}#{td.name}"
-            return f"import {name}#{td.name}" if td.owner.id in sides["import"] else None
-
-        return label
-
-    labels = {"import": labeler("import"), "export": labeler("export")}
-    places: dict[str, str] = {}
-    for direction, items in (("import", world.imports), ("export", world.exports)):
-        for key, item in items.items():
-            if isinstance(item, m.WorldInterface):
-                found = list(resolve.interfaces[item.id].types.items())
-                where = f"{direction} {resolve.world_key_name(key)}#"
-            elif isinstance(item, m.WorldType):
-                found, where = [(resolve.world_key_name(key), item.id)], f"{direction} "
-            else:
-                continue
-            for tname, tid in found:
-                rid = resolve.dealias(tid)
-                if isinstance(rid, int) and isinstance(resolve.types[rid].kind, m.Resource):
-                    identity = labels[direction](rid)
-                    if identity is not None:
-                        places[where + tname] = identity
-    return labels["import"], labels["export"], places
 
 
 def _expected_interface(
@@ -153,7 +82,7 @@ def _expected_interface(
 def expected_world(resolve: m.Resolve, world_id: int) -> ExpectedWorld:
     """What world `world_id` of `resolve` expects of a component, for `check_world`."""
     world = resolve.worlds[world_id]
-    import_label, export_label, places = _resource_labels(resolve, world)
+    import_label, export_label, places = resource_labels(resolve, world)
     sides: dict[str, dict[str | None, ExpectedInterface]] = {}
     for direction, items in (("import", world.imports), ("export", world.exports)):
         label = import_label if direction == "import" else export_label

@@ -383,11 +383,16 @@ _resource_ids = itertools.count(1)
 class ResourceDesc(TypeDesc):
     """Base of the two resource descriptors; compared by identity."""
 
-    __slots__ = ("name", "py_class", "type_id")
+    __slots__ = ("identity", "name", "py_class", "type_id")
 
-    def __init__(self, py_class: type[Any], name: str | None = None) -> None:
+    def __init__(
+        self, py_class: type[Any], name: str | None = None, identity: str | None = None
+    ) -> None:
         self.py_class = py_class
         self.name = name or py_class.__name__
+        self.identity = identity
+        """Where the world declares it (`export ns:pkg/iface@ver#r`), for the load-time
+        check (`witkit.runtime.worldcheck`); None: not compared."""
         self.type_id = next(_resource_ids)
 
     def _key(self) -> tuple[Any, ...]:
@@ -410,8 +415,14 @@ class HostResource(ResourceDesc):
 
     __slots__ = ("on_drop",)
 
-    def __init__(self, py_class: type[Any], name: str | None = None, on_drop: Any = None) -> None:
-        super().__init__(py_class, name)
+    def __init__(
+        self,
+        py_class: type[Any],
+        name: str | None = None,
+        on_drop: Any = None,
+        identity: str | None = None,
+    ) -> None:
+        super().__init__(py_class, name, identity)
         self.on_drop = on_drop
 
     def __repr__(self) -> str:

@@ -77,6 +77,11 @@ WORLD = _h.WorldSpec(
     exports=((None, (_F_ADD, _F_GREET)), (_api.INTERFACE, _api.FUNCTIONS)),
     imports=((None, (_F_LOG,)), (_types.INTERFACE, ()), (_store.INTERFACE, _store.FUNCTIONS)),
     resources=((_api.INTERFACE, ("counter",)),),
+    places=(
+        ("import witkit:kitchen/store@0.1.0#blob", "import witkit:kitchen/store@0.1.0#blob"),
+        ("export witkit:kitchen/api@0.1.0#blob", "import witkit:kitchen/store@0.1.0#blob"),
+        ("export witkit:kitchen/api@0.1.0#counter", "export witkit:kitchen/api@0.1.0#counter"),
+    ),
 )
 """What the world expects of a component; `load` checks every component against it."""
 

@@ -49,7 +49,9 @@ class Counter(_h.BoundResource):
             _h.bad_argument(_e, "Counter.merge", _F_COUNTER_MERGE, (a, b))
 
 
-COUNTER_TYPE = _rt.GuestResource(Counter, "counter")
+COUNTER_TYPE = _rt.GuestResource(
+    Counter, "counter", identity="export witkit:kitchen/api@0.1.0#counter"
+)
 
 
 _F_ECHO_EVERYTHING = _h.FuncSpec(

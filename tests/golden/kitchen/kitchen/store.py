@@ -34,7 +34,9 @@ class Blob(ABC):
         """Called when the guest drops its last handle to this object; override it to release what the object holds."""
 
 
-BLOB_TYPE = _rt.HostResource(Blob, "blob", on_drop=_h.drop_hook("dropped"))
+BLOB_TYPE = _rt.HostResource(
+    Blob, "blob", on_drop=_h.drop_hook("dropped"), identity="import witkit:kitchen/store@0.1.0#blob"
+)
 
 
 _F_GET = _h.FuncSpec(
