@@ -101,7 +101,7 @@ def _world_key(key: m.WorldKey) -> str:
 
 def _world_item(item: m.WorldItem) -> JSON:
     if isinstance(item, m.WorldInterface):
-        return {"interface": _extras({"id": item.id}, None, item.stability)}
+        return {"interface": _extras({"id": item.id}, item.docs, item.stability)}
     if isinstance(item, m.WorldFunction):
         return {"function": function_json(item.function)}
     return {"type": item.id}

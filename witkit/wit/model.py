@@ -386,6 +386,9 @@ class WorldInterface:
 
     id: int
     stability: Stability = None
+    docs: str | None = None
+    """The doc comment on `import iface;` / `export iface;` (an inline interface's own docs
+    are the interface's), as wit-parser keeps it."""
 
 
 @dataclass(frozen=True)

@@ -305,10 +305,11 @@ class WitPrinter:
         assert isinstance(item, m.WorldInterface)
         iface = self.resolve.interfaces[item.id]
         if isinstance(key, int):
+            self._docs(item.docs, depth)
             self._stability(item.stability, depth)
             self._line(depth, f"{direction} {self._interface_path(item.id, world.package)};")
             return
-        self._docs(iface.docs, depth)
+        self._docs(iface.docs if iface.name is None else item.docs, depth)
         self._stability(item.stability, depth)
         if iface.name is None:
             self._line(depth, f"{direction} {ident(key)}: interface {{")

@@ -366,7 +366,9 @@ class _Global:
                         item = m.WorldFunction(func)
                     elif self.interfaces[item.id].name is None:
                         # An inline `import x: interface { }` is copied with its types.
-                        item = m.WorldInterface(cloner.interface(item.id, pkg), item.stability)
+                        item = m.WorldInterface(
+                            cloner.interface(item.id, pkg), item.stability, item.docs
+                        )
                     if new in items:
                         raise self.sources.error(
                             f"{desc} of `{new}` shadows previously {desc}ed items", span
@@ -384,7 +386,7 @@ class _Global:
                         merged = update_stability(item.stability, prev.stability)
                     except ValueError as e:
                         raise self.sources.error(str(e), span) from None
-                items[key] = m.WorldInterface(prev.id, merged)
+                items[key] = m.WorldInterface(prev.id, merged, prev.docs)
         self.worlds[world_id] = dataclasses.replace(world, imports=imports, exports=exports)
 
     def check_case_insensitive_names(self, world_id: int, span: ast.Span) -> None:
@@ -526,6 +528,16 @@ class _Global:
                 )
         # Sorted again: interfaces found above may follow types and functions.
         new_imports = dict(sorted(new_imports.items(), key=lambda kv: sort_key(kv[1])))
+        # The items the world names itself keep their doc comments.
+        for old, new in ((world.imports, new_imports), (world.exports, new_exports)):
+            for key, item in old.items():
+                moved = new.get(key)
+                if (
+                    isinstance(item, m.WorldInterface)
+                    and item.docs is not None
+                    and isinstance(moved, m.WorldInterface)
+                ):
+                    new[key] = dataclasses.replace(moved, docs=item.docs)
         self.worlds[world_id] = dataclasses.replace(world, imports=new_imports, exports=new_exports)
 
 
@@ -1312,7 +1324,7 @@ class _PackageResolver:
                 stability = self.stability(wi.attributes)
                 found, name, span = self.resolve_path(kind.path)
                 iid = self.iface_of(found, name, span)
-                item_ = m.WorldInterface(iid, stability)
+                item_ = m.WorldInterface(iid, stability, wi.docs.contents)
                 if kind.name is not None:
                     # `import label: iface;` imports the interface under a plain name.
                     key = kind.name.name
@@ -1549,7 +1561,9 @@ class _PackageResolver:
                     continue
                 new_key: m.WorldKey = key if isinstance(key, str) else map_iface(key, span)
                 if isinstance(item, m.WorldInterface):
-                    item = m.WorldInterface(map_iface(item.id, span), item.stability)
+                    item = m.WorldInterface(
+                        map_iface(item.id, span), item.stability, item.docs
+                    )
                 elif isinstance(item, m.WorldFunction):
                     item = m.WorldFunction(update_function(item.function, span))
                 (imports if is_import else exports)[new_key] = item
