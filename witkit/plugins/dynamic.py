@@ -36,6 +36,7 @@ import json
 import math
 import os
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -761,6 +762,7 @@ class DynamicPlugin:
         if cache_size is not None and cache_size < 0:
             raise ValueError("cache_size must be None (unbounded) or >= 0")
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._cache_size = cache_size
         self._hits = 0
         self._misses = 0
@@ -864,16 +866,20 @@ class DynamicPlugin:
         # `["read"]` and `{"read"}` for flags, or a tuple and a list, share an entry.
         key = (ex.name, tuple(_freeze(c(v)) for c, v in zip(ex.canon, lowered, strict=True)))
         cache = self._cache
-        if key in cache:
-            self._hits += 1
-            cache.move_to_end(key)
-            return copy.deepcopy(cache[key])
-        self._misses += 1
+        with self._cache_lock:  # threads share the memo; the call itself runs outside the lock
+            hit = cache.get(key, _MISSING)
+            if hit is not _MISSING:
+                self._hits += 1
+                cache.move_to_end(key)
+                return copy.deepcopy(hit)
+            self._misses += 1
         result = ex.invoke(lowered)
         if self._cache_size != 0:
-            cache[key] = copy.deepcopy(result)
-            if self._cache_size is not None and len(cache) > self._cache_size:
-                cache.popitem(last=False)
+            kept = copy.deepcopy(result)
+            with self._cache_lock:
+                cache[key] = kept
+                if self._cache_size is not None and len(cache) > self._cache_size:
+                    cache.popitem(last=False)
         return result
 
     def cache_info(self) -> CacheInfo:
