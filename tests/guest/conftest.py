@@ -63,9 +63,25 @@ class FakeComponentize:
     def __init__(self) -> None:
         self.runs = 0
         self.fail_with: str | None = None
+        self.staged: list[str] = []
+        """The files of the python path the last run was given (relative, posix)."""
 
-    def __call__(self, config: ProjectConfig, output: Path, *, tick: object = None) -> cpy.RunOutput:
+    def __call__(
+        self,
+        config: ProjectConfig,
+        output: Path,
+        *,
+        python_path: tuple[Path, ...] | None = None,
+        tick: object = None,
+    ) -> cpy.RunOutput:
         self.runs += 1
+        folders = config.python_path if python_path is None else python_path
+        self.staged = sorted(
+            f"{i}/{p.relative_to(folder).as_posix()}"
+            for i, folder in enumerate(folders)
+            for p in folder.rglob("*")
+            if p.is_file()
+        )
         if self.fail_with is not None:
             return cpy.RunOutput(("componentize-py",), 1, "", self.fail_with)
         output.write_bytes(b"\0asm fake component " + str(self.runs).encode() * 1000)

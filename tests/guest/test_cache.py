@@ -41,7 +41,7 @@ def test_cached_build_to_another_output(make_project: MakeProject, fake: FakeCom
 
 @pytest.mark.parametrize(
     "change",
-    ["source", "new-module", "wit", "world-module"],
+    ["source", "new-module", "imported-module", "wit", "world-module"],
 )
 def test_changes_rebuild(make_project: MakeProject, fake: FakeComponentize, change: str) -> None:
     root = make_project()
@@ -51,6 +51,15 @@ def test_changes_rebuild(make_project: MakeProject, fake: FakeComponentize, chan
     elif change == "new-module":
         (root / "helpers" / "util.py").parent.mkdir()
         (root / "helpers" / "util.py").write_text("X = 1\n")
+        (root / "app.py").write_text("import helpers.util\n" + (root / "app.py").read_text())
+    elif change == "imported-module":
+        (root / "util.py").write_text("X = 1\n")
+        (root / "app.py").write_text("from util import X\n" + (root / "app.py").read_text())
+        build_project(root)
+        (root / "util.py").write_text("X = 2\n")
+        assert not build_project(root).cached
+        assert fake.runs == 3
+        return
     elif change == "wit":
         wit = root / "wit" / "world.wit"
         wit.write_text(wit.read_text() + "\n")
@@ -72,6 +81,28 @@ def test_unrelated_files_do_not_rebuild(make_project: MakeProject, fake: FakeCom
     (root / "__pycache__" / "app.cpython-311.py").write_text("")
     assert build_project(root).cached
     assert fake.runs == 1
+
+
+def test_host_side_files_do_not_rebuild(make_project: MakeProject, fake: FakeComponentize) -> None:
+    """The host, its bindings (`witkit generate` into the project) and tests are not the guest."""
+    from click.testing import CliRunner
+
+    from witkit.cli import main
+
+    root = make_project()
+    first = build_project(root)
+    (root / "host.py").write_text("from greeter import Greeter\nprint(Greeter)\n")
+    out = CliRunner().invoke(main, ["generate", str(root / "wit"), "-o", str(root / "bindings")])
+    assert out.exit_code == 0, out.output
+    assert any((root / "bindings").rglob("*.py"))
+    (root / "tests").mkdir()
+    (root / "tests" / "test_app.py").write_text("import app\n")
+    second = build_project(root)
+    assert second.cached and second.sha256 == first.sha256
+    assert fake.runs == 1
+    (root / ".witkit").joinpath("build").rename(root / "old-cache")
+    build_project(root)
+    assert fake.staged == ["0/app.py"]
 
 
 def test_componentize_py_version_is_in_the_key(

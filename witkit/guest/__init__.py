@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from witkit.guest.build import BuildResult, Progress, build_project, guest_bindings
+from witkit.guest.build import BuildResult, Progress, build_project, check_project, guest_bindings
 from witkit.guest.config import ProjectConfig, load_config
 from witkit.guest.diagnose import ComponentizeError
 
@@ -17,6 +17,7 @@ __all__ = [
     "Progress",
     "ProjectConfig",
     "build_project",
+    "check_project",
     "guest_bindings",
     "load_config",
     "new_project",

@@ -19,6 +19,7 @@ from witkit.guest.check import run_mypy
 from witkit.guest.config import ProjectConfig, load_config
 from witkit.guest.diagnose import ComponentizeError, diagnose
 from witkit.guest.signatures import check_arity
+from witkit.guest.sources import stage
 
 if TYPE_CHECKING:  # the WIT resolver loads only when a build needs WIT names
     from witkit.guest.plan import GuestPlan
@@ -131,6 +132,17 @@ def _checked_bindings(config: ProjectConfig, dest: Path) -> Path:
         raise
 
 
+def check_project(project_dir: str | Path = ".") -> None:
+    """Type-check the guest in `project_dir` (its own files only) against fresh bindings.
+
+    What `witkit build --check` does before building; CheckError lists the mismatches.
+    """
+    config = load_config(project_dir)
+    with tempfile.TemporaryDirectory(prefix="witkit-bindings-") as tmp:
+        bindings = _checked_bindings(config, Path(tmp) / "bindings")
+        run_mypy(config, bindings, _planner(config))
+
+
 def build_project(
     project_dir: str | Path = ".",
     output: str | Path | None = None,
@@ -175,10 +187,16 @@ def build_project(
         if known is not None:
             check_arity(config, known)
         message = f"componentizing {config.module} for world {config.world}"
-        with store.put(key) as tmp_wasm:
+        with store.put(key) as tmp_wasm, tempfile.TemporaryDirectory(prefix="witkit-guest-") as tmp:
             report(Progress("componentize", message, 0.0))
+            # Only the guest's own files go in (not the host or bindings beside it):
+            # componentize-py bundles every file of the folders it is given.
+            staged = stage(config, Path(tmp))
             run = cpy.componentize(
-                config, tmp_wasm, tick=lambda t: report(Progress("componentize", message, t))
+                config,
+                tmp_wasm,
+                python_path=staged,
+                tick=lambda t: report(Progress("componentize", message, t)),
             )
             if run.returncode != 0 or not tmp_wasm.is_file():
                 raise diagnose(run.text, config, plan)

@@ -14,9 +14,8 @@ from pathlib import Path
 from witkit import __version__
 from witkit.guest.componentize import componentize_py_version
 from witkit.guest.config import ProjectConfig
+from witkit.guest.sources import guest_sources
 
-SOURCE_SUFFIXES = (".py", ".pyi")
-"""Files of the python path that count: the guest's modules (componentize-py bundles them)."""
 KEEP = 4
 """How many components the cache keeps per project."""
 
@@ -49,20 +48,23 @@ def _hash(config: ProjectConfig, *, sources: bool) -> str:
             h.update(len(data).to_bytes(8, "little"))
             h.update(data)
 
-    put("witkit-guest-build/1", __version__, componentize_py_version())
+    put("witkit-guest-build/2", __version__, componentize_py_version())
     put(config.world, ",".join(config.features), str(config.all_features))
     for rel, path in _tree(config.wit, None):
         put("wit", rel, path.read_bytes())
     if sources:
         put(config.module)
-        for index, folder in enumerate(config.python_path):
-            for rel, path in _tree(folder, SOURCE_SUFFIXES):
-                put(f"py{index}", rel, path.read_bytes())
+        for f in guest_sources(config):
+            put(f"py{f.index}", f.rel, f.path.read_bytes())
     return h.hexdigest()
 
 
 def cache_key(config: ProjectConfig) -> str:
-    """sha256 over the WIT tree, the guest's sources, the world and both tools' versions."""
+    """sha256 over the WIT tree, the guest's files, the world and both tools' versions.
+
+    The guest's files are what goes into the component (`witkit.guest.sources`): the
+    app module and the local modules it imports, not the host or bindings beside it.
+    """
     return _hash(config, sources=True)
 
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from witkit._text import plural
 from witkit.errors import BuildError
-from witkit.guest.cache import _tree
 from witkit.guest.config import ProjectConfig
+from witkit.guest.sources import guest_sources
 
 if TYPE_CHECKING:
     from witkit.guest.plan import GuestPlan
@@ -34,15 +34,11 @@ _SUPER = re.compile(r'supertype "(?:[\w.]*\.)?(?P<cls>\w+)"')
 
 
 def guest_files(config: ProjectConfig) -> list[Path]:
-    """The guest's own Python files: every module on its python path except tests."""
-    files = []
-    for folder in config.python_path:
-        for rel, path in _tree(folder, (".py",)):
-            top = rel.split("/", 1)[0]
-            if top in {"tests", "test", "build", "dist"} or rel.startswith("conftest"):
-                continue
-            files.append(path)
-    return files
+    """The guest's own Python files: the app module and the local modules it imports.
+
+    Not the host, the host bindings or tests beside it: they are not in the component.
+    """
+    return [f.path for f in guest_sources(config) if f.path.suffix == ".py"]
 
 
 def _explain(msg: str, plan: GuestPlan | None) -> str:

@@ -112,11 +112,18 @@ def generate_bindings(config: ProjectConfig, dest: Path) -> RunOutput:
 
 
 def componentize(
-    config: ProjectConfig, output: Path, *, tick: Callable[[float], None] | None = None
+    config: ProjectConfig,
+    output: Path,
+    *,
+    python_path: tuple[Path, ...] | None = None,
+    tick: Callable[[float], None] | None = None,
 ) -> RunOutput:
-    """Build the component for the project into `output`."""
+    """Build the component for the project into `output`.
+
+    `python_path` replaces the project's (witkit passes a staged copy of the guest's files).
+    """
     args = [*wit_args(config), "-q", "componentize"]
-    for folder in config.python_path:
+    for folder in config.python_path if python_path is None else python_path:
         args += ["-p", str(folder)]
     args += [config.module, "-o", str(output)]
     return run(args, tick=tick)
