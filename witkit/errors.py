@@ -126,6 +126,10 @@ class Cancelled(PluginError):
         self.guest_backtrace = guest_backtrace
 
 
+class LimitsError(WitkitError, ValueError):
+    """A `Limits` value that cannot mean what it says: not a number, not finite, out of range."""
+
+
 class LoadError(WitkitError):
     """A plugin could not be located, downloaded, verified or cached."""
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from witkit._parse import loads_json
 from witkit.cli import main
 from witkit.cli._common import parsed_option
 from witkit.plugins.check import check_plugin
@@ -147,11 +148,12 @@ def call_cmd(
     values = []
     for i, text in enumerate(args, 1):
         try:
-            values.append(json.loads(text))
-        except json.JSONDecodeError as e:
+            values.append(loads_json(text))
+        except ValueError as e:
+            shown = text if len(text) <= 80 else text[:77] + "..."
             raise click.BadParameter(
-                f"argument {i} is not valid JSON ({e}): {text}", param_hint="ARGS_JSON"
-            ) from e
+                f"argument {i} is not valid JSON ({e}): {shown}", param_hint="ARGS_JSON"
+            ) from None
     limits = Limits(
         fuel=fuel,
         timeout=parsed_option(parse_duration, timeout, "--timeout", float),

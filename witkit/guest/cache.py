@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from witkit import __version__
+from witkit._parse import loads_json
 from witkit.guest.componentize import componentize_py_version
 from witkit.guest.config import ProjectConfig
 from witkit.guest.sources import guest_sources
@@ -92,7 +93,7 @@ class BuildCache:
         """The cached component and its sha256, when present and intact."""
         wasm, meta = self._paths(key)
         try:
-            info = json.loads(meta.read_text())
+            info = loads_json(meta.read_bytes())
             if wasm.stat().st_size != info["size"]:
                 return None
             sha = str(info["sha256"])

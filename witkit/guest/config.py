@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from witkit._parse import loads_toml
 from witkit.errors import BuildError
 
 PYPROJECT = "pyproject.toml"
@@ -80,8 +80,8 @@ def load_config(project_dir: str | Path) -> ProjectConfig:
     if not file.is_file():
         raise BuildError(f"{file}: not found (a guest project needs a pyproject.toml with [tool.witkit])")
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        data = loads_toml(file.read_bytes())
+    except ValueError as e:
         raise BuildError(f"{file}: not valid TOML: {e}") from None
     tool = data.get("tool", {})
     table = tool.get("witkit") if isinstance(tool, dict) else None

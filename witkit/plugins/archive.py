@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import lzma
 import shutil
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -116,9 +118,25 @@ def _zip_entries(archive: str, zf: zipfile.ZipFile, max_bytes: int) -> list[_Ent
             )
         if info.is_dir():
             continue
+        # A Unix mode of 0 means the archiver wrote none (Windows zips): a plain file.
+        if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+            raise LoadError(f"archive {archive} has a special file entry {info.filename!r}")
+        if info.flag_bits & 0x1:
+            raise LoadError(f"archive {archive} has an encrypted entry {info.filename!r}")
+        if info.compress_type not in _ZIP_METHODS:
+            raise LoadError(
+                f"archive {archive} entry {info.filename!r} uses compression method "
+                f"{info.compress_type}, which witkit does not unpack (stored, deflate, bzip2, lzma)"
+            )
         if path.suffix == ".wasm":
             wasm.append(_Entry(path.as_posix(), info))
     return wasm
+
+
+_ZIP_METHODS = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
+"""What zipfile unpacks; deflate64 (9) and others raise NotImplementedError deep inside it."""
 
 
 def _choose(archive: str, entries: list[_Entry], preferred: str | None) -> _Entry:
@@ -147,7 +165,18 @@ def _open_member(
         else:
             with tarfile.open(archive_path, "r:gz") as tar:
                 yield _tar_entries(archive, tar, max_bytes), tar
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as e:
+    except (
+        tarfile.TarError,
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        zlib.error,
+        lzma.LZMAError,
+        NotImplementedError,
+        RuntimeError,
+    ) as e:
+        # zlib.error: corrupt deflate data; OSError also covers bzip2's "Invalid data stream";
+        # NotImplementedError / RuntimeError: methods and flags zipfile refuses late.
         raise LoadError(f"archive {archive} cannot be read: {e}") from e
 
 
@@ -178,6 +207,10 @@ def extract_wasm(
             source = handle.extractfile(entry.key)
         if source is None:
             raise LoadError(f"archive {archive}: {entry.name} cannot be read")
-        with source, open(dest, "wb") as out:
-            shutil.copyfileobj(source, out)
+        try:
+            with source, open(dest, "wb") as out:
+                shutil.copyfileobj(source, out)
+        except BaseException:
+            dest.unlink(missing_ok=True)  # nothing half-written
+            raise
         return entry.name

@@ -45,6 +45,7 @@ from typing import Any, NamedTuple
 import wasmtime
 import wasmtime.component as wc
 
+from witkit._parse import loads_json
 from witkit._text import plural
 from witkit.errors import BindingError, PluginError
 from witkit.plugins.config import config_import, config_import_name, validate_config
@@ -146,10 +147,48 @@ def desc_text(desc: TypeDesc | None) -> str:
     return repr(d)
 
 
+class _Lit(str):
+    """Punctuation pushed by `_shown`, told apart from the value's own strings by its type."""
+
+
+def _shown(value: Any, budget: int = 60) -> str:
+    """A short repr of `value` that looks at no more of it than `budget` characters show.
+
+    `repr` of a deeply nested list recurses (RecursionError) and of a huge int hits the
+    int-string limit; this one walks with its own stack and stops early on both.
+    """
+    parts: list[str] = []
+    size = 0
+    stack: list[Any] = [value]
+    while stack and size <= budget:
+        v = stack.pop()
+        if isinstance(v, _Lit):
+            text = str.__str__(v)
+        elif isinstance(v, list | tuple | dict):
+            open_, close = ("{", "}") if isinstance(v, dict) else ("[", "]")
+            pairs = list(v.items())[:budget] if isinstance(v, dict) else list(v)[:budget]
+            todo: list[Any] = [_Lit(open_)]
+            for i, item in enumerate(pairs):
+                if i:
+                    todo.append(_Lit(", "))
+                todo.extend([item[0], _Lit(": "), item[1]] if isinstance(v, dict) else [item])
+            todo.append(_Lit(close))
+            stack.extend(reversed(todo))
+            continue
+        elif isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 256:
+            text = f"<integer of {int(v.bit_length() * 0.30103) + 1} digits>"
+        else:
+            text = repr(v)
+        parts.append(text)
+        size += len(text)
+    shown = "".join(parts)
+    if stack or len(shown) > budget:
+        shown = shown[: budget - 3] + "..."
+    return shown
+
+
 def _bad(where: str, desc: TypeDesc, value: Any, why: str = "") -> ArgumentError:
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    shown = _shown(value)
     extra = f" ({why})" if why else ""
     return ArgumentError(
         f"{where}: expected {desc_text(desc)}, got {type(value).__name__} {shown}{extra}"
@@ -303,7 +342,10 @@ def _prim_in(desc: Primitive) -> Lower:
 
         def float_in(v: Any, where: str) -> Any:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
-                return float(v)
+                try:
+                    return float(v)
+                except OverflowError:
+                    raise _bad(where, desc, v, "too large for a float") from None
             raise _bad(where, desc, v)
 
         return float_in
@@ -432,13 +474,20 @@ def plain_out(desc: TypeDesc) -> Lift:
 # JSON <-> plain
 
 
+_DECIMAL = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)
+
+
 def json_in(desc: TypeDesc) -> Lower:
     """A converter from a decoded JSON value to the plain value for `desc` (see the module doc)."""
     if isinstance(desc, Primitive):
         if desc.name in INT_RANGES:
 
             def int_json(v: Any, where: str) -> Any:
-                if isinstance(v, str) and v.strip().lstrip("+-").isdigit():
+                # ASCII digits only (str.isdigit also takes "²"); past 40 digits no WIT integer
+                # fits, and int() of over 4,300 digits raises.
+                if isinstance(v, str) and _DECIMAL.fullmatch(v):
+                    if len(v) > 44:
+                        raise _bad(where, desc, v, "out of range")
                     return int(v)
                 return v
 
@@ -832,9 +881,9 @@ class DynamicPlugin:
         """Call export `name` with a JSON array of arguments (or an object by parameter name); returns JSON."""
         ex = self._find(name)
         try:
-            decoded = json.loads(json_text)
-        except (json.JSONDecodeError, TypeError) as e:
-            raise ArgumentError(f"{ex.name}(): the arguments are not valid JSON: {e}") from e
+            decoded = loads_json(json_text)
+        except ValueError as e:
+            raise ArgumentError(f"{ex.name}(): the arguments are not valid JSON: {e}") from None
         ins, out = ex.prepare_json()
         if isinstance(decoded, list):
             values = ex.arrange(decoded, {})

@@ -38,6 +38,7 @@ import httpx
 import platformdirs
 
 from witkit import __version__
+from witkit._parse import loads_json
 from witkit.errors import LoadError
 from witkit.plugins import oci
 from witkit.plugins.archive import (
@@ -140,7 +141,7 @@ class CacheRecord:
     def from_json(cls, text: str) -> CacheRecord | None:
         """Parse a sidecar; None when it is unreadable or from another format version."""
         try:
-            data = json.loads(text)
+            data = loads_json(text)
             if not isinstance(data, dict) or data.get("version") != _RECORD_VERSION:
                 return None
             tag = data["tag"]
@@ -152,7 +153,7 @@ class CacheRecord:
                 tag=None if tag is None else str(tag),
                 fetched_at=float(data["fetched_at"]),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError):
             return None
         return record
 
@@ -743,7 +744,7 @@ class PluginLoader:
         if status != 200:
             raise LoadError(f"plugin {plugin_id!r}: GET {url} returned HTTP {status}")
         try:
-            return json.loads(body.getvalue())
+            return loads_json(body.getvalue())
         except ValueError as e:
             raise LoadError(f"plugin {plugin_id!r}: GET {url} did not return JSON: {e}") from e
 

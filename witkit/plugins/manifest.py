@@ -28,15 +28,16 @@ naming the file, the plugin id and the key. Other tables of the file are left al
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from witkit._parse import loads_toml
 from witkit.errors import LoadError
 from witkit.plugins.loader import PluginLoader, validate_plugin_id
 from witkit.plugins.locators import Locator, normalize_sha256, parse_locator
+from witkit.runtime.config import MAX_FUEL, MAX_MEMORY, MAX_TIMEOUT
 
 if TYPE_CHECKING:
     from witkit.plugins.dynamic import DynamicPlugin
@@ -178,10 +179,15 @@ def parse_memory_size(value: object) -> int:
         m = _MEMORY.fullmatch(value)
         unit = m.group(2).lower() if m else ""
         if m is None or unit not in _MEMORY_UNITS:
-            raise ValueError(f"{value!r} is not a size (use e.g. 65536, '64KiB', '64MiB', '1GB')")
-        amount = round(float(m.group(1)) * _MEMORY_UNITS[unit])
+            raise ValueError(f"{_short_int(value)} is not a size (use e.g. 65536, '64KiB', '64MiB', '1GB')")
+        scaled = float(m.group(1)) * _MEMORY_UNITS[unit]
+        if not scaled < 2.0**63:  # round(inf) raises OverflowError
+            raise ValueError(f"{_short_int(value)} is larger than any memory ceiling")
+        amount = round(scaled)
     if amount <= 0:
-        raise ValueError(f"a memory size must be positive, got {value!r}")
+        raise ValueError(f"a memory size must be positive, got {_short_int(value)}")
+    if amount > MAX_MEMORY:
+        raise ValueError(f"a memory size must be at most {MAX_MEMORY}, got {_short_int(value)}")
     return amount
 
 
@@ -192,13 +198,28 @@ def parse_duration(value: object) -> float:
     if isinstance(value, str):
         m = _DURATION.fullmatch(value)
         if m is None:
-            raise ValueError(f"{value!r} is not a duration (use e.g. 2.5, '500ms', '5s', '2m')")
+            raise ValueError(f"{_short_int(value)} is not a duration (use e.g. 2.5, '500ms', '5s', '2m')")
         seconds = float(m.group(1)) * _DURATION_UNITS[m.group(2)]
     else:
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:
+            seconds = float("inf")
     if not seconds > 0 or seconds == float("inf"):
-        raise ValueError(f"a timeout must be a positive number of seconds, got {value!r}")
+        raise ValueError(f"a timeout must be a positive number of seconds, got {_short_int(value)}")
+    if seconds > MAX_TIMEOUT:
+        raise ValueError(
+            f"a timeout must be at most {MAX_TIMEOUT:g} seconds, got {_short_int(value)}"
+        )
     return seconds
+
+
+def _short_int(value: object) -> str:
+    """`repr` cut short: an integer too long to print (int-string limit), a string too long to read."""
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"an integer of {int(value.bit_length() * 0.30103) + 1} digits"
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _kind(value: object) -> str:
@@ -261,11 +282,13 @@ class _Checker:
             key, f"expected one of {', '.join(map(repr, _STDIO_MODES))} or a boolean, got {value!r}"
         )
 
-    def positive_int(self, key: str, value: object) -> int:
+    def positive_int(self, key: str, value: object, top: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(key, f"expected an integer, got {_kind(value)}")
         if value <= 0:
-            raise self.error(key, f"expected a positive integer, got {value}")
+            raise self.error(key, f"expected a positive integer, got {_short_int(value)}")
+        if value > top:
+            raise self.error(key, f"expected at most {top}, got {_short_int(value)}")
         return value
 
     def convert(self, key: str, value: object, parse: Any) -> Any:
@@ -296,7 +319,7 @@ def _wasi(c: _Checker, value: object, root: Path) -> WasiGrants:
 def _limits(c: _Checker, value: object) -> PluginLimits:
     t = c.table("limits", value, _LIMIT_KEYS)
     return PluginLimits(
-        fuel=c.positive_int("limits.fuel", t["fuel"]) if "fuel" in t else None,
+        fuel=c.positive_int("limits.fuel", t["fuel"], MAX_FUEL) if "fuel" in t else None,
         timeout=c.convert("limits.timeout", t["timeout"], parse_duration)
         if "timeout" in t
         else None,
@@ -350,9 +373,8 @@ def parse_manifest(
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
+        return loads_toml(path.read_bytes())
+    except ValueError as e:
         raise ManifestError(f"not valid TOML: {e}", path) from None
     except OSError as e:
         raise ManifestError(f"cannot be read: {e.strerror or e}", path) from None

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["Limits", "OutputMode", "Wasi"]
+from witkit.errors import LimitsError
+
+__all__ = ["MAX_FUEL", "MAX_MEMORY", "MAX_TIMEOUT", "Limits", "OutputMode", "Wasi"]
 
 OutputMode = Literal["inherit", "capture"] | None
 
@@ -41,6 +43,22 @@ class Wasi:
             raise ValueError(f"Wasi.capture_limit must be >= 0, got {self.capture_limit!r}")
 
 
+MAX_FUEL = 2**64 - 1
+"""The most fuel wasmtime can hold (a u64)."""
+
+MAX_TIMEOUT = 10.0**9
+"""The longest timeout in seconds (about 31 years): past it the epoch deadline would overflow."""
+
+MAX_MEMORY = 2**63 - 1
+"""The largest memory ceiling in bytes wasmtime's store limiter takes (an i64)."""
+
+
+def _short(value: object) -> str:
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"an integer of {int(value.bit_length() * 0.30103) + 1} digits"
+    return repr(value)
+
+
 @dataclass(frozen=True)
 class Limits:
     """Per-call ceilings: `fuel` units, wall-clock `timeout` in seconds, linear `memory` in bytes."""
@@ -50,7 +68,20 @@ class Limits:
     memory: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("fuel", "timeout", "memory"):
+        # Checked here, not at call time: fuel past u64 would wrap to a tiny budget in wasmtime,
+        # a timeout of 1e300 seconds overflow the epoch deadline into an instant stop.
+        for name, kind, top in (
+            ("fuel", "an integer", MAX_FUEL),
+            ("timeout", "a number of seconds", MAX_TIMEOUT),
+            ("memory", "an integer number of bytes", MAX_MEMORY),
+        ):
             value = getattr(self, name)
-            if value is not None and value <= 0:
-                raise ValueError(f"Limits.{name} must be positive, got {value!r}")
+            if value is None:
+                continue
+            numeric = int if name != "timeout" else (int, float)
+            if isinstance(value, bool) or not isinstance(value, numeric):
+                raise LimitsError(f"Limits.{name} must be {kind}, got {type(value).__name__}")
+            if not value > 0:  # also NaN
+                raise LimitsError(f"Limits.{name} must be positive, got {_short(value)}")
+            if not value <= top:  # also infinity
+                raise LimitsError(f"Limits.{name} must be at most {top}, got {_short(value)}")

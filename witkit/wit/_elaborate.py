@@ -21,16 +21,21 @@ def semver_key(version: str) -> tuple[object, ...]:
     """A sort key ordering versions the way semver does (a pre-release sorts before its release)."""
     m = _SEMVER.match(version)
     if m is None:
-        return (0, 0, 0, 0, (), version)
+        return ((0, ""), (0, ""), (0, ""), 0, (), version)
     major, minor, patch, pre, build = m.groups()
-    pre_key: tuple[tuple[int, int | str], ...]
+    pre_key: tuple[tuple[int, int, str], ...]
     if pre is None:
         rel = 1
         pre_key = ()
     else:
         rel = 0
-        pre_key = tuple((0, int(p)) if p.isdigit() else (1, p) for p in pre.split("."))
-    return (int(major), int(minor), int(patch), rel, pre_key, build or "")
+        # A numeric identifier (no leading zeros) orders by length, then digits: int() of a
+        # number past the int-string limit would raise.
+        pre_key = tuple(
+            (0, len(p), p) if p.isascii() and p.isdigit() else (1, 0, p) for p in pre.split(".")
+        )
+    numbers = tuple((len(n), n) for n in (major, minor, patch))
+    return (*numbers, rel, pre_key, build or "")
 
 
 def package_sort_key(name: PackageName) -> tuple[object, ...]:

@@ -406,6 +406,9 @@ def _version_problem(version: str) -> str | None:
     for label, number in zip(("major", "minor", "patch"), core.split("."), strict=True):
         if len(number) > 1 and number.startswith("0"):
             return f"invalid leading zero in {label} version number"
+        # Compared as text: int() of over 4,300 digits raises.
+        if len(number) > 20 or (len(number) == 20 and number > "18446744073709551615"):
+            return f"value of {label} version number exceeds u64::MAX"
     for ident in pre.split(".") if pre else ():
         if _NUMERIC.fullmatch(ident) and len(ident) > 1 and ident.startswith("0"):
             return "invalid leading zero in pre-release identifier"
