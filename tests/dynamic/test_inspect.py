@@ -141,3 +141,22 @@ def test_an_interface_imported_and_exported() -> None:
     same = component_wit(_bytes(SOURCES["middleware"]))
     assert same.count("interface greeter {") == 1
     assert "import example:greet/greeter;" in same and "export example:greet/greeter;" in same
+
+
+def test_a_missing_or_failing_wasm_tools_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    component = _bytes(CHECK_TABLE["fits"][0])
+    monkeypatch.setenv("WITKIT_WASM_TOOLS", str(tmp_path / "no-such-wasm-tools"))
+    with pytest.raises(PluginError) as info:
+        component_wit(component)
+    assert "WITKIT_WASM_TOOLS=" in str(info.value) and "is not a file" in str(info.value)
+    failing = tmp_path / "wasm-tools"
+    failing.write_text("#!/bin/sh\necho 'error: it broke' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setenv("WITKIT_WASM_TOOLS", str(failing))
+    with pytest.raises(PluginError) as info:
+        component_wit(component)
+    assert str(info.value) == (
+        "the component: cannot be printed as WIT: it broke (`witkit inspect --json` lists its types)"
+    )

