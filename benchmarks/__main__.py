@@ -26,6 +26,7 @@ MODULES = [
     "bench_threads",
     "bench_pool",
     "bench_wit",
+    "bench_inspect",
     "bench_build",
 ]
 """Benchmark modules, in report order."""
