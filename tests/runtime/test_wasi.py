@@ -19,6 +19,7 @@ from witkit.runtime import (
     Wasi,
     build_wasi_config,
 )
+from witkit.runtime._capture import Capture
 
 
 def probe(inst: Instance) -> tuple[list[tuple[str, str]], list[str], list[str]]:
@@ -62,11 +63,15 @@ def test_runtime_default_wasi_applies(tmp_path: Path) -> None:
 
 def test_wasi_config_builds() -> None:
     assert Wasi() == Wasi(args=(), env={}, preopens={}, read_only=False, stdout=None, stderr=None, stdin=None, inherit_network=False)
-    out, err = bytearray(), bytearray()
-    build_wasi_config(Wasi(), out, err)
+    out, err = Capture("stdout", 10), Capture("stderr", 10)
+    build_wasi_config(Wasi())
     with pytest.warns(RuntimeWarning, match="cannot switch TCP/UDP on"):
         build_wasi_config(
             Wasi(args=["a"], env={"A": "1"}, stdin=b"input", stdout="inherit", stderr="capture", inherit_network=True), out, err
         )
     with pytest.raises(ValueError):
         build_wasi_config(Wasi(stdout="file"), out, err)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="needs a Capture"):
+        build_wasi_config(Wasi(stdout="capture"))
+    out.close()
+    err.close()

@@ -14,6 +14,7 @@ import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from ctypes import c_void_p
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, cast
 
 import wasmtime
@@ -33,6 +34,7 @@ from witkit.errors import (
     TrapError,
 )
 from witkit.runtime import _abi, _memory
+from witkit.runtime._capture import Capture
 from witkit.runtime._public import check_signature, from_pub, result_from_pub, to_pub
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.dynamic import Describer
@@ -84,32 +86,40 @@ class PreparedFunc(Protocol):
 
 
 def build_wasi_config(
-    wasi: Wasi, stdout: bytearray, stderr: bytearray, dropped: list[int] | None = None
+    wasi: Wasi, stdout: Capture | None = None, stderr: Capture | None = None
 ) -> WasiConfig:
-    """A wasmtime `WasiConfig` granting exactly what `wasi` grants; captured output goes to the buffers.
+    """A wasmtime `WasiConfig` granting exactly what `wasi` grants; captured output goes to the captures.
 
-    Each buffer keeps at most `wasi.capture_limit` bytes; what does not fit is counted in
-    `dropped` (`[stdout, stderr]`).
+    A stream set to "capture" needs its `Capture` (see `witkit.runtime._capture`); each keeps at
+    most `wasi.capture_limit` bytes.
     """
-    counts = dropped if dropped is not None else [0, 0]
     cfg = WasiConfig()
     if wasi.args:
         cfg.argv = list(wasi.args)
     if wasi.env:
         cfg.env = [(k, v) for k, v in wasi.env.items()]
     for guest_path, host_path in wasi.preopens.items():
-        cfg.preopen_dir(str(host_path), guest_path, fs_mutable=not wasi.read_only)
+        folder = Path(host_path)
+        if not folder.is_dir():
+            what = "does not exist" if not folder.exists() else "is not a folder"
+            raise PluginError(f"preopen {guest_path!r}: host folder {str(host_path)!r} {what}")
+        try:
+            cfg.preopen_dir(str(host_path), guest_path, fs_mutable=not wasi.read_only)
+        except WasmtimeError as e:
+            raise PluginError(f"preopen {guest_path!r}: cannot open host folder {str(host_path)!r}: {e}") from None
     if wasi.stdin is not None:
         vec = ffi.bytes_to_capi(bytes(wasi.stdin))
         ffi.wasi_config_set_stdin_bytes(cfg.ptr(), ctypes.byref(vec))
-    for index, (mode, buf, inherit, custom) in enumerate((
-        (wasi.stdout, stdout, cfg.inherit_stdout, "stdout_custom"),
-        (wasi.stderr, stderr, cfg.inherit_stderr, "stderr_custom"),
-    )):
+    for name, mode, capture, inherit in (
+        ("stdout", wasi.stdout, stdout, cfg.inherit_stdout),
+        ("stderr", wasi.stderr, stderr, cfg.inherit_stderr),
+    ):
         if mode == "inherit":
             inherit()
         elif mode == "capture":
-            setattr(cfg, custom, _appender(buf, wasi.capture_limit, counts, index))
+            if capture is None:
+                raise ValueError(f"Wasi({name}='capture') needs a Capture for {name}")
+            capture.attach(cfg)
         elif mode is not None:
             raise ValueError(f"stdout/stderr must be 'inherit', 'capture' or None, not {mode!r}")
     if wasi.inherit_network:
@@ -122,27 +132,6 @@ def build_wasi_config(
             stacklevel=2,
         )
     return cfg
-
-
-def _appender(buf: bytearray, limit: int, dropped: list[int], index: int) -> Callable[[bytes], None]:
-    # Must not reference the Instance: wasmtime-py keeps this callback in a global slab.
-    stream = ("stdout", "stderr")[index]
-
-    def write(data: bytes) -> None:
-        room = limit - len(buf)
-        if len(data) <= room:
-            buf.extend(data)
-            return
-        if room > 0:
-            buf.extend(data[:room])
-        if not dropped[index]:
-            _log.warning(
-                "a plugin's captured %s reached its limit of %d bytes; further output is dropped",
-                stream, limit,
-            )
-        dropped[index] += len(data) - max(room, 0)
-
-    return write
 
 
 def _bad_argument(name: str, error: Exception) -> BindingError:
@@ -202,9 +191,7 @@ class Instance:
         self._owner = 0
         """`threading.get_ident()` of the thread inside a call, 0 when none is."""
         self._keepalive: list[Any] = []
-        self._stdout = bytearray()
-        self._stderr = bytearray()
-        self._dropped = [0, 0]
+        self._captures: tuple[Capture | None, Capture | None] = (None, None)
         engine = runtime.engine
         self._store = Store(engine)
         self._ctx: int = ctypes.cast(self._store._context(), c_void_p).value or 0
@@ -243,7 +230,11 @@ class Instance:
         linker = wc.Linker(engine)
         if any(name.startswith("wasi:") for name in import_types):
             linker.add_wasip2()
-            self._store.set_wasi(build_wasi_config(wasi, self._stdout, self._stderr, self._dropped))
+            self._captures = (
+                Capture("stdout", wasi.capture_limit) if wasi.stdout == "capture" else None,
+                Capture("stderr", wasi.capture_limit) if wasi.stderr == "capture" else None,
+            )
+            self._store.set_wasi(build_wasi_config(wasi, *self._captures))
         linker.allow_shadowing = True
         self._define_imports(linker, imports, import_types)
         try:
@@ -254,31 +245,41 @@ class Instance:
 
     # -- public API ---------------------------------------------------------------------------
 
+    def _captured(self, index: int) -> Capture | None:
+        capture = self._captures[index]
+        if capture is not None:
+            capture.pull()
+        return capture
+
     @property
     def stdout(self) -> str:
         """Everything the guest wrote to a captured stdout so far."""
-        return self._stdout.decode("utf-8", "replace")
+        capture = self._captured(0)
+        return capture.data.decode("utf-8", "replace") if capture is not None else ""
 
     @property
     def stderr(self) -> str:
         """Everything the guest wrote to a captured stderr so far."""
-        return self._stderr.decode("utf-8", "replace")
+        capture = self._captured(1)
+        return capture.data.decode("utf-8", "replace") if capture is not None else ""
 
     @property
     def stdout_dropped(self) -> int:
         """Bytes of captured stdout dropped because the capture was full (`Wasi.capture_limit`)."""
-        return self._dropped[0]
+        capture = self._captured(0)
+        return capture.dropped if capture is not None else 0
 
     @property
     def stderr_dropped(self) -> int:
         """Bytes of captured stderr dropped because the capture was full (`Wasi.capture_limit`)."""
-        return self._dropped[1]
+        capture = self._captured(1)
+        return capture.dropped if capture is not None else 0
 
     def clear_output(self) -> None:
         """Forget the captured stdout and stderr, and the counts of what was dropped."""
-        del self._stdout[:]
-        del self._stderr[:]
-        self._dropped[:] = [0, 0]
+        for capture in self._captures:
+            if capture is not None:
+                capture.clear()
 
     @property
     def poisoned(self) -> bool:
@@ -303,6 +304,10 @@ class Instance:
             self._poisoned = "the instance was closed"
         self._gate = True
         self._funcs.clear()
+        for capture in self._captures:
+            if capture is not None:
+                capture.pull()
+                capture.close()
 
     def func(self, name: str, params: Sequence[TypeDesc], result: TypeDesc | None = None) -> PreparedFunc:
         """Prepare the export `name` ("func" or "ns:pkg/iface@ver#func"); cached by name."""
