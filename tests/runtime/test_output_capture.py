@@ -1,4 +1,4 @@
-"""Captured stdout/stderr of real guests, and `witkit call` on a printing guest as a user runs it.
+"""A printing componentize-py guest: captured output, `witkit call` as a user runs it, load limits.
 
 wasmtime-py's `stdout_custom` callbacks panic on wasmtime's tokio threads ("panic in a
 function that cannot unwind", often an abort); witkit captures through a file instead. The
@@ -8,18 +8,24 @@ the panic showed (a WAT guest writing to stdout did not trigger it).
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+import witkit
 from tests.runtime.components import WASI
-from tests.support.guests import build_guest
-from witkit import WitkitError
-from witkit.runtime import BOOL, BYTES, U8, Runtime, Wasi
+from tests.support.guests import build_guest, cache_dir
+from witkit import FuelExhausted, Timeout, WitkitError
+from witkit.codegen.host import write_host
+from witkit.runtime import BOOL, BYTES, U8, Limits, Runtime, Wasi, shared_runtime
+from witkit.wit.resolve import resolve_path, select_world
 
 PRINTER_WIT = Path(__file__).resolve().parent / "printer_wit"
 PRINTER_APP = '''
@@ -36,6 +42,8 @@ class WitWorld(wit_world.WitWorld):
             print("x" * 100)
 '''
 ROOT = Path(__file__).resolve().parents[2]
+COMPILED = cache_dir().parent / "components"
+"""The tests' shared compile cache (the guest is 18 MB: compiling it takes seconds)."""
 PANIC_WORDS = ("panicked", "panic in a function", "RUST_BACKTRACE")
 
 
@@ -70,9 +78,7 @@ def test_timeout_of_a_printing_guest_exits_cleanly(printer: Path) -> None:
 
 
 def test_componentize_py_print_is_captured_in_process(printer: Path) -> None:
-    rt = Runtime(cache=False, wasi=Wasi(stdout="capture", stderr="capture"))
-    import witkit
-
+    rt = Runtime(cache_dir=COMPILED, wasi=Wasi(stdout="capture", stderr="capture"))
     plugin = witkit.load(printer, runtime=rt)
     assert plugin.call_json("shout", '["a"]') == '"A"'
     assert plugin.call_json("shout", '["b"]') == '"B"'
@@ -105,3 +111,47 @@ def test_missing_preopen_folder_is_one_witkit_error(tmp_path: Path) -> None:
     a_file.write_text("x")
     with pytest.raises(WitkitError, match="is not a folder"):
         Runtime(cache=False).instantiate(WASI, wasi=Wasi(preopens={"/data": a_file}))
+
+
+@pytest.fixture(scope="module")
+def printer_bindings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    resolved = resolve_path(PRINTER_WIT)
+    world = select_world(resolved.resolve, resolved.packages)
+    out = tmp_path_factory.mktemp("printer-bindings")
+    write_host(resolved.resolve, world, out, source="printer_wit")
+    sys.path.insert(0, str(out))
+    try:
+        yield importlib.import_module("printer")
+    finally:
+        sys.path.remove(str(out))
+        for name in [n for n in sys.modules if n.split(".")[0] == "printer"]:
+            del sys.modules[name]
+
+
+def test_generated_load_honours_per_plugin_limits(printer: Path, printer_bindings: ModuleType) -> None:
+    # No runtime given: load() takes the shared runtime able to enforce these limits.
+    plugin = printer_bindings.Printer.load(printer, limits=Limits(timeout=0.5))
+    with pytest.raises(Timeout, match=r"ran past its timeout of 0\.5 s"):
+        plugin.spin()
+    fueled = printer_bindings.Printer.load(printer, limits=Limits(fuel=1_000_000))
+    with pytest.raises(FuelExhausted):
+        fueled.spin()
+    unlimited = printer_bindings.Printer.load(printer)
+    assert unlimited.shout("ok") == "OK"
+    # witkit.load takes its runtime from the same place.
+    dynamic = witkit.load(printer, limits=Limits(timeout=0.5))
+    with pytest.raises(Timeout):
+        dynamic.call_json("spin", "[]")
+    assert shared_runtime(Limits(timeout=9.0)) is shared_runtime(Limits(timeout=0.5))
+
+
+@pytest.mark.parametrize("memory", [None, 64 << 20], ids=["cow-memory", "memory-limit"])
+def test_instantiation_is_not_charged_against_per_call_fuel(printer: Path, memory: int | None) -> None:
+    # With a memory limit, instantiating this guest runs about 11 million units of fuel.
+    rt = Runtime(cache_dir=COMPILED, limits=Limits(fuel=1_000_000, memory=memory))
+    plugin = witkit.load(printer, runtime=rt)
+    assert plugin.call_json("shout", '["x"]') == '"X"'
+    used = plugin.instance.fuel_used
+    assert used is not None and 0 < used < 1_000_000
+    with pytest.raises(FuelExhausted, match="limit 1000000 per call"):
+        plugin.call_json("spin", "[]")

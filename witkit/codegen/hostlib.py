@@ -18,7 +18,7 @@ import wasmtime
 import wasmtime.component as wc
 
 from witkit.errors import BindingError, PluginError
-from witkit.runtime import ImportFunc, Instance, ResourceProxy, Runtime
+from witkit.runtime import ImportFunc, Instance, Limits, ResourceProxy, Runtime, shared_runtime
 from witkit.runtime import types as t
 from witkit.runtime._abi import PRIMS
 from witkit.runtime._runtime import Source
@@ -79,15 +79,9 @@ LOWERING_ERRORS: tuple[type[BaseException], ...] = (
 # Loading
 
 
-_default_runtime: Runtime | None = None
-
-
-def default_runtime() -> Runtime:
-    """The runtime `load` uses when none is given, created on first use and shared."""
-    global _default_runtime
-    if _default_runtime is None:
-        _default_runtime = Runtime()
-    return _default_runtime
+def default_runtime(limits: Limits | None = None) -> Runtime:
+    """The runtime `load` uses when none is given: the shared one able to enforce `limits`."""
+    return shared_runtime(limits)
 
 
 def load_component(runtime: Runtime, source: Source) -> wc.Component:

@@ -53,7 +53,7 @@ from witkit.plugins.loader import PluginLoader
 from witkit.plugins.manifest import PluginSpec
 from witkit.runtime._abi import PRIMS
 from witkit.runtime._instance import Instance, PreparedFunc
-from witkit.runtime._runtime import Runtime
+from witkit.runtime._runtime import Runtime, shared_runtime
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import, ImportInterface
 from witkit.runtime.resources import ResourceProxy
@@ -1020,8 +1020,9 @@ def load(
     """Compile and instantiate a plugin for dynamic calls.
 
     `config` is served to the guest through `witkit:plugin/config` whenever the component
-    imports it (empty when not given); `imports` adds host functions. Without `runtime` a
-    new one is made from `wasi` and `limits`; with one, they override its defaults.
+    imports it (empty when not given); `imports` adds host functions. Without `runtime` the
+    shared runtime able to enforce `limits` is used (`witkit.runtime.shared_runtime`, as by
+    generated `load()`); with one, `wasi` and `limits` override its defaults.
 
     `source` may be a manifest entry (`load_manifest().plugins["id"]`): it is fetched through
     `loader` (relative `file:` paths start at `base`) and its config, WASI grants and limits
@@ -1040,7 +1041,7 @@ def load(
         limits = limits if limits is not None else spec_limits(spec)
     cfg = validate_config(config)
     if runtime is None:
-        runtime = Runtime(wasi=wasi, limits=limits)
+        runtime = shared_runtime(limits)
     component = runtime.compile(os.fspath(source) if isinstance(source, os.PathLike) else source)
     linked = list(imports)
     name = config_import_name(component.type, runtime.engine)

@@ -29,7 +29,7 @@ Errors: `TrapError` (with `guest_backtrace`), `FuelExhausted`, `Timeout`,
 from __future__ import annotations
 
 from witkit.runtime._instance import Instance, PreparedFunc, build_wasi_config
-from witkit.runtime._runtime import CacheStats, Runtime
+from witkit.runtime._runtime import CacheStats, Runtime, shared_runtime
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.dynamic import DynamicResource
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
@@ -122,4 +122,5 @@ __all__ = [
     "Variant",
     "Wasi",
     "build_wasi_config",
+    "shared_runtime",
 ]

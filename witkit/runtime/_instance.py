@@ -212,7 +212,12 @@ class Instance:
             )
         self._fuel = limits.fuel
         if runtime._fuel_enabled:
-            self._store.set_fuel(limits.fuel if limits.fuel is not None else _HUGE)
+            # Instantiation is not charged against the per-call fuel (each call refuels before
+            # it starts): a componentize-py guest costs about 6,000 units to instantiate with
+            # wasmtime's copy-on-write memory images but about 11 million with a memory limit
+            # (witkit-backed memories, whose data is copied in by the guest's own code), more
+            # than a typical per-call budget. A timeout still bounds instantiation.
+            self._store.set_fuel(_HUGE)
         self._deadline = [math.inf]
         """When the current call's timeout expires (`time.monotonic()`); set before each call."""
         self._cancellable = runtime._epoch_enabled

@@ -28,7 +28,7 @@ from witkit.runtime._instance import EPOCH_TICK, Instance
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import
 
-__all__ = ["CacheStats", "Runtime"]
+__all__ = ["CacheStats", "Runtime", "shared_runtime"]
 
 Source = str | os.PathLike[str] | bytes | bytearray | wc.Component
 """What `Runtime.compile` and `Runtime.instantiate` take: a path, WAT text, wasm bytes, a Component."""
@@ -289,6 +289,33 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_shared: dict[tuple[bool, bool, bool], Runtime] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_runtime(limits: Limits | None = None) -> Runtime:
+    """The process-wide runtime for loads given no `runtime`, able to enforce `limits`.
+
+    Fuel metering, epoch interruption and witkit-backed memories are engine settings, so
+    there is one shared runtime per combination of limit kinds (at most eight, made on first
+    use); its own default limits are none, the caller passes `limits` to `instantiate`.
+    Generated `load()` and `witkit.load()` both take their runtime from here.
+    """
+    lim = limits if limits is not None else Limits()
+    key = (lim.fuel is not None, lim.timeout is not None, lim.memory is not None)
+    with _shared_lock:
+        runtime = _shared.get(key)
+        if runtime is None:
+            runtime = Runtime(limits=Limits(
+                fuel=1 if key[0] else None,
+                timeout=1.0 if key[1] else None,
+                memory=1 if key[2] else None,
+            ))
+            runtime.limits = Limits()  # the engine can enforce them; no default applies
+            _shared[key] = runtime
+    return runtime
 
 
 _STALE_TEMP = 3600.0

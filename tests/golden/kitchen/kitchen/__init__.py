@@ -134,7 +134,7 @@ class Kitchen:
 
         `wasi` and `limits` override the runtime's defaults for this plugin.
         """
-        rt = runtime if runtime is not None else _h.default_runtime()
+        rt = runtime if runtime is not None else _h.default_runtime(limits)
         component = _h.load_component(rt, source)
         _h.check_component(component, rt.engine, WORLD)
         links = _link(imports)
