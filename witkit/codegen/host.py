@@ -9,6 +9,7 @@ here as text, so the templates only lay code out.
 
 from __future__ import annotations
 
+import builtins
 import functools
 import keyword
 import sys
@@ -25,6 +26,7 @@ from jinja2 import (
 
 from witkit import __version__
 from witkit.codegen.naming import (
+    distinct,
     doc_headline,
     docstring,
     docstring_text,
@@ -64,6 +66,14 @@ MODULE_LOCALS = frozenset({RT, H, "_link", "_e"})
 ANNOTATION_BUILTINS = frozenset({"bool", "bytes", "float", "int", "list", "str", "tuple"})
 """Builtins annotations are written with: a class member of one of these names would shadow it
 for the annotations after it in the class body (mypy reads them there)."""
+
+RECORD_FIELD_NAMES = ANNOTATION_BUILTINS | {n for n in dir(type) if not n.startswith("__")}
+"""A record's fields: `@dataclass` takes what `getattr(cls, name)` finds as the field's default,
+and a class finds `type`'s own attributes (`mro`) there."""
+
+BUILTIN_NAMES = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+"""A module-level class named like a builtin (`LookupError`) is read as the builtin by mypy in
+annotations written before it; interface classes stay clear of them."""
 
 CLASS_BODY_NAMES = ANNOTATION_BUILTINS | {"type", "abstractmethod", "classmethod", "staticmethod"}
 """What a generated class with methods reads in its own body: annotations and decorators."""
@@ -453,6 +463,9 @@ class _Builder:
         self.exports_package = "exports"
         """The subpackage holding the exported sides (`exports_` when an interface takes `exports`)."""
         self.export_aliases: dict[int, str] = {}
+        self._taken: dict[tuple[int, str], tuple[Imports, set[str]]] = {}
+        """Member names given so far per (module, class); the module's `Imports` is kept here so
+        its id stays its own."""
 
     # ---- module names
 
@@ -564,25 +577,30 @@ class _Builder:
         kind = td.kind
         match kind:
             case m.Record():
+                py_fields = distinct((snake(f.name) for f in kind.fields), RECORD_FIELD_NAMES)
                 fields = [
                     FieldView(
                         f.name,
-                        member(f.name, ANNOTATION_BUILTINS),
+                        py,
                         pt.types.annotation(f.type),
                         pt.desc(f.type),
                         f.docs,
                     )
-                    for f in kind.fields
+                    for f, py in zip(kind.fields, py_fields, strict=True)
                 ]
                 return TypeView("record", td.name, name, desc_name, td.docs, fields=fields)
             case m.Enum():
+                py_cases = distinct(upper_snake(c.name) for c in kind.cases)
                 cases = [
-                    CaseView(c.name, upper_snake(c.name), None, None, c.docs) for c in kind.cases
+                    CaseView(c.name, py, None, None, c.docs)
+                    for c, py in zip(kind.cases, py_cases, strict=True)
                 ]
                 return TypeView("enum", td.name, name, desc_name, td.docs, cases=cases)
             case m.Flags():
+                py_flags = distinct(upper_snake(f.name) for f in kind.flags)
                 flags = [
-                    CaseView(f.name, upper_snake(f.name), None, None, f.docs) for f in kind.flags
+                    CaseView(f.name, py, None, None, f.docs)
+                    for f, py in zip(kind.flags, py_flags, strict=True)
                 ]
                 return TypeView("flags", td.name, name, desc_name, td.docs, cases=flags)
             case m.Variant():
@@ -602,6 +620,13 @@ class _Builder:
         return None
 
     # ---- functions
+
+    def _taken_names(self, pt: PyTypesFor, owner_class: str) -> set[str]:
+        """The member names already given in class `owner_class` of the module `pt` writes."""
+        key = (id(pt.imports), owner_class)
+        if key not in self._taken:
+            self._taken[key] = (pt.imports, set())
+        return self._taken[key][1]
 
     def func_view(
         self,
@@ -638,28 +663,39 @@ class _Builder:
             self_resource = self.resolve.dealias(f.resource)
             assert isinstance(self_resource, int)
         params = [
-            ParamView(p.name, snake(p.name), pt.types.annotation(p.type, None), pt.desc(p.type))
-            for p in f.params
+            ParamView(p.name, py, pt.types.annotation(p.type, None), pt.desc(p.type))
+            for p, py in zip(f.params, distinct(snake(p.name) for p in f.params), strict=True)
         ]
         if f.kind == "method" and params:
             params[0].name = "self"
         returns, raises = pt.types.signature_types(f.result)
+        # Every name is chosen against those its scope already gave (`free_name`): members
+        # per class, specs per module, private attributes per module. WIT names differing only
+        # in case (`get`, `GET`) meet in one Python name, and so do resource `r`'s constructor,
+        # a function `r-new` and a static `new` in the spec and attribute names; the later one
+        # gets a `_`.
+        taken = self._taken_names(pt, owner_class)
         res = resource_name or ""
         if f.kind == "constructor":
             py_name = "__new__"
             spec = f"_F_{upper_snake(res)}_NEW"
             attr = f"_{snake(res).rstrip('_')}_new"
-            where = pascal(res)
+            where = owner_class
         elif f.kind in ("method", "static"):
-            py_name = member(f.item_name, reserved)
+            py_name = free_name(member(f.item_name, reserved), taken)
             spec = f"_F_{upper_snake(res)}_{upper_snake(f.item_name)}"
             attr = f"_{snake(res).rstrip('_')}_{snake(f.item_name)}"
-            where = f"{pascal(res)}.{py_name}"
+            where = f"{owner_class}.{py_name}"
         else:
-            py_name = member(f.item_name, reserved)
+            py_name = free_name(member(f.item_name, reserved), taken)
             spec = f"_F_{upper_snake(f.item_name)}"
             attr = f"_{py_name}"
             where = f"{owner_class}.{py_name}"
+        taken.add(py_name)
+        specs, attrs = self._taken_names(pt, " specs"), self._taken_names(pt, " attrs")
+        spec, attr = free_name(spec, specs), free_name(attr, attrs)
+        specs.add(spec)
+        attrs.add(attr)
         result_desc = "None" if f.result is None else pt.desc(f.result)
         return FuncView(
             wit=f.name,
@@ -723,7 +759,7 @@ class _Builder:
         class_name = pascal(iface.name or self.keys[iid])
         if class_name in class_names:
             class_name += "Interface"
-        class_name = free_name(class_name, class_names)
+        class_name = free_name(class_name, class_names, BUILTIN_NAMES)
         # And `_Name`: the interface class may refer to a resource through such an alias.
         imports.taken |= class_names | {class_name} | resource_aliases
         resources: list[ResourceView] = []

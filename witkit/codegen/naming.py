@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Set
+from collections.abc import Iterable, Set
 
 _RESERVED = frozenset(keyword.kwlist) | frozenset({"self", "cls"})
 """Names escaped with a trailing `_`: keywords, and the two names methods take."""
@@ -61,6 +61,18 @@ def free_name(name: str, *reserved: Set[str]) -> str:
     while any(name in r for r in reserved):
         name += "_"
     return name
+
+
+def distinct(names: Iterable[str], *reserved: Set[str]) -> list[str]:
+    """`names` (Python spellings of one scope's WIT names, in order), each later one that meets
+    an earlier one or a `reserved` name given `_` (`get`, `GET` -> `get`, `get_`)."""
+    given: set[str] = set()
+    out = []
+    for name in names:
+        name = free_name(name, given, *reserved)
+        given.add(name)
+        out.append(name)
+    return out
 
 
 def version_words(version: str) -> str:
