@@ -103,6 +103,21 @@ def test_plain_and_modeless_zip_entries_still_unpack(tmp_path: Path) -> None:
         assert dest.read_bytes() == WASM
 
 
+def test_a_zip_entry_name_flagged_utf8_that_is_not_is_a_load_error(tmp_path: Path) -> None:
+    blob = bytearray(_zip())
+    # Flag the names UTF-8 (general purpose bit 11) and make their first byte invalid UTF-8,
+    # in the central directory where zipfile decodes them (found by the byte-flip test below).
+    central = blob.rindex(b"PK\x01\x02")
+    blob[central + 9] |= 0x08  # flags are little-endian: bit 11 is bit 3 of the high byte
+    blob[central + 46] = 0x80
+    archive = tmp_path / "p.zip"
+    archive.write_bytes(bytes(blob))
+    dest = tmp_path / "out.wasm"
+    with pytest.raises(LoadError, match=r"archive p\.zip cannot be read"):
+        extract_wasm(archive, dest)
+    assert not dest.exists()
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_any_byte_flip_of_a_zip_unpacks_or_is_a_load_error(data: st.DataObject) -> None:

@@ -174,9 +174,11 @@ def _open_member(
         lzma.LZMAError,
         NotImplementedError,
         RuntimeError,
+        UnicodeDecodeError,
     ) as e:
         # zlib.error: corrupt deflate data; OSError also covers bzip2's "Invalid data stream";
-        # NotImplementedError / RuntimeError: methods and flags zipfile refuses late.
+        # NotImplementedError / RuntimeError: methods and flags zipfile refuses late;
+        # UnicodeDecodeError: an entry name flagged UTF-8 (bit 11) that is not UTF-8.
         raise LoadError(f"archive {archive} cannot be read: {e}") from e
 
 
