@@ -1113,6 +1113,15 @@ def _split_call(expr: str) -> tuple[str, list[str], str] | None:
     opening = next((i for i, ch in enumerate(expr) if ch in "(["), -1)
     if opening <= 0 or expr[-1] not in ")]":
         return None
+    items = _bracket_items(expr, opening)
+    if items is None:
+        return None
+    return expr[: opening + 1], items, expr[-1]
+
+
+def _bracket_items(expr: str, opening: int) -> list[str] | None:
+    """The comma-separated items inside the bracket at `opening`, which must close at the end
+    of `expr`; None when it closes earlier (`f(a)(b)`, `(a) + (b)`)."""
     depth = 0
     items: list[str] = []
     start = opening + 1
@@ -1130,7 +1139,7 @@ def _split_call(expr: str) -> tuple[str, list[str], str] | None:
     last = expr[start:-1].strip()
     if last:
         items.append(last)
-    return expr[: opening + 1], items, expr[-1]
+    return items
 
 
 def format_expr(expr: str, indent: int, prefix: str = "", suffix: str = "") -> str:
@@ -1184,23 +1193,7 @@ def _split_tuple(expr: str) -> list[str] | None:
     """`(a, (b, c))` -> [`a`, `(b, c)`]; None when `expr` is not one parenthesised tuple."""
     if not (expr.startswith("(") and expr.endswith(")")):
         return None
-    depth = 0
-    items: list[str] = []
-    start = 1
-    for i, ch in enumerate(expr):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-            if depth == 0 and i != len(expr) - 1:
-                return None
-        elif ch == "," and depth == 1:
-            items.append(expr[start:i].strip())
-            start = i + 1
-    last = expr[start:-1].strip()
-    if last:
-        items.append(last)
-    return items
+    return _bracket_items(expr, 0)
 
 
 def tidy(text: str) -> str:

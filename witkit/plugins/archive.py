@@ -136,7 +136,8 @@ def _zip_entries(archive: str, zf: zipfile.ZipFile, max_bytes: int) -> list[_Ent
 _ZIP_METHODS = frozenset(
     {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 )
-"""What zipfile unpacks; deflate64 (9) and others raise NotImplementedError deep inside it."""
+"""The methods zipfile can unpack; an entry with any other (deflate64 is 9) is refused up front
+rather than failing late inside zipfile."""
 
 
 def _choose(archive: str, entries: list[_Entry], preferred: str | None) -> _Entry:
