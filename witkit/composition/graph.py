@@ -26,7 +26,13 @@ from witkit.plugins.manifest import PluginSpec
 from witkit.runtime import Runtime
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface
-from witkit.runtime.worldcheck import HOST_PROVIDED, component_type_text, func_type_text
+from witkit.runtime.worldcheck import (
+    HOST_PROVIDED,
+    component_type_text,
+    func_type_text,
+    handle_resources,
+    handle_types,
+)
 
 __all__ = [
     "BridgedFunc",
@@ -513,29 +519,12 @@ def _crossing_problems(
 
 def _resources_in(vt: Any) -> list[Any]:
     """The resource types an `own`/`borrow` anywhere inside value type `vt` refers to."""
-    return [h.ty for h in handles_in(vt)]
+    return handle_resources([vt])
 
 
 def handles_in(vt: Any) -> list[Any]:
-    """Every `own`/`borrow` type anywhere inside the wasmtime value type `vt`."""
-    if vt is None:
-        return []
-    if isinstance(vt, (wc.OwnType, wc.BorrowType)):
-        return [vt]
-    inner: list[Any] = []
-    if isinstance(vt, wc.ListType):
-        inner = [vt.element]
-    elif isinstance(vt, wc.TupleType):
-        inner = list(vt.elements)
-    elif isinstance(vt, wc.RecordType):
-        inner = [t for _n, t in vt.fields]
-    elif isinstance(vt, wc.VariantType):
-        inner = [t for _n, t in vt.cases]
-    elif isinstance(vt, wc.OptionType):
-        inner = [vt.payload]
-    elif isinstance(vt, wc.ResultType):
-        inner = [vt.ok, vt.err]
-    return [h for t in inner for h in handles_in(t)]
+    """Every `own`/`borrow` type anywhere inside the wasmtime value type `vt` (None: none)."""
+    return handle_types([vt])
 
 
 def _expected_import(

@@ -41,6 +41,7 @@ __all__ = [
     "component_type_text",
     "func_type_text",
     "handle_resources",
+    "handle_types",
     "require_world",
     "result_text",
 ]
@@ -126,12 +127,18 @@ def component_type_text(vt: Any) -> str:
 
 def handle_resources(types: Sequence[Any]) -> list[Any]:
     """The resource type of every `own`/`borrow` in `types`, in the order a WIT text spells them."""
+    return [h.ty for h in handle_types(types)]
+
+
+def handle_types(types: Sequence[Any]) -> list[Any]:
+    """Every `own`/`borrow` type anywhere inside `types` (wasmtime value types; None entries,
+    a function without a result, are skipped), in the order a WIT text spells them."""
     out: list[Any] = []
-    todo = list(reversed(types))
+    todo = [vt for vt in reversed(types) if vt is not None]
     while todo:
         vt = todo.pop()
         if isinstance(vt, (wc.OwnType, wc.BorrowType)):
-            out.append(vt.ty)
+            out.append(vt)
             continue
         if isinstance(vt, wc.ListType):
             parts = [vt.element]
