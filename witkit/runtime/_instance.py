@@ -316,43 +316,46 @@ class Instance:
 
     def func(self, name: str, params: Sequence[TypeDesc], result: TypeDesc | None = None) -> PreparedFunc:
         """Prepare the export `name` ("func" or "ns:pkg/iface@ver#func"); cached by name."""
-        cached = self._funcs.get(name)
-        if cached is not None:
-            return cached
-        held = self._hold()  # the store is read: not while another thread runs a call
-        try:
-            cached = self._funcs.get(name)
-            if cached is not None:
-                return cached
-            f = self._lookup(name)
-            fty = f.type(self._store)
+
+        def descriptors(fty: wc.FuncType) -> tuple[tuple[TypeDesc, ...], TypeDesc | None]:
             descs = tuple(params)
             check_signature(name, descs, result, fty)
-            prepared = self._prepare(name, f, fty, descs, result)
-            self._funcs[name] = prepared
-            return prepared
-        finally:
-            if held:
-                self._let_go()
+            return descs, result
+
+        return self._prepared(name, name, descriptors)
 
     def dynamic(self, name: str) -> PreparedFunc:
         """Prepare the export `name` from the component's own types (see `witkit.runtime.dynamic`)."""
-        key = "\0dynamic " + name
+
+        def descriptors(fty: wc.FuncType) -> tuple[tuple[TypeDesc, ...], TypeDesc | None]:
+            describe = Describer()  # fits `fty`: read from it
+            their_result = fty.result
+            return (
+                tuple(describe(vt) for _n, vt in fty.params),
+                describe(their_result) if their_result is not None else None,
+            )
+
+        return self._prepared("\0dynamic " + name, name, descriptors)
+
+    def _prepared(
+        self,
+        key: str,
+        name: str,
+        descriptors: Callable[[wc.FuncType], tuple[tuple[TypeDesc, ...], TypeDesc | None]],
+    ) -> PreparedFunc:
+        """The call of export `name` cached under `key`, built once from `descriptors(its type)`."""
         cached = self._funcs.get(key)
         if cached is not None:
             return cached
-        held = self._hold()
+        held = self._hold()  # the store is read: not while another thread runs a call
         try:
             cached = self._funcs.get(key)
             if cached is not None:
                 return cached
             f = self._lookup(name)
             fty = f.type(self._store)
-            describe = Describer()
-            params = tuple(describe(vt) for _n, vt in fty.params)
-            their_result = fty.result
-            result = describe(their_result) if their_result is not None else None
-            prepared = self._prepare(name, f, fty, params, result)  # fits `fty`: read from it
+            params, result = descriptors(fty)
+            prepared = self._prepare(name, f, fty, params, result)
             self._funcs[key] = prepared
             return prepared
         finally:
