@@ -33,7 +33,7 @@ from witkit.errors import (
     Timeout,
     TrapError,
 )
-from witkit.runtime import _abi, _memory
+from witkit.runtime import _abi, _bulk, _memory, _rewrite
 from witkit.runtime._capture import Capture
 from witkit.runtime._public import check_signature, from_pub, result_from_pub, to_pub
 from witkit.runtime.config import Limits, Wasi
@@ -242,11 +242,16 @@ class Instance:
             self._store.set_wasi(build_wasi_config(wasi, *self._captures))
         linker.allow_shadowing = True
         self._define_imports(linker, imports, import_types)
+        self._bulk_memory: _memory._Memory | None = None
+        self._bulk_calls = 0
+        """Calls served by `_bulk` (bytes copied straight into linear memory)."""
         try:
-            with _memory.charging(self._budget):
+            with _memory.charging(self._budget), _memory.recording() as created:
                 self._inst = linker.instantiate(self._store, component)
         except Exception as e:  # a WasmtimeError, a trap in the start function, a host error
             self._raise_error(e, "instantiation", instantiating=True)
+        if runtime._bulk and fast_calls and len(created) == 1:
+            self._bulk_memory = created[0]  # one memory only: then it is the one the lifts use
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -367,7 +372,8 @@ class Instance:
     ) -> PreparedFunc:
         """Build the call of export `f` from descriptors known to fit its type `fty`."""
         if self._fast:
-            call = self._prepare_fast(name, f, params, result)
+            bulk = _bulk.prepare(self, name, params, result) if self._bulk_memory is not None else None
+            call = bulk if bulk is not None else self._prepare_fast(name, f, params, result)
         else:
             call = self._prepare_public(name, f, params, result, fty)
         prepared = cast(PreparedFunc, call)
@@ -380,12 +386,22 @@ class Instance:
         """Names of the component's exported functions, as `func` accepts them."""
         out: list[str] = []
         for name, ext in self._component.type.exports(self._runtime.engine).items():
+            if _rewrite.hidden(name):
+                continue
             ty = ext.ty
             if isinstance(ty, wc.FuncType):
                 out.append(name)
             elif isinstance(ty, wc.ComponentInstanceType):
                 out += [f"{name}#{n}" for n, e in ty.exports(self._runtime.engine).items() if isinstance(e.ty, wc.FuncType)]
         return out
+
+    def _bulk_plans(self) -> dict[str, _rewrite.Plan]:
+        """The exports `_rewrite` gave integer-typed twins (read from the export names once)."""
+        plans = self._runtime._bulk_plans.get(self._component)
+        if plans is None:
+            plans = _rewrite.plan_from_exports(self._component.type.exports(self._runtime.engine))
+            self._runtime._bulk_plans[self._component] = plans
+        return plans
 
     # -- lookups --------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from ctypes import CFUNCTYPE, POINTER, Structure, c_int, c_long, c_size_t, c_voi
 
 from witkit.runtime import _abi
 
-__all__ = ["AVAILABLE", "Budget", "charging", "install"]
+__all__ = ["AVAILABLE", "Budget", "charging", "install", "recording"]
 
 AVAILABLE = sys.platform.startswith("linux")
 """Whether witkit backs memories itself here (Linux: mmap/mprotect with Linux's flag values);
@@ -108,6 +108,19 @@ def charging(budget: Budget | None) -> Iterator[None]:
         _local.budget = previous
 
 
+@contextmanager
+def recording() -> Iterator[list[_Memory]]:
+    """Collect the memories created on this thread inside the block (an instantiation): their
+    host addresses let `_bulk` copy bytes straight into a guest's linear memory."""
+    previous = getattr(_local, "created", None)
+    created: list[_Memory] = []
+    _local.created = created
+    try:
+        yield created
+    finally:
+        _local.created = previous
+
+
 def _error(message: str) -> int:
     err: int = _abi.error_new(message.encode("utf-8", "replace"))
     return err
@@ -145,6 +158,9 @@ def _new_memory(
             _memories[key] = _Memory(base, minimum, capacity, mapped, budget)
         if budget is not None:
             budget.used += minimum
+        created = getattr(_local, "created", None)
+        if created is not None:
+            created.append(_memories[key])
         memory = out.contents
         memory.env = key
         memory.get_memory = _get_cb

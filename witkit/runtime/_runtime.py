@@ -23,7 +23,7 @@ import wasmtime.component as wc
 from wasmtime import Config, Engine, WasmtimeError
 
 from witkit.errors import PluginError
-from witkit.runtime import _abi, _memory
+from witkit.runtime import _abi, _memory, _rewrite
 from witkit.runtime._instance import EPOCH_TICK, Instance
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import
@@ -75,6 +75,10 @@ class Runtime:
     stop a running call from another thread (a runtime with a timeout is always cancellable).
     `fast_calls=False` selects wasmtime-py's public `Func.__call__` path; the fast path is
     also skipped automatically when wasmtime's private ctypes shapes are not the expected ones.
+    `bulk=True` (Linux) moves `list<u8>` and `string` arguments and results at memory speed:
+    components are rewritten at load time and the host copies bytes straight into the guest's
+    linear memory (see `witkit.runtime._bulk`; exports it cannot serve keep the normal path).
+    It backs linear memories itself, which costs copy-on-write memory images at instantiation.
 
     Debugging switches, read from the environment when the runtime is created:
 
@@ -94,6 +98,7 @@ class Runtime:
         cache: bool = True,
         fast_calls: bool = True,
         cancellable: bool = False,
+        bulk: bool = False,
     ) -> None:
         self.wasi = wasi if wasi is not None else Wasi()
         if _env_flag("WITKIT_WASI_OUTPUT"):
@@ -116,7 +121,10 @@ class Runtime:
             config.debug_info = True
         # With a memory ceiling, witkit backs linear memories itself: the ceiling then covers all
         # of a plugin's memories together, and a refused growth is seen (see `_memory`).
-        self._own_memory = self.limits.memory is not None and _memory.AVAILABLE
+        # `bulk=True` (see `_bulk`): list<u8> and string cross at memory speed, which needs the
+        # host address of the guest's memory, so witkit backs memories then too.
+        self._bulk = bulk and _memory.AVAILABLE
+        self._own_memory = (self.limits.memory is not None or self._bulk) and _memory.AVAILABLE
         if self._own_memory:
             # Copy-on-write memory images need wasmtime's own mmap-backed memories.
             config.memory_init_cow = False
@@ -143,6 +151,7 @@ class Runtime:
         self.fast_calls_unavailable: str | None = reason
         self.fast_calls = fast_calls and reason is None
         self._ticker: _EpochTicker | None = None
+        self._bulk_plans: weakref.WeakKeyDictionary[wc.Component, dict[str, _rewrite.Plan]] = weakref.WeakKeyDictionary()
         self._ticker_lock = threading.Lock()
 
     # -- compiling ----------------------------------------------------------------------------------
@@ -166,6 +175,8 @@ class Runtime:
         self.cache_stats.misses += 1
         what = _describe(source)
         _check_kind(data, what)
+        if self._bulk:
+            data = _rewrite.rewrite_source(data)
         try:
             component = wc.Component(
                 self.engine, data if data.startswith(b"\0asm") else data.decode("utf-8")
@@ -199,7 +210,7 @@ class Runtime:
         """What, besides the source, decides the compiled code: built on the first cached compile."""
         return (
             f"wasmtime={_wasmtime_version()};fuel={self._fuel_enabled};epoch={self._epoch_enabled};"
-            f"debug={self._debug};profiler={self._profiler};"
+            f"debug={self._debug};profiler={self._profiler};bulk={_rewrite.VERSION if self._bulk else 0};"
             f"arch={platform.machine()};os={sys.platform}"
         ).encode()
 

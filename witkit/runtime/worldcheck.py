@@ -27,6 +27,7 @@ import wasmtime
 import wasmtime.component as wc
 
 from witkit.errors import BindingError, PluginError
+from witkit.runtime import _rewrite
 
 __all__ = [
     "HOST_PROVIDED",
@@ -321,7 +322,7 @@ def check_world(
     ctype = component_type.type if isinstance(component_type, wc.Component) else component_type
     out: list[Mismatch] = []
     imports = ctype.imports(engine)
-    exports = ctype.exports(engine)
+    exports = {n: e for n, e in ctype.exports(engine).items() if not _rewrite.hidden(n)}
     labels = _ResourceLabels(imports, exports, engine, world.resources)
     _check_exports(world.exports, exports, engine, labels, out)
     _check_imports(world.imports, imports, engine, tuple(host_provided), labels, out)
