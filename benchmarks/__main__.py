@@ -21,6 +21,7 @@ from benchmarks._stats import machine
 
 MODULES = [
     "bench_calls",
+    "bench_bulk",
     "bench_load",
     "bench_codegen",
     "bench_threads",
