@@ -215,3 +215,68 @@ def test_the_compile_cache_keeps_rewritten_and_plain_apart(tmp_path: Path) -> No
     inst2 = again.instantiate(bulk_wat.BULK)
     assert again.cache_stats.hits == 1
     assert getattr(inst2.func("echo", [BYTES], BYTES), "bulk", False) is True
+
+
+# -- a componentize-py guest ----------------------------------------------------------------------
+
+BULK_WIT = Path(__file__).resolve().parent / "bulk_wit"
+BULK_APP = '''
+import wit_world
+from wit_world import exports
+
+
+class WitWorld(wit_world.WitWorld):
+    def echo(self, b: bytes) -> bytes:
+        return b
+
+    def echo_str(self, s: str) -> str:
+        return s
+
+    def size(self, b: bytes) -> int:
+        return len(b)
+
+
+class Data(exports.Data):
+    def reverse(self, b: bytes) -> bytes:
+        return b[::-1]
+
+    def shout(self, s: str) -> str:
+        return s.upper()
+'''
+
+
+@pytest.fixture(scope="module")
+def python_guests():  # type: ignore[no-untyped-def]
+    """(bulk instance, normal instance) of the componentize-py guest, compiled once per content."""
+    from tests.support.guests import build_guest, cache_dir
+
+    if shutil.which("componentize-py") is None:
+        pytest.skip("componentize-py is not installed")
+    # The fully qualified world name: componentize-py also sees worlds of installed packages.
+    path = build_guest(BULK_WIT, "test:bulk/bulk", {"app.py": BULK_APP})
+    compiled = cache_dir().parent / "compiled"
+    bulk = Runtime(cache_dir=compiled, bulk=True).instantiate(path)
+    normal = Runtime(cache_dir=compiled).instantiate(path)
+    return bulk, normal
+
+
+def test_a_componentize_py_guest_takes_the_bulk_path(python_guests) -> None:  # type: ignore[no-untyped-def]
+    bulk, _normal = python_guests
+    assert not any(_rewrite.hidden(n) for n in bulk.exports())
+    before = bulk._bulk_calls
+    for name, desc in (("echo", BYTES), ("test:bulk/data#reverse", BYTES), ("test:bulk/data#shout", STRING)):
+        f = bulk.func(name, [desc], desc)
+        assert getattr(f, "bulk", False) is True, name
+    assert bulk.func("test:bulk/data#reverse", [BYTES], BYTES)(b"abc") == b"cba"
+    assert bulk.func("size", [BYTES], U32)(bytes(5 << 20)) == 5 << 20
+    assert bulk._bulk_calls == before + 2
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=40_000), text=st.text(max_size=2_000))
+def test_a_componentize_py_guest_matches_the_normal_path(python_guests, data: bytes, text: str) -> None:  # type: ignore[no-untyped-def]
+    bulk, normal = python_guests
+    for name in ("echo", "test:bulk/data#reverse"):
+        assert bulk.func(name, [BYTES], BYTES)(data) == normal.func(name, [BYTES], BYTES)(data)
+    for name in ("echo-str", "test:bulk/data#shout"):
+        assert bulk.func(name, [STRING], STRING)(text) == normal.func(name, [STRING], STRING)(text)
