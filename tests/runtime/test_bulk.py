@@ -280,3 +280,14 @@ def test_a_componentize_py_guest_matches_the_normal_path(python_guests, data: by
         assert bulk.func(name, [BYTES], BYTES)(data) == normal.func(name, [BYTES], BYTES)(data)
     for name in ("echo-str", "test:bulk/data#shout"):
         assert bulk.func(name, [STRING], STRING)(text) == normal.func(name, [STRING], STRING)(text)
+
+
+def test_witkit_load_lists_no_twins_and_uses_the_bulk_path(bulk_rt: Runtime) -> None:
+    import witkit
+
+    plugin = witkit.load(bulk_wat.BULK, runtime=bulk_rt)
+    assert not any(_rewrite.hidden(n) for n in plugin.exports())
+    assert "echo" in plugin.exports()
+    data = "žluť ✓".encode() * 1000
+    assert plugin.call("echo", data) == data
+    assert plugin.instance._bulk_calls >= 1

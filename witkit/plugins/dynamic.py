@@ -53,6 +53,7 @@ from witkit.plugins.loader import PluginLoader
 from witkit.plugins.manifest import PluginSpec
 from witkit.runtime._abi import PRIMS
 from witkit.runtime._instance import Instance, PreparedFunc
+from witkit.runtime._rewrite import hidden
 from witkit.runtime._runtime import Runtime, shared_runtime
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import, ImportInterface
@@ -973,6 +974,8 @@ def _param_names(component: wc.Component, engine: wasmtime.Engine) -> dict[str, 
     out: dict[str, tuple[str, ...]] = {}
     for name, ext in component.type.exports(engine).items():
         ty = ext.ty
+        if hidden(name):
+            continue
         if isinstance(ty, wc.FuncType):
             out[name] = tuple(n for n, _ in ty.params)
         elif isinstance(ty, wc.ComponentInstanceType):
