@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tests.support.corpus import CORPUS
 from witkit.cli import main
 from witkit.errors import MAX_QUOTED_LINE, WitError
-from witkit.wit import parser
+from witkit.wit import lalr, parser
 from witkit.wit.json import to_json
 from witkit.wit.model import Resolve
 from witkit.wit.parser import MAX_TYPE_NESTING, MAX_WIT_FILE_BYTES, parse_file
@@ -167,7 +167,7 @@ def test_too_deep_nesting_is_found_without_parsing_what_follows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Megabytes of `list<` are refused after parsing only the text in front of the nesting.
-    lark = parser._parser()
+    lark = lalr._parser()
     parsed: list[int] = []
 
     class Recording:
@@ -175,7 +175,7 @@ def test_too_deep_nesting_is_found_without_parsing_what_follows(
             parsed.append(len(text))
             return lark.parse(text)
 
-    monkeypatch.setattr(parser, "_parser", Recording)
+    monkeypatch.setattr(lalr, "_parser", Recording)
     body = nested("list", (MAX_WIT_FILE_BYTES - 100) // 6)
     path = write(tmp_path / "deep.wit", f"package a:b;\ninterface i {{ type t = {body}; }}\n")
     assert wit_error(path).message == "type nesting too deep"

@@ -15,10 +15,8 @@ SOURCE = "package a:b;\ninterface i { f: func(x: u32) -> string; }\n"
 
 
 @pytest.fixture
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.delenv("WITKIT_CACHE", raising=False)
-    return tmp_path / "witkit" / "grammar"
+def cache_home(witkit_cache: Path) -> Path:
+    return witkit_cache / "grammar"
 
 
 def _build() -> lark.Lark:

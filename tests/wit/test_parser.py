@@ -595,7 +595,7 @@ def test_parsing_wasi_0_2_9_is_fast() -> None:
 
 
 def test_every_grammar_rule_has_its_transformer_method() -> None:
-    from witkit.wit.parser import _ToAst
+    from witkit.wit.to_ast import ToAst as _ToAst
 
     # `_rule`s are spliced into their parent and `?rule`s always reduce to their one child.
     named = {

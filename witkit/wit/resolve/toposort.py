@@ -1,4 +1,6 @@
-"""Pure helpers of the resolver: semver and package-name ordering, toposort, stability merging."""
+"""Ordering (wit-parser's `ast/toposort.rs` and package sorting): semver and package-name
+keys, the topological sort of interfaces, worlds and types, the dependency-first order of
+packages, and the names a type definition depends on."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from witkit.wit import ast
-from witkit.wit.model import PackageName, Stability
+from witkit.wit.model import PackageName
 
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -99,15 +101,6 @@ def toposort(deps: Mapping[str, Sequence[ast.Id]]) -> list[str] | Cycle | Missin
     raise AssertionError("toposort: unordered nodes without a cycle")
 
 
-def update_stability(src: Stability, into: Stability) -> Stability:
-    """Merge the stability of an included item into an existing one (wit-parser's `update_stability`)."""
-    if src == into or src is None:
-        return into
-    if into is None:
-        return src
-    raise ValueError(f"mismatch in stability from '{src}' to '{into}'")
-
-
 def dfs_packages(
     names: Sequence[PackageName],
     deps_of: Callable[[PackageName], Sequence[tuple[PackageName, ast.Span]]],
@@ -143,3 +136,42 @@ def dfs_packages(
                 visiting.add(dep)
                 stack.append((dep, iter(deps_of(dep))))
     return order
+
+
+def collect_deps(td: ast.TypeDef, out: list[ast.Id]) -> None:
+    def walk(ty: ast.TypeExpr | None) -> None:
+        match ty:
+            case None | ast.Primitive():
+                return
+            case ast.Named():
+                out.append(ty.name)
+            case ast.HandleType():
+                out.append(ty.resource)
+            case ast.ListType() | ast.OptionType():
+                walk(ty.element)
+            case ast.FutureType() | ast.StreamType():
+                walk(ty.element)
+            case ast.MapType():
+                walk(ty.key)
+                walk(ty.value)
+            case ast.ResultType():
+                walk(ty.ok)
+                walk(ty.err)
+            case ast.TupleType():
+                for t in ty.elements:
+                    walk(t)
+
+    match td:
+        case ast.TypeAlias():
+            walk(td.type)
+        case ast.Record():
+            for f in td.fields:
+                walk(f.type)
+        case ast.Variant():
+            for c in td.cases:
+                walk(c.type)
+        case _:
+            pass
+
+
+# --------------------------------------------------------------------------- grouping files into packages
