@@ -68,6 +68,7 @@ def _package_files(folder: Path) -> tuple[list[Path], list[list[Path]]]:
 def _in_process(folder: Path, world: str, repeat: int) -> tuple[dict[str, Sample], int]:
     """Each stage's time, and how many `.wit` files were parsed."""
     from witkit.codegen import render_host
+    from witkit.codegen.formatting import format_python
     from witkit.wit import parse_file, resolve_files, select_world
     from witkit.wit.parser import _parser
 
@@ -85,9 +86,12 @@ def _in_process(folder: Path, world: str, repeat: int) -> tuple[dict[str, Sample
         parsed["world"] = select_world(resolved.resolve, resolved.packages, world)
 
     def render() -> None:
-        render_host(parsed["resolve"], parsed["world"], source=str(folder))
+        parsed["files"] = render_host(parsed["resolve"], parsed["world"], source=str(folder))
 
-    for stage in (parse, resolve, render):
+    def layout() -> None:
+        format_python(parsed["files"])
+
+    for stage in (parse, resolve, render, layout):
         stage()  # warm-up: first-use costs (template compilation, ...) are not the steady state
 
     def loop(stage: Callable[[], None]) -> Loop:
@@ -98,7 +102,8 @@ def _in_process(folder: Path, world: str, repeat: int) -> tuple[dict[str, Sample
         return run_n
 
     out = interleaved(
-        {"parse": loop(parse), "resolve": loop(resolve), "render": loop(render)},
+        {"parse": loop(parse), "resolve": loop(resolve), "render": loop(render),
+         "format": loop(layout)},
         repeat=repeat, target=0.05, budget=5.0,
     )  # fmt: skip
     parsed.clear()
@@ -154,7 +159,7 @@ def run(scale: float = 1.0, report: Report | None = None) -> str:
                 f"| {label} | {n_files} "
                 + "".join(
                     f"| {fmt_time(st[k].median)} (±{st[k].spread:.0%}) "
-                    for k in ("parse", "resolve", "render")
+                    for k in ("parse", "resolve", "render", "format")
                 )
                 + f"| {fmt_time(total)} |"
             )
@@ -168,10 +173,11 @@ def run(scale: float = 1.0, report: Report | None = None) -> str:
         *process_rows,
         "",
         f"witkit in-process, median of {repeat_in} interleaved runs after one warm-up run (grammar already built; parse covers "
-        "every `.wit` file of the package and its `deps/`):",
+        "every `.wit` file of the package and its `deps/`; render includes laying the package out with "
+        "ruff's formatter, one `ruff format` process per package, also timed alone on the rendered files):",
         "",
-        "| world | files | parse | resolve | render host bindings | total |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| world | files | parse | resolve | render host bindings | of which `ruff format` | total |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         *stage_rows,
         "",
         *[f"- {n}" for n in notes],

@@ -19,7 +19,32 @@ def test_generate_writes_the_package(tmp_path: Path) -> None:
         "__init__.py", "api.py", "py.typed", "store.py", "types.py",
     ]  # fmt: skip
     header = (tmp_path / "kitchen" / "api.py").read_text().splitlines()[0]
-    assert header.endswith(f"from witkit:kitchen/kitchen@0.1.0 ({KITCHEN}). Do not edit.")
+    # The input shares no folder with the output but the root: only its name is written.
+    assert header.endswith("from witkit:kitchen/kitchen@0.1.0 (kitchen.wit). Do not edit.")
+
+
+def _generated_bytes(root: Path) -> dict[str, bytes]:
+    result = CliRunner().invoke(
+        main, ["generate", str(root / "wit" / "kitchen.wit"), "-o", str(root / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    package = root / "out" / "kitchen"
+    return {p.relative_to(package).as_posix(): p.read_bytes() for p in package.rglob("*.py")}
+
+
+def test_generation_is_byte_identical_across_checkouts(tmp_path: Path) -> None:
+    """The same tree copied to two places generates the same bytes: headers name the input
+    relative to the package, never by an absolute path."""
+    copies = [tmp_path / "first" / "checkout", tmp_path / "second-place" / "deeper" / "co"]
+    for root in copies:
+        (root / "wit").mkdir(parents=True)
+        (root / "wit" / "kitchen.wit").write_bytes(Path(KITCHEN).read_bytes())
+    first, second = (_generated_bytes(root) for root in copies)
+    assert sorted(first) == ["__init__.py", "api.py", "store.py", "types.py"]
+    assert first == second
+    header = first["api.py"].decode().splitlines()[0]
+    assert header.endswith("(../../wit/kitchen.wit). Do not edit.")
+    assert str(tmp_path) not in first["api.py"].decode()
 
 
 def test_package_world_and_templates_options(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.codegen.conftest import KITCHEN_WIT, REPO, Generated
+from witkit.codegen.formatting import ruff_binary
 from witkit.codegen.host import render_host
 from witkit.runtime import Err, Ok
 from witkit.wit.resolve import resolve_path, select_world
@@ -70,11 +71,8 @@ def test_wit_docs_become_docstrings() -> None:
 
 
 def test_generated_code_is_ruff_formatted(generated: Generated) -> None:
-    ruff = shutil.which("ruff")
-    if ruff is None:
-        pytest.skip("ruff is not installed")
     proc = subprocess.run(
-        [ruff, "format", "--check", "--line-length", "100", "--no-cache", str(generated.root)],
+        [ruff_binary(), "format", "--check", "--line-length", "100", "--no-cache", str(generated.root)],
         capture_output=True,
         text=True,
         check=False,

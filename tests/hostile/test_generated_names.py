@@ -95,6 +95,77 @@ def test_colliding_names_bind_each_function_to_its_export(on_path: Path) -> None
     assert not hasattr(lookup, "LookupError") and isinstance(lookup.LookupError_, type)
 
 
+CASE_ONLY = """
+package t:case@0.1.0;
+
+interface shapes {
+  record point { x: u32 }
+  record POINT { y: string }
+  variant v { get, GET(u32) }
+  mk: func(p: point, q: POINT, x: v) -> v;
+}
+
+world w {
+  import shapes;
+}
+"""
+
+
+def test_types_and_cases_named_apart_only_by_case_get_their_own_classes(on_path: Path) -> None:
+    folder = _generate(on_path, CASE_ONLY, "caseonly")
+    require_mypy_strict([folder], on_path / ".mypy-cache")
+    shapes = importlib.import_module("caseonly.shapes")
+    # The later spelling gets `_`, class and descriptor alike; each describes its own WIT type.
+    assert list(shapes.Point.__dataclass_fields__) == ["x"]
+    assert list(shapes.Point_.__dataclass_fields__) == ["y"]
+    assert shapes.POINT_TYPE is not shapes.POINT_TYPE_
+    assert shapes.V_Get is not shapes.V_Get_
+    assert list(shapes.V_Get_.__dataclass_fields__) == ["value"]
+    (spec,) = shapes.FUNCTIONS
+    assert [p[2] for p in spec.params] == [shapes.POINT_TYPE, shapes.POINT_TYPE_, shapes.V_TYPE]
+
+
+CASE_RESOURCES = """
+package t:caseres@0.1.0;
+
+interface store {
+  resource blob { constructor(n: u32); size: func() -> u32; }
+  resource BLOB { constructor(s: string); }
+}
+
+world w {
+  import store;
+}
+"""
+
+
+def test_resources_named_apart_only_by_case_link_each_constructor_to_its_class(
+    on_path: Path,
+) -> None:
+    folder = _generate(on_path, CASE_RESOURCES, "caseres")
+    require_mypy_strict([folder], on_path / ".mypy-cache")
+    store = importlib.import_module("caseres.store")
+
+    class Small(store.Blob):  # type: ignore[misc, name-defined]
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def size(self) -> int:
+            return self.n
+
+    class Large(store.Blob_):  # type: ignore[misc, name-defined]
+        def __init__(self, s: str) -> None:
+            self.s = s
+
+    class Impl(store.Store):  # type: ignore[misc, name-defined]
+        Blob = Small
+        Blob_ = Large
+
+    funcs = {f.name: f.impl for f in store.link(Impl()).items if hasattr(f, "impl")}
+    assert funcs["[constructor]blob"] is Small
+    assert funcs["[constructor]BLOB"] is Large
+
+
 # -- random worlds -----------------------------------------------------------------------------
 
 VOCAB = [
@@ -113,13 +184,8 @@ def interface_body(draw: st.DrawFn) -> str:
     names = draw(st.lists(st.sampled_from(VOCAB), min_size=2, max_size=8, unique=True))
     lines: list[str] = []
     types: list[str] = []
-    type_lower: set[str] = set()
     for n in names:
         kind = draw(st.sampled_from(["func", "record", "enum", "flags", "variant", "resource"]))
-        if kind != "func" and n.lower() in type_lower:
-            kind = "func"  # type names differing only in case are still open (see the report)
-        if kind != "func":
-            type_lower.add(n.lower())
         members = draw(st.lists(st.sampled_from(VOCAB), min_size=1, max_size=4, unique=True))
         if kind == "func":
             params = ", ".join(f"%{p}: {draw(st.sampled_from(SCALARS + types))}" for p in members)

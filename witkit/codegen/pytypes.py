@@ -1,11 +1,12 @@
 """WIT model types to Python annotations: the one mapping host bindings and guest code share.
 
 The mapping follows componentize-py (record -> dataclass, variant -> per-case classes and a
-`Union`, `option<T>` -> `Optional[T]` with `Some` where options nest, `list<u8>` -> `bytes`,
+union alias, `option<T>` -> `T | None` (`Optional[T]` in guest code, as componentize-py
+writes it) with `Some` where options nest, `list<u8>` -> `bytes`,
 `result` returned as its ok type with the error raised as `Err`). The only thing host and
 guest disagree on is where a named type's class lives, so `PyTypes` takes a callback
 `qualify(type_id) -> str` that spells a named type for the module being written, and an
-`Imports` that records which helper names (`Optional`, `Some`, ...) the annotations used.
+`Imports` that records which helper names (`Some`, `Ok`, ...) the annotations used.
 """
 
 from __future__ import annotations
@@ -98,10 +99,13 @@ class Spelling:
     """True: a `result` in a value position is `Result[T, E]`; False: `Ok[T] | Err[E]`."""
     self_type: bool = False
     """True: a resource's own handle inside its class is `Self` (componentize-py's guest style)."""
+    pep604: bool = True
+    """True: `T | None` and `Ok[T] | Err[E]`; False: `Optional[T]` and `Union[...]`, as
+    componentize-py's bindings write them."""
 
 
 HOST = Spelling()
-"""Host bindings: builtin generics, `Ok[T] | Err[E]` for results inside values."""
+"""Host bindings: builtin generics, `T | None`, `Ok[T] | Err[E]` for results inside values."""
 
 COMPONENTIZE_PY = Spelling(
     list_name="List",
@@ -109,6 +113,7 @@ COMPONENTIZE_PY = Spelling(
     values_module="componentize_py_types",
     result_alias=True,
     self_type=True,
+    pep604=False,
 )
 """Guest code: exactly the annotations componentize-py's generated bindings use."""
 
@@ -173,6 +178,8 @@ class PyTypes:
                 inner = again(kind.type, self_resource)
                 if self.is_option(kind.type):
                     inner = f"{self.imports.name(self.spelling.values_module, 'Some')}[{inner}]"
+                if self.spelling.pep604:
+                    return f"{inner} | None"
                 return f"{self._typing('Optional')}[{inner}]"
             case m.Result():
                 ok = "None" if kind.ok is None else again(kind.ok, self_resource)
@@ -182,6 +189,8 @@ class PyTypes:
                     return f"{self.imports.name(values, 'Result')}[{ok}, {err}]"
                 ok_name = self.imports.name(values, "Ok")
                 err_name = self.imports.name(values, "Err")
+                if self.spelling.pep604:
+                    return f"{ok_name}[{ok}] | {err_name}[{err}]"
                 return f"{self._typing('Union')}[{ok_name}[{ok}], {err_name}[{err}]]"
         raise BindingError(f"WIT type `{self.resolve.type_name(ty)}` has no Python binding yet")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 import sys
 from dataclasses import dataclass
@@ -91,25 +89,9 @@ class ProjectView:
     resource_modules: tuple[ResourceModuleInfo, ...]
 
 
-def _pystr(value: str) -> str:
-    return json.dumps(value)
-
-
 def environment(templates: str | Path | None = None) -> Environment:
-    """The Jinja2 environment: the user's templates first, then witkit's `templates/guest`.
-
-    One environment per template folder and process, so templates compile once (Jinja
-    still reloads a template file that changed).
-    """
-    return _environment(None if templates is None else str(Path(templates).resolve()))
-
-
-@functools.lru_cache(maxsize=8)
-def _environment(templates: str | None) -> Environment:
-    env = template_environment("guest", templates, BuildError)
-    env.filters["pyrepr"] = _pystr
-    env.filters["tomlstr"] = _pystr
-    return env
+    """The Jinja2 environment: the user's templates first, then witkit's `templates/guest`."""
+    return template_environment("guest", templates, BuildError)
 
 
 def _summary(docs: str | None, fallback: str) -> str:

@@ -140,6 +140,14 @@ class Kitchen:
         links = _link(imports)
         return cls(rt.instantiate(component, links, wasi=wasi, limits=limits))
 
+    def cancel(self) -> bool:
+        """Stop the call running on this plugin, from any thread: it raises `witkit.Cancelled`.
+
+        Needs a runtime made with `Runtime(cancellable=True)` or a timeout limit; the plugin
+        must be reloaded afterwards. Returns whether a call was running (see `Instance.cancel`).
+        """
+        return self.instance.cancel()
+
     def add(self, a: int, b: int) -> int:
         """World-level exports."""
         try:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, Optional
+from typing import ClassVar
 
 from witkit import runtime as _rt
 from witkit.codegen import hostlib as _h
@@ -173,9 +173,9 @@ class Api:
         self._echo_shape: Callable[[_types.Shape], _types.Shape] = _h.prepare(
             instance, INTERFACE, _F_ECHO_SHAPE
         )
-        self._echo_nested: Callable[
-            [Optional[Some[Optional[int]]]], Optional[Some[Optional[int]]]
-        ] = _h.prepare(instance, INTERFACE, _F_ECHO_NESTED)
+        self._echo_nested: Callable[[Some[int | None] | None], Some[int | None] | None] = (
+            _h.prepare(instance, INTERFACE, _F_ECHO_NESTED)
+        )
         self._echo_list: Callable[
             [list[tuple[_types.Color, _types.Perms]]], list[tuple[_types.Color, _types.Perms]]
         ] = _h.prepare(instance, INTERFACE, _F_ECHO_LIST)
@@ -216,7 +216,7 @@ class Api:
         except _h.LOWERING_ERRORS as _e:
             _h.bad_argument(_e, "Api.echo_shape", _F_ECHO_SHAPE, (s,))
 
-    def echo_nested(self, x: Optional[Some[Optional[int]]]) -> Optional[Some[Optional[int]]]:
+    def echo_nested(self, x: Some[int | None] | None) -> Some[int | None] | None:
         try:
             return self._echo_nested(x)
         except _h.LOWERING_ERRORS as _e:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Optional
 
 from witkit import runtime as _rt
 from witkit.codegen import hostlib as _h
@@ -89,7 +88,7 @@ class Store(ABC):
     """Your subclass of `Blob`; the runtime makes one when the guest constructs a `blob`."""
 
     @abstractmethod
-    def get(self, key: str) -> Optional[bytes]: ...
+    def get(self, key: str) -> bytes | None: ...
 
     @abstractmethod
     def set(self, key: str, value: bytes) -> None: ...

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum, Flag, auto
-from typing import Optional, Union
 
 from witkit import runtime as _rt
 from witkit.runtime import Some
@@ -79,7 +78,7 @@ class Shape_Nothing:
     """The case `nothing` of variant `shape`."""
 
 
-Shape = Union[Shape_Circle, Shape_Rect, Shape_Nothing]
+Shape = Shape_Circle | Shape_Rect | Shape_Nothing
 """A shape; `nothing` carries no payload."""
 
 
@@ -113,8 +112,8 @@ class Everything:
     numbers: list[int]
     points: list[Point]
     pair: tuple[str, int]
-    maybe: Optional[str]
-    nested: Optional[Some[Optional[int]]]
+    maybe: str | None
+    nested: Some[int | None] | None
     color: Color
     perms: Perms
     shape: Shape
