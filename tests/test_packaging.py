@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import sysconfig
@@ -35,6 +36,8 @@ def test_wheel_contains_grammar_templates_and_marker(wheel: Path) -> None:
 
 def test_cli_runs_from_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
+    # A checkout on PYTHONPATH would be imported instead of the wheel: the venv runs without it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     site = subprocess.run(
@@ -54,26 +57,27 @@ def test_cli_runs_from_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     where = subprocess.run(
         [str(python), "-c", "import witkit, witkit._resources as r; "
          "print(witkit.__file__); print(r.data_dir('grammars'))"],
-        check=True, capture_output=True, text=True, cwd=tmp_path,
+        check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
     ).stdout.splitlines()
     assert where[0].startswith(str(env_dir)), "witkit was not imported from the wheel"
     assert where[1].startswith(str(env_dir)), "the grammar was not loaded from the wheel"
     version = subprocess.run(
-        [str(env_dir / "bin" / "witkit"), "--version"], check=True, capture_output=True, text=True
+        [str(env_dir / "bin" / "witkit"), "--version"], check=True, capture_output=True, text=True,
+        env=env,
     )
     assert "witkit, version" in version.stdout
     fixture = tmp_path / "hello.wit"
     fixture.write_text("package demo:hello;\n\nworld hello {\n  export greet: func(name: string) -> string;\n}\n")
     check = subprocess.run(
         [str(env_dir / "bin" / "witkit"), "wit", "check", str(fixture)],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True, text=True, cwd=tmp_path, env=env,
     )
     assert check.returncode == 0, check.stderr
     bad = tmp_path / "bad.wit"
     bad.write_text("package demo:bad;\n\nworld w {\n  export f: func() -> nope;\n}\n")
     failed = subprocess.run(
         [str(env_dir / "bin" / "witkit"), "wit", "check", str(bad)],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True, text=True, cwd=tmp_path, env=env,
     )
     assert failed.returncode == 1
     assert "Traceback" not in failed.stderr

@@ -73,3 +73,16 @@ def test_no_table_and_no_file(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.witkit\n")
     with pytest.raises(BuildError, match="not valid TOML"):
         load_config(tmp_path)
+
+
+def test_componentize_py_is_given_the_world_fully_named(make_project: MakeProject) -> None:
+    # componentize-py 0.25 cannot find a bare world name when its bundled WIT is loaded too.
+    from witkit.guest.componentize import qualified_world, wit_args
+
+    config = load_config(make_project())
+    assert qualified_world(config) == "test:greeter/greeter@0.1.0"
+    assert wit_args(config)[-2:] == ["-w", "test:greeter/greeter@0.1.0"]
+    versioned = load_config(
+        make_project(wit="package a:b@1.2.0;\nworld greeter { export f: func(); }\n", name="v")
+    )
+    assert qualified_world(versioned) == "a:b/greeter@1.2.0"

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.corpus import require_corpus, wasi_package
 from tests.support.guests import KITCHEN_WIT
-from witkit.guest.plan import GuestPlan, plan_for
+from witkit.guest.plan import GuestPlan, plan_for, resolve_world
 from witkit.wit import model as m
 
 CLASH_DEP = """package b:y@1.0.0;
@@ -24,6 +24,14 @@ world w { export api; export b:y/api@1.0.0; import b:y/api@1.0.0; }
 
 
 def _bindings(wit: Path, world: str, dest: Path) -> Path:
+    # Named in full, as `witkit build` names it: componentize-py also reads the WIT of
+    # installed packages that ship a componentize-py.toml, where a bare name is ambiguous.
+    resolve, world_id = resolve_world(wit, world)
+    package = resolve.worlds[world_id].package
+    if package is not None:
+        name = resolve.packages[package].name
+        version = f"@{name.version}" if name.version else ""
+        world = f"{name.namespace}:{name.name}/{world}{version}"
     subprocess.run(
         [sys.executable, "-c", "import sys; from componentize_py import script; sys.exit(script())",
          "-d", str(wit), "-w", world, "-q", "bindings", str(dest)],

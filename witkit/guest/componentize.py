@@ -64,9 +64,30 @@ def _env() -> dict[str, str]:
     return env
 
 
+def qualified_world(config: ProjectConfig) -> str:
+    """The project's world as `ns:pkg/world@version`.
+
+    componentize-py 0.25 resolves a bare world name against its bundled WIT (Spin's, WASI's)
+    as well as the project's, and fails with "Unable to resolve" even when the project's own
+    package holds the world; the qualified name is found.
+    """
+    if ":" in config.world:
+        return config.world
+    from witkit.guest.plan import resolve_world
+
+    features = None if config.all_features else frozenset(config.features)
+    resolve, world_id = resolve_world(config.wit, config.world, features=features)
+    world = resolve.worlds[world_id]
+    if world.package is None:
+        return config.world
+    name = resolve.packages[world.package].name
+    version = f"@{name.version}" if name.version else ""
+    return f"{name.namespace}:{name.name}/{world.name}{version}"
+
+
 def wit_args(config: ProjectConfig) -> list[str]:
     """The options naming the WIT, the world and the features."""
-    args = ["-d", str(config.wit), "-w", config.world]
+    args = ["-d", str(config.wit), "-w", qualified_world(config)]
     if config.all_features:
         args.append("--all-features")
     elif config.features:
