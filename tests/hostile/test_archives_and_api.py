@@ -103,17 +103,30 @@ def test_plain_and_modeless_zip_entries_still_unpack(tmp_path: Path) -> None:
         assert dest.read_bytes() == WASM
 
 
-def test_a_zip_entry_name_flagged_utf8_that_is_not_is_a_load_error(tmp_path: Path) -> None:
+def _with_first_name_byte(tmp_path: Path, byte: int, utf8: bool = False) -> Path:
+    """A one-entry zip whose central directory name starts with `byte` (flagged UTF-8 or not),
+    where zipfile reads the names; byte values found by the byte-flip test below."""
     blob = bytearray(_zip())
-    # Flag the names UTF-8 (general purpose bit 11) and make their first byte invalid UTF-8,
-    # in the central directory where zipfile decodes them (found by the byte-flip test below).
     central = blob.rindex(b"PK\x01\x02")
-    blob[central + 9] |= 0x08  # flags are little-endian: bit 11 is bit 3 of the high byte
-    blob[central + 46] = 0x80
+    if utf8:
+        blob[central + 9] |= 0x08  # flags are little-endian: bit 11 is bit 3 of the high byte
+    blob[central + 46] = byte
     archive = tmp_path / "p.zip"
     archive.write_bytes(bytes(blob))
-    dest = tmp_path / "out.wasm"
+    return archive
+
+
+def test_a_zip_entry_name_flagged_utf8_that_is_not_is_a_load_error(tmp_path: Path) -> None:
+    archive, dest = _with_first_name_byte(tmp_path, 0x80, utf8=True), tmp_path / "out.wasm"
     with pytest.raises(LoadError, match=r"archive p\.zip cannot be read"):
+        extract_wasm(archive, dest)
+    assert not dest.exists()
+
+
+def test_a_zip_entry_name_starting_with_nul_is_a_load_error(tmp_path: Path) -> None:
+    # zipfile cuts a name at its first NUL, so this entry has the empty name.
+    archive, dest = _with_first_name_byte(tmp_path, 0x00), tmp_path / "out.wasm"
+    with pytest.raises(LoadError, match=r"archive p\.zip has an entry with no name"):
         extract_wasm(archive, dest)
     assert not dest.exists()
 

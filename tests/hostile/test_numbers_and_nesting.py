@@ -156,6 +156,25 @@ def test_message_shows_a_short_part_of_any_wrong_value(runtime: Runtime, value: 
     assert len(str(info.value)) < 200
 
 
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [
+        ("flags", ["7" * 4400]),
+        ("record", {"x" * 4400: 1}),
+        ("variant", {"c" * 4400: 1}),
+        ("list-variant", [{"\n" * 4400: None}]),
+    ],
+    ids=["flag-name", "field-name", "case-name", "nested-case-name"],
+)
+def test_a_long_unknown_name_is_shown_short(runtime: Runtime, label: str, value: Any) -> None:
+    """The reason after the value (`unknown flag ...`) is bounded like the value itself."""
+    desc = next(d for n, d, _ in CASES if n == label)
+    plugin = echo(runtime, label, desc)
+    with pytest.raises(ArgumentError, match="unknown") as info:
+        plugin.call_json("echo", json.dumps([value]))
+    assert "\n" not in str(info.value) and len(str(info.value)) < 400
+
+
 JSON = st.recursive(
     st.none()
     | st.booleans()

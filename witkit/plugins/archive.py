@@ -62,9 +62,13 @@ class _Entry:
 
 
 def _check_name(archive: str, name: str) -> PurePosixPath:
-    """Reject entry names that could land outside the extraction folder."""
+    """Reject entry names that are empty or could land outside the extraction folder."""
+    if not name:  # zipfile cuts a name at its first NUL, so a name may come out empty
+        raise LoadError(f"archive {archive} has an entry with no name")
     unified = name.replace("\\", "/")
     path = PurePosixPath(unified)
+    if not unified:
+        raise LoadError(f"archive {archive} has an entry with an empty name")
     if unified.startswith("/") or (len(unified) > 1 and unified[1] == ":"):
         raise LoadError(f"archive {archive} has an entry with an absolute path: {name!r}")
     if ".." in path.parts:

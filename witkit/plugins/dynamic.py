@@ -261,7 +261,7 @@ def plain_in(desc: TypeDesc) -> Lower:
             for name in v:
                 member = flag_by_name.get(name) if isinstance(name, str) else None
                 if member is None:
-                    raise _bad(where, desc, v, f"unknown flag {name!r}")
+                    raise _bad(where, desc, v, f"unknown flag {_shown(name)}")
                 out |= member
             return out
 
@@ -377,7 +377,7 @@ def _record_in(desc: Record) -> Lower:
             raise _bad(where, desc, v, "give a dict of fields")
         extra = [k for k in v if k not in known]
         if extra:
-            raise _bad(where, desc, v, f"unknown field {extra[0]!r}")
+            raise _bad(where, desc, v, f"unknown field {_shown(extra[0])}")
         kwargs = {}
         for w, a, conv in fields:
             if w in v:
@@ -406,7 +406,7 @@ def _variant_in(desc: Variant) -> Lower:
                     _payload(None, payload, f"{where}.{tag}", desc)
                     return cls()
                 return cls(conv(payload, f"{where}.{tag}"))
-            raise _bad(where, desc, v, f"unknown case {tag!r}")
+            raise _bad(where, desc, v, f"unknown case {_shown(tag)}")
         raise _bad(where, desc, v, 'give {"case": payload}')
 
     return variant_in
@@ -696,7 +696,7 @@ class _Export:
         for key, v in kwargs.items():
             i = self.param_index.get(key)
             if i is None:
-                raise ArgumentError(f"{self.name}() has no parameter {key!r}")
+                raise ArgumentError(f"{self.name}() has no parameter {_shown(key)}")
             if values[i] is not _MISSING:
                 raise ArgumentError(
                     f"{self.name}() got two values for parameter `{self.param_names[i]}`"
@@ -860,7 +860,7 @@ class DynamicPlugin:
         if target in self._unsupported:
             raise PluginError(f"{target}: {self._unsupported[target]}")
         known = ", ".join(self.exports()) or "none"
-        raise PluginError(f"the plugin exports no function {name!r} (exports: {known})")
+        raise PluginError(f"the plugin exports no function {_shown(name)} (exports: {known})")
 
     def exports(self) -> list[str]:
         """Every exported function's full name, in the component's order."""
