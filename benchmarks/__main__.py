@@ -26,6 +26,7 @@ MODULES = [
     "bench_codegen",
     "bench_threads",
     "bench_pool",
+    "bench_async",
     "bench_wit",
     "bench_inspect",
     "bench_build",

@@ -15,6 +15,7 @@ from witkit.errors import (
     BuildError,
     Cancelled,
     FuelExhausted,
+    GrantError,
     LimitError,
     LimitsError,
     LoadError,
@@ -30,6 +31,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "Err": "witkit.runtime",
+    "Http": "witkit.runtime",
     "Instance": "witkit.runtime",
     "Limits": "witkit.runtime",
     "Ok": "witkit.runtime",
@@ -40,6 +42,8 @@ _LAZY = {
     "Wasi": "witkit.runtime",
     "DynamicPlugin": "witkit.plugins.dynamic",
     "load": "witkit.plugins.dynamic",
+    "load_async": "witkit.plugins.dynamic",
+    "AsyncDynamicPlugin": "witkit.plugins.dynamic",
     "load_manifest": "witkit.plugins.manifest",
     "discover": "witkit.plugins.discover",
     "compose": "witkit.composition",
@@ -49,9 +53,20 @@ _LAZY = {
 if TYPE_CHECKING:
     from witkit.composition import compose
     from witkit.plugins.discover import discover
-    from witkit.plugins.dynamic import DynamicPlugin, load
+    from witkit.plugins.dynamic import AsyncDynamicPlugin, DynamicPlugin, load, load_async
     from witkit.plugins.manifest import load_manifest
-    from witkit.runtime import Err, Instance, Limits, Ok, Pool, ResourceProxy, Runtime, Some, Wasi
+    from witkit.runtime import (
+        Err,
+        Http,
+        Instance,
+        Limits,
+        Ok,
+        Pool,
+        ResourceProxy,
+        Runtime,
+        Some,
+        Wasi,
+    )
 
 
 def __getattr__(name: str) -> Any:
@@ -68,12 +83,15 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AsyncDynamicPlugin",
     "BindingError",
     "BuildError",
     "Cancelled",
     "DynamicPlugin",
     "Err",
     "FuelExhausted",
+    "GrantError",
+    "Http",
     "Instance",
     "LimitError",
     "Limits",
@@ -95,5 +113,6 @@ __all__ = [
     "compose",
     "discover",
     "load",
+    "load_async",
     "load_manifest",
 ]

@@ -130,6 +130,10 @@ class LimitsError(WitkitError, ValueError):
     """A `Limits` value that cannot mean what it says: not a number, not finite, out of range."""
 
 
+class GrantError(WitkitError, ValueError):
+    """A `Wasi` or `Http` grant that cannot mean what it says: a bad host pattern, method or bound."""
+
+
 class LoadError(WitkitError):
     """A plugin could not be located, downloaded, verified or cached."""
 

@@ -200,3 +200,41 @@ CHECK_TABLE: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
 }
+
+# Sends `method url` through witkit:plugin/http and returns what the host answered; `fetch-twice`
+# sends it twice in one call and returns the second answer.
+HTTP_FETCHER = rf"""
+(component
+  (import "witkit:plugin/http@0.1.0" (instance $http
+    (type $hdrs (list (tuple string string)))
+    (type $req0 (record (field "method" string) (field "url" string) (field "headers" $hdrs)
+                        (field "body" (option (list u8)))))
+    (export "request" (type $req (eq $req0)))
+    (type $resp0 (record (field "status" u16) (field "headers" $hdrs) (field "body" (list u8))))
+    (export "response" (type $resp (eq $resp0)))
+    (type $err0 (variant (case "denied" string) (case "too-large" string) (case "timeout" string)
+                         (case "too-many-requests" string) (case "invalid-request" string)
+                         (case "failed" string)))
+    (export "error" (type $err (eq $err0)))
+    (export "send" (func (param "request" $req) (result (result $resp (error $err)))))))
+  (alias export $http "response" (type $response))
+  (alias export $http "error" (type $error))
+  (core module $alloc {ALLOCATOR})
+  (core instance $m (instantiate $alloc))
+  (core func $send (canon lower (func $http "send") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+  (core module $shim
+    (import "h" "send" (func $send (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+    (func $fetch (export "fetch") (param i32 i32 i32 i32) (result i32)
+      (call $send (local.get 0) (local.get 1) (local.get 2) (local.get 3)
+                  (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 64))
+      (i32.const 64))
+    (func (export "fetch-twice") (param i32 i32 i32 i32) (result i32)
+      (drop (call $fetch (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (call $fetch (local.get 0) (local.get 1) (local.get 2) (local.get 3))))
+  (core instance $s (instantiate $shim (with "h" (instance (export "send" (func $send))))))
+  (func (export "fetch") (param "method" string) (param "url" string) (result (result $response (error $error)))
+    (canon lift (core func $s "fetch") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+  (func (export "fetch-twice") (param "method" string) (param "url" string) (result (result $response (error $error)))
+    (canon lift (core func $s "fetch-twice") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
+)
+"""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.plugins.conftest import _session_server, server
 from witkit.runtime import Runtime
+
+__all__ = ["_session_server", "server"]  # the loopback HTTP server, for the witkit:plugin/http tests
 
 
 @pytest.fixture(params=[True, False], ids=["fast", "public"])

@@ -37,6 +37,9 @@ class Route:
     or `chunked` (Transfer-Encoding: chunked)."""
     stall_after: int | None = None
     """Send this many body bytes, then nothing more until the server is reset or closed."""
+    hold: bool = False
+    """Answer nothing until the client hangs up (recorded in `LoopbackServer.hung_up`) or the
+    server is reset or closed."""
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Seen:
 
     path: str
     headers: dict[str, str]
+    method: str = "GET"
 
 
 class LoopbackServer:
@@ -54,6 +58,8 @@ class LoopbackServer:
         """Plain http, or https with `tls` (a server-side context holding the certificate)."""
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
+        self.hung_up: list[str] = []
+        """Paths of `hold` routes whose client hung up while the server held the answer."""
         self._lock = threading.Lock()
         self._unstall = threading.Event()
         server = self
@@ -63,10 +69,13 @@ class LoopbackServer:
 
             def do_GET(self) -> None:
                 with server._lock:
-                    server.requests.append(Seen(self.path, dict(self.headers.items())))
+                    server.requests.append(Seen(self.path, dict(self.headers.items()), self.command))
                 route = server.routes.get(self.path)
                 if route is None:
                     route = Route(b'{"message": "Not Found"}', 404)
+                if route.hold:
+                    self._hold()
+                    return
                 self.send_response(route.status)
                 for k, v in route.headers.items():
                     self.send_header(k, v)
@@ -98,6 +107,23 @@ class LoopbackServer:
                 if route.stall_after is not None:
                     server._unstall.wait(30)
                     self.close_connection = True
+
+            do_POST = do_GET
+
+            def _hold(self) -> None:
+                unstall = server._unstall
+                self.connection.settimeout(0.05)
+                while not unstall.is_set():
+                    try:
+                        if self.connection.recv(1) == b"":  # the client hung up
+                            server.hung_up.append(self.path)
+                            break
+                    except TimeoutError:
+                        continue
+                    except OSError:
+                        server.hung_up.append(self.path)
+                        break
+                self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -164,6 +190,7 @@ class LoopbackServer:
         with self._lock:
             self.routes.clear()
             self.requests.clear()
+            self.hung_up.clear()
             self.errors.clear()
 
     def close(self) -> None:

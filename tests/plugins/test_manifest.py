@@ -22,6 +22,8 @@ from witkit.plugins import (
     parse_duration,
     parse_memory_size,
 )
+from witkit.plugins.dynamic import spec_wasi
+from witkit.runtime import Http
 
 DIGEST = "cd" * 32
 
@@ -88,6 +90,46 @@ def test_full_witkit_toml(tmp_path: Path) -> None:
         WasiGrants(),
         PluginLimits(),
     )
+
+
+def test_http_grant(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "witkit.toml",
+        """
+[plugins.fetcher]
+locator = "file:f.wasm"
+
+[plugins.fetcher.http]
+allowed_hosts = ["api.example.com", "*.example.org", "127.0.0.1:8080"]
+methods = ["get", "POST"]
+timeout = "2s"
+max_response_size = "1MiB"
+max_requests = 3
+max_redirects = 0
+
+[plugins.proxy]
+locator = "file:p.wasm"
+http = "unrestricted"
+
+[plugins.offline]
+locator = "file:o.wasm"
+""",
+    )
+    manifest = load_manifest(path)
+    assert manifest["fetcher"].http == Http(
+        allowed_hosts=("api.example.com", "*.example.org", "127.0.0.1:8080"),
+        methods=("GET", "POST"),
+        timeout=2.0,
+        max_response_size=2**20,
+        max_requests=3,
+        max_redirects=0,
+        name="fetcher",
+    )
+    assert manifest["proxy"].http == "unrestricted"
+    assert manifest["offline"].http is None
+    assert spec_wasi(manifest["fetcher"]).http == manifest["fetcher"].http
+    assert spec_wasi(manifest["offline"]).http is None
 
 
 def test_defaults_grant_nothing() -> None:
@@ -190,6 +232,33 @@ BAD = [
     ('locator = "file:p.wasm"\nlimits = { memory = "64 potatoes" }', "limits.memory", "not a size"),
     ('locator = "file:p.wasm"\nlimits = { memory = 1.5 }', "limits.memory", "got a float"),
     ('locator = "file:p.wasm"\nlimits = "none"', "limits", "expected a table"),
+    ('locator = "file:p.wasm"\nhttp = { hosts = [] }', "http.hosts", "unknown key"),
+    ('locator = "file:p.wasm"\nhttp = "all"', "http", 'expected a table or "unrestricted"'),
+    ('locator = "file:p.wasm"\nhttp = true', "http", 'expected a table or "unrestricted"'),
+    (
+        'locator = "file:p.wasm"\nhttp = { allowed_hosts = "a.example" }',
+        "http.allowed_hosts",
+        "expected an array of strings",
+    ),
+    (
+        'locator = "file:p.wasm"\nhttp = { allowed_hosts = ["ok.example", "https://a.example"] }',
+        "http.allowed_hosts[1]",
+        "no scheme, path or user",
+    ),
+    (
+        'locator = "file:p.wasm"\nhttp = { allowed_hosts = ["a.example:99999"] }',
+        "http.allowed_hosts[0]",
+        "the port must be 1-65535",
+    ),
+    ('locator = "file:p.wasm"\nhttp = { methods = ["GET", "TRACE"] }', "http.methods[1]", "'TRACE'"),
+    ('locator = "file:p.wasm"\nhttp = { timeout = "soon" }', "http.timeout", "not a duration"),
+    (
+        'locator = "file:p.wasm"\nhttp = { max_response_size = "lots" }',
+        "http.max_response_size",
+        "not a size",
+    ),
+    ('locator = "file:p.wasm"\nhttp = { max_requests = 0 }', "http.max_requests", "positive"),
+    ('locator = "file:p.wasm"\nhttp = { max_redirects = -1 }', "http.max_redirects", "0 to"),
 ]
 
 

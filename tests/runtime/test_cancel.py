@@ -112,3 +112,23 @@ def test_cancel_needs_a_cancellable_runtime() -> None:
     inst = behaviour(Runtime(cache=False))
     with pytest.raises(PluginError, match=r"Runtime\(cancellable=True\)"):
         inst.cancel()
+
+
+def test_generated_bindings_cancel_through_the_world_class() -> None:
+    from benchmarks import _world
+
+    with _world.generated_bindings() as bindings, Runtime(cache=False, cancellable=True) as rt:
+        plugin = bindings.Bench.load(_world.WAT, imports=_world.bench_host(bindings), runtime=rt)
+        assert plugin.cancel() is False  # idle: nothing to stop
+        assert plugin.add(1, 2) == 3
+        while True:
+            thread, outcome = run_in_thread(lambda: plugin.spin(0xFFFF_FFFF))
+            while not plugin.cancel():
+                time.sleep(0.001)
+            thread.join()
+            [error] = outcome
+            if "before it entered the guest" not in str(error):
+                break
+        assert isinstance(error, Cancelled) and "spin: the call was cancelled" in str(error)
+        with pytest.raises(PluginError, match="trapped earlier"):
+            plugin.add(1, 2)

@@ -28,6 +28,7 @@ array of names in WIT order; tuples are arrays. Resources have no JSON form.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import copy
@@ -38,9 +39,9 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import wasmtime
 import wasmtime.component as wc
@@ -80,6 +81,7 @@ from witkit.runtime.types import (
 
 __all__ = [
     "ArgumentError",
+    "AsyncDynamicPlugin",
     "CacheInfo",
     "DynamicPlugin",
     "Lower",
@@ -88,6 +90,7 @@ __all__ = [
     "json_in",
     "json_out",
     "load",
+    "load_async",
     "plain_in",
     "plain_out",
     "spec_limits",
@@ -756,6 +759,56 @@ def _invoker(fn: PreparedFunc, result: TypeDesc | None) -> Callable[[Sequence[An
     return call_value
 
 
+def _json_args(ex: _Export, json_text: str) -> list[Any]:
+    """The lowered arguments of a JSON call of `ex` (an array, or an object by parameter name)."""
+    try:
+        decoded = loads_json(json_text)
+    except ValueError as e:
+        raise ArgumentError(f"{ex.name}(): the arguments are not valid JSON: {e}") from None
+    ins, _out = ex.prepare_json()
+    if isinstance(decoded, list):
+        values = ex.arrange(decoded, {})
+    elif isinstance(decoded, dict):
+        values = ex.arrange((), decoded)
+    else:
+        raise ArgumentError(
+            f"{ex.name}(): give the arguments as a JSON array or an object by parameter name"
+        )
+    plain = [
+        conv(v, f"{ex.name}() parameter `{p}`")
+        for conv, v, p in zip(ins, values, ex.param_names, strict=True)
+    ]
+    return ex.lower(plain)
+
+
+def _json_result(ex: _Export, result: Any) -> str:
+    _ins, out = ex.prepare_json()
+    return json.dumps(out(result) if result is not None else None, allow_nan=False, ensure_ascii=False)
+
+
+def _replay(raw: Any, err: Err[Any] | None) -> Any:
+    """Hand back a result an awaited call produced (to reuse a sync invoker's conversions)."""
+    if err is not None:
+        raise err
+    return raw
+
+
+def _async_invoker(fn: Any, result: TypeDesc | None) -> Callable[[Sequence[Any]], Awaitable[Any]]:
+    """`_invoker` for an async prepared call: await it, then convert as the sync one does."""
+    convert = _invoker(cast(PreparedFunc, _replay), result)
+
+    async def invoke(values: Sequence[Any]) -> Any:
+        err: Err[Any] | None = None
+        raw: Any = None
+        try:
+            raw = await fn(*values)
+        except Err as e:
+            err = e
+        return convert([raw, err])
+
+    return invoke
+
+
 def _freeze(v: Any) -> Hashable:
     """A hashable stand-in for a plain value, equal for equal values (for the call cache)."""
     if isinstance(v, Mapping):
@@ -881,27 +934,7 @@ class DynamicPlugin:
     def call_json(self, name: str, json_text: str) -> str:
         """Call export `name` with a JSON array of arguments (or an object by parameter name); returns JSON."""
         ex = self._find(name)
-        try:
-            decoded = loads_json(json_text)
-        except ValueError as e:
-            raise ArgumentError(f"{ex.name}(): the arguments are not valid JSON: {e}") from None
-        ins, out = ex.prepare_json()
-        if isinstance(decoded, list):
-            values = ex.arrange(decoded, {})
-        elif isinstance(decoded, dict):
-            values = ex.arrange((), decoded)
-        else:
-            raise ArgumentError(
-                f"{ex.name}(): give the arguments as a JSON array or an object by parameter name"
-            )
-        plain = [
-            conv(v, f"{ex.name}() parameter `{p}`")
-            for conv, v, p in zip(ins, values, ex.param_names, strict=True)
-        ]
-        result = ex.invoke(ex.lower(plain))
-        return json.dumps(
-            out(result) if result is not None else None, allow_nan=False, ensure_ascii=False
-        )
+        return _json_result(ex, ex.invoke(_json_args(ex, json_text)))
 
     def cached_call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """`call`, memoized by function and arguments: only for pure exports (same input, same output).
@@ -1000,12 +1033,47 @@ def spec_wasi(spec: PluginSpec) -> Wasi:
         stdout=g.stdout,
         stderr=g.stderr,
         inherit_network=g.network,
+        http=spec.http,
     )
 
 
 def spec_limits(spec: PluginSpec) -> Limits:
     """The `Limits` of a manifest entry."""
     return Limits(fuel=spec.limits.fuel, timeout=spec.limits.timeout, memory=spec.limits.memory)
+
+
+class AsyncDynamicPlugin(DynamicPlugin):
+    """A plugin from `load_async`: `await p.call(name, ...)`, `await p.call_json(name, text)`.
+
+    Calls from several tasks take turns (one call runs per plugin at a time); cancelling the
+    awaiting task (`asyncio.wait_for`, `task.cancel()`) or `cancel()` stops the guest, after
+    which the plugin must be reloaded. Limits apply as in sync calls.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._async_invokers: dict[str, Callable[[Sequence[Any]], Awaitable[Any]]] = {}
+
+    def _invoke(self, ex: _Export) -> Callable[[Sequence[Any]], Awaitable[Any]]:
+        invoke = self._async_invokers.get(ex.name)
+        if invoke is None:
+            invoke = self._async_invokers[ex.name] = _async_invoker(ex.fn, ex.result)
+        return invoke
+
+    async def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call export `name` with plain values (keywords by parameter name); returns a plain value."""
+        ex = self._find(name)
+        values = ex.arrange(args, kwargs) if kwargs or len(args) != len(ex.params) else args
+        return await self._invoke(ex)(ex.lower(values))
+
+    async def call_json(self, name: str, json_text: str) -> str:  # type: ignore[override]
+        """Call export `name` with a JSON array of arguments (or an object by parameter name); returns JSON."""
+        ex = self._find(name)
+        return _json_result(ex, await self._invoke(ex)(_json_args(ex, json_text)))
+
+    def cached_call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Not offered for async plugins (the cache would hold coroutines); raises `PluginError`."""
+        raise PluginError("cached_call is not offered by async plugins; use `await plugin.call(...)`")
 
 
 def load(
@@ -1045,6 +1113,18 @@ def load(
     cfg = validate_config(config)
     if runtime is None:
         runtime = shared_runtime(limits)
+    component, linked = _linked(runtime, source, imports, cfg)
+    try:
+        instance = runtime.instantiate(component, linked, wasi=wasi, limits=limits)
+    except PluginError as e:
+        raise _missing_import_hint(e) from e
+    return DynamicPlugin(instance, component, runtime.engine, config=cfg, cache_size=cache_size)
+
+
+def _linked(
+    runtime: Runtime, source: PluginSource, imports: Sequence[Import], cfg: dict[str, str]
+) -> tuple[wc.Component, list[Import]]:
+    """The compiled component and its imports, `witkit:plugin/config` added when it needs one."""
     component = runtime.compile(os.fspath(source) if isinstance(source, os.PathLike) else source)
     linked = list(imports)
     name = config_import_name(component.type, runtime.engine)
@@ -1052,11 +1132,36 @@ def load(
         isinstance(i, ImportInterface) and i.name == name for i in linked
     ):
         linked.append(config_import(name, cfg))
+    return component, linked
+
+
+async def load_async(
+    source: PluginSource,
+    *,
+    runtime: Runtime | None = None,
+    wasi: Wasi | None = None,
+    limits: Limits | None = None,
+    config: Mapping[str, str] | None = None,
+    imports: Sequence[Import] = (),
+) -> AsyncDynamicPlugin:
+    """Compile and instantiate a plugin whose calls are awaited on the running event loop.
+
+    As `load` (for a path, WAT text or bytes); imports may be `async def` functions, awaited
+    on the loop while the guest waits. Compiling runs in a worker thread (`asyncio.to_thread`),
+    so the loop is not blocked by it either. A given `runtime` needs epoch interruption
+    (`Runtime(cancellable=True)` or a timeout limit); without one a shared runtime with it
+    is used.
+    """
+    cfg = validate_config(config)
+    if runtime is None:
+        runtime = shared_runtime(limits, epoch=True)
+    rt = runtime
+    component, linked = await asyncio.to_thread(_linked, rt, source, imports, cfg)
     try:
-        instance = runtime.instantiate(component, linked, wasi=wasi, limits=limits)
+        instance = rt.instantiate_async(component, linked, wasi=wasi, limits=limits)
     except PluginError as e:
         raise _missing_import_hint(e) from e
-    return DynamicPlugin(instance, component, runtime.engine, config=cfg, cache_size=cache_size)
+    return AsyncDynamicPlugin(instance, component, rt.engine, config=cfg, cache_size=None)
 
 
 _MISSING_IMPORT = re.compile(

@@ -15,11 +15,22 @@ stdout = "inherit"                  # "inherit" | "capture" | "discard" (default
 stderr = true
 network = false
 
+[plugins.greeter.http]                  # outbound HTTP through witkit:plugin/http
+allowed_hosts = ["api.example.com", "*.example.org", "127.0.0.1:8080"]
+methods = ["GET", "POST"]               # default ["GET", "HEAD"]
+timeout = "10s"                         # per request; the call's own timeout bounds it too
+max_response_size = "1MiB"              # decoded body bytes (default 10MiB)
+max_requests = 8                        # per call, redirect hops included (default 16)
+max_redirects = 3                       # per request, each hop checked (default 5)
+
 [plugins.greeter.limits]
 fuel = 10_000_000
 timeout = "5s"                      # seconds as a number, or "500ms", "5s", "2m"
 memory = "64MiB"                    # bytes as an integer, or "64MiB", "1GB", ...
 ```
+
+`http = "unrestricted"` (instead of the `[plugins.<id>.http]` table) links
+`wasi:http/outgoing-handler` whole, to any host: see `witkit.runtime.Wasi`.
 
 Every key is checked; an unknown key or a value of the wrong type is a `ManifestError`
 naming the file, the plugin id and the key. Other tables of the file are left alone.
@@ -34,10 +45,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from witkit._parse import loads_toml
-from witkit.errors import LoadError
+from witkit.errors import GrantError, LoadError
 from witkit.plugins.loader import PluginLoader, validate_plugin_id
 from witkit.plugins.locators import Locator, normalize_sha256, parse_locator
-from witkit.runtime.config import MAX_FUEL, MAX_MEMORY, MAX_TIMEOUT
+from witkit.runtime.config import (
+    HTTP_METHODS,
+    MAX_FUEL,
+    MAX_MEMORY,
+    MAX_TIMEOUT,
+    Http,
+    HttpGrant,
+    host_pattern,
+)
 
 if TYPE_CHECKING:
     from witkit.plugins.dynamic import DynamicPlugin
@@ -60,7 +79,10 @@ StdioMode = Literal["inherit", "capture"]
 """A guest's stdout/stderr passed through to the host's, or kept for the host to read."""
 
 _STDIO_MODES = ("inherit", "capture", "discard")
-_PLUGIN_KEYS = ("locator", "sha256", "config", "wasi", "limits")
+_PLUGIN_KEYS = ("locator", "sha256", "config", "wasi", "http", "limits")
+_HTTP_KEYS = (
+    "allowed_hosts", "methods", "timeout", "max_response_size", "max_requests", "max_redirects",
+)  # fmt: skip
 _WASI_KEYS = ("args", "env", "preopens", "read_only", "stdout", "stderr", "network")
 _LIMIT_KEYS = ("fuel", "timeout", "memory")
 
@@ -128,6 +150,8 @@ class PluginSpec:
     config: Mapping[str, str] = field(default_factory=dict)
     wasi: WasiGrants = field(default_factory=WasiGrants)
     limits: PluginLimits = field(default_factory=PluginLimits)
+    http: HttpGrant = None
+    """`[plugins.<id>.http]` as an `Http` allow list, `"unrestricted"`, or None (no network)."""
 
 
 @dataclass(frozen=True)
@@ -291,6 +315,13 @@ class _Checker:
             raise self.error(key, f"expected at most {top}, got {_short_int(value)}")
         return value
 
+    def count(self, key: str, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"expected an integer, got {_kind(value)}")
+        if not 0 <= value <= 2**31:
+            raise self.error(key, f"expected 0 to {2**31}, got {_short_int(value)}")
+        return value
+
     def convert(self, key: str, value: object, parse: Any) -> Any:
         try:
             return parse(value)
@@ -314,6 +345,46 @@ def _wasi(c: _Checker, value: object, root: Path) -> WasiGrants:
         stderr=c.stdio("wasi.stderr", t["stderr"]) if "stderr" in t else None,
         network=c.boolean("wasi.network", t.get("network", False)),
     )
+
+
+def _http(c: _Checker, value: object, plugin_id: str) -> HttpGrant:
+    if value == "unrestricted":
+        return "unrestricted"
+    if not isinstance(value, dict):
+        raise c.error(
+            "http", f'expected a table or "unrestricted", got {_short_int(value)}'
+        )
+    t = c.table("http", value, _HTTP_KEYS)
+    hosts = c.strings("http.allowed_hosts", t.get("allowed_hosts", []))
+    for i, entry in enumerate(hosts):
+        c.convert(f"http.allowed_hosts[{i}]", entry, host_pattern)
+    methods = c.strings("http.methods", t.get("methods", ["GET", "HEAD"]))
+    for i, method in enumerate(methods):
+        if method.upper() not in HTTP_METHODS:
+            raise c.error(
+                f"http.methods[{i}]", f"{method!r} is not one of {', '.join(HTTP_METHODS)}"
+            )
+    size = t.get("max_response_size")
+    try:
+        return Http(
+            allowed_hosts=hosts,
+            methods=tuple(m.upper() for m in methods),
+            timeout=c.convert("http.timeout", t["timeout"], parse_duration)
+            if "timeout" in t
+            else Http.timeout,
+            max_response_size=c.convert("http.max_response_size", size, parse_memory_size)
+            if size is not None
+            else Http.max_response_size,
+            max_requests=c.positive_int("http.max_requests", t["max_requests"], 2**31)
+            if "max_requests" in t
+            else Http.max_requests,
+            max_redirects=c.count("http.max_redirects", t["max_redirects"])
+            if "max_redirects" in t
+            else Http.max_redirects,
+            name=plugin_id,
+        )
+    except GrantError as e:  # every key is checked above; kept so nothing escapes unnamed
+        raise c.error("http", str(e)) from None
 
 
 def _limits(c: _Checker, value: object) -> PluginLimits:
@@ -352,6 +423,7 @@ def _plugin(
         config=c.string_table("config", t.get("config", {})),
         wasi=_wasi(c, t["wasi"], root) if "wasi" in t else WasiGrants(),
         limits=_limits(c, t["limits"]) if "limits" in t else PluginLimits(),
+        http=_http(c, t["http"], plugin_id) if "http" in t else None,
     )
 
 

@@ -21,6 +21,9 @@ The contract generated host bindings code against (see `types` for the value map
     inst.dynamic("name")                   # the same without bindings: types read from the component
     inst.stdout, inst.stderr               # captured WASI output (Wasi(stdout="capture"))
 
+Async calls: `rt.instantiate_async(...)` makes an `AsyncInstance` whose prepared calls are
+coroutines (`await inst.func(...)(...)`), driven from the event loop; imports may be `async def`.
+
 Errors: `TrapError` (with `guest_backtrace`), `FuelExhausted`, `Timeout`,
 `MemoryLimitExceeded`; after any of them the instance is poisoned and further calls raise
 `PluginError("instance trapped earlier; reload the plugin ...")`.
@@ -28,9 +31,10 @@ Errors: `TrapError` (with `guest_backtrace`), `FuelExhausted`, `Timeout`,
 
 from __future__ import annotations
 
+from witkit.runtime._async import AsyncInstance
 from witkit.runtime._instance import Instance, PreparedFunc, build_wasi_config
 from witkit.runtime._runtime import CacheStats, Runtime, shared_runtime
-from witkit.runtime.config import Limits, Wasi
+from witkit.runtime.config import Http, Limits, Wasi
 from witkit.runtime.dynamic import DynamicResource
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
 from witkit.runtime.pool import Pool
@@ -87,6 +91,7 @@ __all__ = [
     "U16",
     "U32",
     "U64",
+    "AsyncInstance",
     "Borrow",
     "Bytes",
     "CacheStats",
@@ -98,6 +103,7 @@ __all__ = [
     "GuestResource",
     "HandleTable",
     "HostResource",
+    "Http",
     "Import",
     "ImportFunc",
     "ImportInterface",

@@ -36,7 +36,7 @@ from witkit.errors import (
 from witkit.runtime import _abi, _bulk, _memory, _rewrite
 from witkit.runtime._capture import Capture
 from witkit.runtime._public import check_signature, from_pub, result_from_pub, to_pub
-from witkit.runtime.config import Limits, Wasi
+from witkit.runtime.config import Http, Limits, Wasi, http_import_name
 from witkit.runtime.dynamic import Describer
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
 from witkit.runtime.resources import HandleTable
@@ -44,6 +44,7 @@ from witkit.runtime.types import Err, Ok, Primitive, Result, TypeDesc
 
 if TYPE_CHECKING:
     from witkit.runtime._runtime import Runtime
+    from witkit.runtime.http import HttpHost
 
 __all__ = ["Instance", "PreparedFunc", "build_wasi_config"]
 
@@ -229,17 +230,43 @@ class Instance:
                 runtime._ensure_ticker()
                 self._deadline[0] = time.monotonic() + limits.timeout  # instantiation too
             self._watch_epoch()
+        import_types = component.type.imports(engine)
+        self._http: HttpHost | None = None
+        http_name = http_import_name(list(import_types))
+        if http_name is not None and not any(
+            isinstance(i, ImportInterface) and i.name == http_name for i in imports
+        ):
+            # Always linked when imported: without an `Http` grant every request is refused.
+            # Imported here so that plugins without HTTP do not import httpx.
+            from witkit.runtime.http import HttpHost
+
+            self._http = HttpHost(wasi.http if isinstance(wasi.http, Http) else None, self._deadline)
+            imports = [*imports, self._http.import_interface(http_name)]
+        # The handler first: it is what reaches the network (`types` only describes requests).
+        wasi_http = sorted(
+            (name for name in import_types if name.startswith("wasi:http/")),
+            key=lambda name: not name.startswith("wasi:http/outgoing-handler"),
+        )
+        if wasi_http and wasi.http != "unrestricted":
+            raise PluginError(
+                f"the component imports {wasi_http[0]}, which needs the separate grant "
+                'Wasi(http="unrestricted") (manifest: http = "unrestricted" in [plugins.<id>]): '
+                "wasmtime-py 50 links wasi:http whole, to any host; for an allow list, use "
+                "witkit:plugin/http with Wasi(http=Http(allowed_hosts=[...]))"
+            )
         self._before_call: Callable[[], None] | None = self._make_before_call()
 
-        import_types = component.type.imports(engine)
         linker = wc.Linker(engine)
         if any(name.startswith("wasi:") for name in import_types):
-            linker.add_wasip2()
+            self._add_wasi(linker)
             self._captures = (
                 Capture("stdout", wasi.capture_limit) if wasi.stdout == "capture" else None,
                 Capture("stderr", wasi.capture_limit) if wasi.stderr == "capture" else None,
             )
             self._store.set_wasi(build_wasi_config(wasi, *self._captures))
+            if wasi_http:
+                linker.add_wasi_http()
+                self._store.set_wasi_http()
         linker.allow_shadowing = True
         self._define_imports(linker, imports, import_types)
         self._bulk_memory: _memory._Memory | None = None
@@ -247,11 +274,17 @@ class Instance:
         """Calls served by `_bulk` (bytes copied straight into linear memory)."""
         try:
             with _memory.charging(self._budget), _memory.recording() as created:
-                self._inst = linker.instantiate(self._store, component)
+                self._inst = self._instantiate(linker, component)
         except Exception as e:  # a WasmtimeError, a trap in the start function, a host error
             self._raise_error(e, "instantiation", instantiating=True)
         if runtime._bulk and fast_calls and len(created) == 1:
             self._bulk_memory = created[0]  # one memory only: then it is the one the lifts use
+
+    def _add_wasi(self, linker: wc.Linker) -> None:
+        linker.add_wasip2()
+
+    def _instantiate(self, linker: wc.Linker, component: wc.Component) -> wc.Instance:
+        return linker.instantiate(self._store, component)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -318,6 +351,8 @@ class Instance:
             if capture is not None:
                 capture.pull()
                 capture.close()
+        if self._http is not None:
+            self._http.close()
 
     def func(self, name: str, params: Sequence[TypeDesc], result: TypeDesc | None = None) -> PreparedFunc:
         """Prepare the export `name` ("func" or "ns:pkg/iface@ver#func"); cached by name."""
@@ -372,7 +407,8 @@ class Instance:
     ) -> PreparedFunc:
         """Build the call of export `f` from descriptors known to fit its type `fty`."""
         if self._fast:
-            bulk = _bulk.prepare(self, name, params, result) if self._bulk_memory is not None else None
+            # the bulk twins are called through the sync API: not on a store that yields
+            bulk = _bulk.prepare(self, name, params, result) if self._bulk_memory is not None and not self._async else None
             call = bulk if bulk is not None else self._prepare_fast(name, f, params, result)
         else:
             call = self._prepare_public(name, f, params, result, fty)
@@ -521,6 +557,8 @@ class Instance:
                     raise Cancelled("the call was cancelled (Instance.cancel) before it entered the guest")
 
             steps.append(arm)
+        if self._http is not None:
+            steps.append(self._http.new_call)
         budget = self._budget
         if budget is not None:
 
@@ -546,6 +584,13 @@ class Instance:
         if time.monotonic() > self._deadline[0]:
             raise Timeout(f"the host function {qual} returned after the deadline")
 
+    _async = False
+    """Whether prepared calls are coroutines (`AsyncInstance`): the guest call is awaited."""
+
+    def _call_entry(self, name: str) -> Callable[..., Any]:
+        """What a fast call invokes with `(func, ctx, args, nargs, results, nresults)`."""
+        return cast(Callable[..., Any], _abi.func_call)
+
     def _prepare_fast(self, name: str, f: wc.Func, params: tuple[TypeDesc, ...], result: TypeDesc | None) -> Callable[..., Any]:
         env = self._env
         args_arr = _abi.zeroed_vals(len(params))
@@ -555,7 +600,7 @@ class Instance:
         raddr = ctypes.addressof(res_arr)
         ns: dict[str, Any] = {
             "inst": self,
-            "call_": _abi.func_call,
+            "call_": self._call_entry(name),
             "fptr": ctypes.addressof(f._func),
             "ctx": self._ctx,
             "pptr": base,
@@ -609,7 +654,8 @@ class Instance:
         if self._before_call is not None:
             call_lines.append("before()")
         nres = 0 if result is None else 1
-        call_lines.append(f"err = call_(fptr, ctx, pptr, {len(params)}, rptr, {nres})")
+        wait = "await " if self._async else ""
+        call_lines.append(f"err = {wait}call_(fptr, ctx, pptr, {len(params)}, rptr, {nres})")
         call_lines.append(f"if err: inst._fail(err, {name!r})")
         if self._limits.timeout is not None:
             ns["clock"], ns["deadline"] = time.monotonic, self._deadline
@@ -635,7 +681,7 @@ class Instance:
         # A call is numbered before it owns the instance, so `cancel()` seeing an owner sees its number.
         ns["calls"] = self._calls
         body = [
-            f"if not acquire(False): inst._take_turn({name!r})",
+            f"if not acquire(False): {wait}inst._take_turn({name!r})",
             *(["calls[0] += 1"] if self._cancellable else []),
             "inst._owner = ident()",
             "try:",
@@ -644,7 +690,7 @@ class Instance:
             "    inst._owner = 0",
             "    release()",
         ]
-        src = f"def call({', '.join(argnames)}):\n" + "".join(f"    {line}\n" for line in body)
+        src = f"{'async ' if self._async else ''}def call({', '.join(argnames)}):\n" + "".join(f"    {line}\n" for line in body)
         # A specialised function per export keeps per-call work to attribute sets and one C call.
         # The source names no instance (that is in `ns`): compiled once, shared by every
         # instance of the component (about half the cost of a load was compiling it again).
@@ -832,6 +878,12 @@ class Instance:
                 f"{what}: the guest ran out of memory (ceiling {self._limits.memory} bytes): {cause}",
                 backtrace,
             )
+        elif "cannot synchronously call an async-lifted export" in lowered:
+            # Refused before the guest was entered: the instance stays usable.
+            raise PluginError(
+                f"{what} is an `async func` export: call it through the async API "
+                "(witkit.load_async or Runtime.instantiate_async, then `await`)"
+            ) from error
         elif "cannot enter component instance" in lowered:
             exc = PluginError(f"{what}: instance trapped earlier; reload the plugin")
         elif not trapped and _MALFORMED.search(lowered):
@@ -896,38 +948,54 @@ class Instance:
         elif fty is not None:
             self._define_public(li, item, qual, fty)
 
-    def _define_fast(self, li: wc.LinkerInstance, item: ImportFunc, qual: str) -> None:
+    def _host_steps(
+        self, item: ImportFunc, qual: str
+    ) -> tuple[Callable[[int, int], list[Any]], Callable[[Callable[[], Any], int], None]]:
+        """A fast import's two halves: lift the guest's arguments (`args`, `nargs`) to Python,
+        and finish (run `produce`, check the deadline and a cancel, lower the result)."""
         env = self._env
         lifts = [_abi.lifter(d, env) for d in item.params]
         nparams = len(lifts)
         lower = _abi.lower_function_result(item.result, env) if item.result is not None else None
         is_result = isinstance(item.result, Result)
-        impl = item.impl
         size = _abi.VAL_SIZE
-        message = f"host function {qual} raised an exception".encode()
         timed = self._limits.timeout is not None
         cancellable, calls = self._cancellable, self._calls
+
+        def lift_args(args: int, nargs: int) -> list[Any]:
+            if nargs != nparams:
+                raise BindingError(f"import {qual}: called with {plural(nargs, 'argument')}, binding has {nparams}")
+            return [lift(args + i * size) for i, lift in enumerate(lifts)]
+
+        def finish(produce: Callable[[], Any], results: int) -> None:
+            exc: BaseException | None = None
+            try:
+                out = produce()
+            except Err as e:
+                if not is_result:
+                    raise
+                out, exc = None, e
+            if timed:
+                self._check_deadline(qual)
+            if cancellable and self._cancel_call == calls[0]:
+                raise Cancelled("")  # cancelled while the host function ran
+            if lower is not None:
+                lower(out, exc, results)
+
+        return lift_args, finish
+
+    def _define_fast(self, li: wc.LinkerInstance, item: ImportFunc, qual: str) -> None:
+        env = self._env
+        impl = item.impl
+        message = f"host function {qual} raised an exception".encode()
+        lift_args, finish = self._host_steps(item, qual)
 
         def callback(_data: Any, ctx: int, _fty: Any, args: int, nargs: int, results: int, nresults: int) -> int:
             prev = env.ctx
             env.ctx = ctx
             try:
-                if nargs != nparams:
-                    raise BindingError(f"import {qual}: called with {plural(nargs, 'argument')}, binding has {nparams}")
-                pyargs = [lift(args + i * size) for i, lift in enumerate(lifts)]
-                exc: BaseException | None = None
-                try:
-                    out = impl(*pyargs)
-                except Err as e:
-                    if not is_result:
-                        raise
-                    out, exc = None, e
-                if timed:
-                    self._check_deadline(qual)
-                if cancellable and self._cancel_call == calls[0]:
-                    raise Cancelled("")  # cancelled while the host function ran
-                if lower is not None:
-                    lower(out, exc, results)
+                pyargs = lift_args(args, nargs)
+                finish(lambda: impl(*pyargs), results)
                 return 0
             except BaseException as e:
                 self._pending = e

@@ -25,6 +25,7 @@ from wasmtime import Config, Engine, WasmtimeError
 
 from witkit.errors import PluginError
 from witkit.runtime import _abi, _memory, _rewrite, _seal
+from witkit.runtime._async import AsyncInstance
 from witkit.runtime._instance import EPOCH_TICK, Instance
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import
@@ -50,21 +51,33 @@ class CacheStats:
 
 
 class _EpochTicker:
-    """A daemon thread bumping the engine's epoch every `EPOCH_TICK` seconds while the runtime lives."""
+    """A daemon thread bumping the engine's epoch every `EPOCH_TICK` seconds while the runtime lives.
+
+    `fast()` shortens the tick to `ASYNC_TICK` for good (async instances yield to the event
+    loop at every tick, so the tick bounds how long the loop waits).
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._stop = threading.Event()
         stop = self._stop
+        self.interval = EPOCH_TICK
 
         def run() -> None:
-            while not stop.wait(EPOCH_TICK):
+            while not stop.wait(self.interval):
                 engine.increment_epoch()
 
         self._thread = threading.Thread(target=run, name="witkit-epoch", daemon=True)
         self._thread.start()
 
+    def fast(self) -> None:
+        self.interval = ASYNC_TICK
+
     def stop(self) -> None:
         self._stop.set()
+
+
+ASYNC_TICK = 0.001
+"""Seconds between epoch ticks once a runtime has async instances: how often they yield."""
 
 
 class Runtime:
@@ -336,6 +349,29 @@ class Runtime:
     ) -> Instance:
         """A new instance in its own store, linked against `imports` (and WASI when it imports any)."""
         comp = self.compile(component)
+        lim = self._check_limits(limits)
+        return Instance(
+            self, comp, imports, wasi if wasi is not None else self.wasi, lim, self.fast_calls
+        )
+
+    def instantiate_async(
+        self,
+        component: Source,
+        imports: Sequence[Import] = (),
+        *,
+        wasi: Wasi | None = None,
+        limits: Limits | None = None,
+    ) -> AsyncInstance:
+        """Like `instantiate`, for calls awaited on an asyncio event loop (see `AsyncInstance`).
+
+        Imports whose implementation is an `async def` are awaited on the caller's loop while
+        the guest waits. Needs epoch interruption: `Runtime(cancellable=True)` or a timeout.
+        """
+        comp = self.compile(component)
+        lim = self._check_limits(limits)
+        return AsyncInstance(self, comp, imports, wasi if wasi is not None else self.wasi, lim)
+
+    def _check_limits(self, limits: Limits | None) -> Limits:
         lim = limits if limits is not None else self.limits
         if lim.fuel is not None and not self._fuel_enabled:
             raise PluginError(
@@ -345,15 +381,15 @@ class Runtime:
             raise PluginError(
                 "this Runtime has no timeouts; create it with Runtime(limits=Limits(timeout=...))"
             )
-        return Instance(
-            self, comp, imports, wasi if wasi is not None else self.wasi, lim, self.fast_calls
-        )
+        return lim
 
-    def _ensure_ticker(self) -> None:
+    def _ensure_ticker(self, fast: bool = False) -> None:
         with self._ticker_lock:
             if self._ticker is None:
                 self._ticker = _EpochTicker(self.engine)
                 weakref.finalize(self, self._ticker.stop)
+            if fast:
+                self._ticker.fast()
 
     def close(self) -> None:
         """Stop the epoch ticker thread, if one runs."""
@@ -373,16 +409,17 @@ _shared: dict[tuple[bool, bool, bool], Runtime] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_runtime(limits: Limits | None = None) -> Runtime:
+def shared_runtime(limits: Limits | None = None, *, epoch: bool = False) -> Runtime:
     """The process-wide runtime for loads given no `runtime`, able to enforce `limits`.
 
     Fuel metering, epoch interruption and witkit-backed memories are engine settings, so
     there is one shared runtime per combination of limit kinds (at most eight, made on first
     use); its own default limits are none, the caller passes `limits` to `instantiate`.
-    Generated `load()` and `witkit.load()` both take their runtime from here.
+    Generated `load()` and `witkit.load()` both take their runtime from here; `epoch=True`
+    (async loads) picks one with epoch interruption even without a timeout.
     """
     lim = limits if limits is not None else Limits()
-    key = (lim.fuel is not None, lim.timeout is not None, lim.memory is not None)
+    key = (lim.fuel is not None, lim.timeout is not None or epoch, lim.memory is not None)
     with _shared_lock:
         runtime = _shared.get(key)
         if runtime is None:

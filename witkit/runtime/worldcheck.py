@@ -50,7 +50,7 @@ __all__ = [
 WASI: tuple[str, ...] = ("wasi:",)
 """Import-name prefixes every witkit runtime satisfies: WASI."""
 
-HOST_PROVIDED: tuple[str, ...] = ("wasi:", "witkit:plugin/config")
+HOST_PROVIDED: tuple[str, ...] = ("wasi:", "witkit:plugin/config", "witkit:plugin/http")
 """Import-name prefixes the dynamic plugin host satisfies whatever the world says."""
 
 MismatchKind = Literal[
