@@ -1,8 +1,8 @@
 """Plugins shipped in wheels (entry points `witkit.plugins`) and kept in folders.
 
 A wheel carrying a plugin is built with hatchling and installed into a fresh virtual
-environment (`--system-site-packages`, so witkit and wasmtime come from this one, nothing is
-downloaded); `witkit.discover()` runs there.
+environment that also sees this environment's packages (so witkit and wasmtime come from
+here and nothing is downloaded); `witkit.discover()` runs there.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -88,9 +89,24 @@ def venv(tmp_path_factory: pytest.TempPathFactory, english: bytes) -> Path:
     built = sorted(wheels.glob("*.whl"))
     assert len(built) == 2, built
     venv = base / "venv"
-    _run(sys.executable, "-m", "venv", "--system-site-packages", venv)
+    _child_venv(venv)
     _run(venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", "--no-index", *built)
     return venv
+
+
+def _child_venv(path: Path) -> Path:
+    """A new venv at `path` whose interpreter also sees this interpreter's packages.
+
+    `--system-site-packages` would not do: it reaches the base Python's packages, not this
+    virtual environment's (where pytest installed witkit's dependencies).
+    """
+    _run(sys.executable, "-m", "venv", path)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    ours = sysconfig.get_paths()["purelib"]
+    (path / "lib" / version / "site-packages" / "_parent_env.pth").write_text(
+        f"import site; site.addsitedir({ours!r})\n"
+    )
+    return path
 
 
 def _in_venv(venv: Path, code: str, tmp_path: Path) -> str:
@@ -202,7 +218,7 @@ def test_witkit_new_package_makes_a_pip_installable_plugin(
     (project / "build").mkdir()
     (project / "build" / "english-plugin.wasm").write_bytes(english)
     venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "venv", "--system-site-packages", venv)
+    _child_venv(venv)
     _run(venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", "--no-index",
          "--no-build-isolation", project)  # fmt: skip
     out = _in_venv(
