@@ -113,3 +113,15 @@ def test_shell_completion_as_the_readme_documents_it() -> None:
     env = {"_WITKIT_COMPLETE": "bash_complete", "COMP_WORDS": "witkit pu", "COMP_CWORD": "1"}
     result = CliRunner().invoke(main, [], prog_name="witkit", env=env)
     assert result.output.split() == ["plain,push"]
+
+
+@pytest.mark.parametrize(("shell", "marker"), [("zsh", "compdef"), ("fish", "complete")])
+def test_the_zsh_and_fish_completion_scripts_the_readme_names_are_written(
+    shell: str, marker: str
+) -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert f"_WITKIT_COMPLETE={shell}_source witkit" in readme
+    result = CliRunner().invoke(
+        main, [], prog_name="witkit", env={"_WITKIT_COMPLETE": f"{shell}_source"}
+    )
+    assert result.exit_code == 0 and marker in result.output and "witkit" in result.output

@@ -47,5 +47,6 @@ def test_example_prints_what_its_readme_says(name: str, world: str, tmp_path: Pa
         [sys.executable, "host.py"], cwd=example, check=True, capture_output=True, text=True
     )
     readme = (source / "README.md").read_text()
-    expected = readme.split("prints:\n\n```\n", 1)[1].split("```", 1)[0]
+    # The first fenced block after "prints:" (a snippet directive may stand between).
+    expected = readme.split("prints:", 1)[1].split("```\n", 1)[1].split("```", 1)[0]
     assert run.stdout == expected
