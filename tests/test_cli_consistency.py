@@ -75,7 +75,7 @@ def test_counts_are_spelled_in_the_singular_for_one(two_worlds: Path) -> None:
 def test_a_wrong_argument_count_says_argument_for_one(tmp_path: Path) -> None:
     path = tmp_path / "english.wasm"
     path.write_bytes(wasmtime.wat2wasm((ROOT / "examples/compose/english.wat").read_text()))
-    from witkit.plugins.dynamic import ArgumentError
+    from witkit.errors import ArgumentError
 
     with pytest.raises(ArgumentError, match=r"takes 1 argument, got 2"):
         witkit.load(path).call("greeter/greet", "a", "b")

@@ -126,6 +126,14 @@ class Cancelled(PluginError):
         self.guest_backtrace = guest_backtrace
 
 
+class ArgumentError(BindingError, TypeError):
+    """A Python value does not fit the WIT type of the parameter it was given for.
+
+    Raised before the call, by generated methods and by dynamic calls alike, naming the
+    function, the parameter and what was wrong with the value.
+    """
+
+
 class LimitsError(WitkitError, ValueError):
     """A `Limits` value that cannot mean what it says: not a number, not finite, out of range."""
 

@@ -1,5 +1,5 @@
 """WIT doc text of any content becomes docstrings that parse and read back, in host bindings
-and in guest scaffolds alike (one escaper: `witkit.codegen.naming.docstring_text`)."""
+and in guest scaffolds alike (one escaper: `witkit.naming.docstring_text`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from witkit.codegen.host import render_host
-from witkit.codegen.naming import doc_lines, docstring, docstring_text
 from witkit.guest import new_project
+from witkit.naming import doc_lines, docstring, docstring_text
 from witkit.wit.resolve import resolve_path, select_world
 
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=60)

@@ -13,10 +13,10 @@ from tests.codegen.conftest import CORPUS_WORLDS, EDGE_WIT, KITCHEN_WIT, REPO, G
 from tests.codegen.kitchen_wat import KITCHEN_WAT
 from tests.codegen.test_host_roundtrip import host
 from tests.support.corpus import wasi_package
-from witkit.codegen import hostlib
 from witkit.errors import BindingError, PluginError
 from witkit.plugins.check import check_component, expected_world
 from witkit.runtime import U32, Runtime
+from witkit.runtime import bindings as hostlib
 from witkit.runtime.worldcheck import WASI, WorldMismatch, check_world
 from witkit.wit.resolve import resolve_path, select_world
 

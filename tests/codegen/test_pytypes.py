@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.codegen.conftest import KITCHEN_WIT, REPO
-from witkit.codegen.naming import pascal
 from witkit.codegen.pytypes import COMPONENTIZE_PY, HOST, Imports, PyTypes
+from witkit.naming import pascal
 from witkit.wit import model as m
 from witkit.wit.resolve import resolve_path
 

@@ -18,8 +18,8 @@ import pytest
 from tests.codegen.conftest import REPO
 from tests.support.mypy import require_mypy_strict
 from witkit.codegen.host import write_host
-from witkit.codegen.naming import snake, version_words
 from witkit.errors import BindingError
+from witkit.naming import snake, version_words
 from witkit.wit import model as m
 from witkit.wit.resolve import resolve_path
 

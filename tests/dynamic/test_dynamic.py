@@ -24,8 +24,8 @@ from tests.runtime.test_values import (
     Shape_Rect,
 )
 from tests.runtime.wat import echo_component
-from witkit.errors import BindingError, PluginError
-from witkit.plugins.dynamic import ArgumentError, DynamicPlugin, load
+from witkit.errors import ArgumentError, BindingError, PluginError
+from witkit.plugins.dynamic import DynamicPlugin, load
 from witkit.runtime import (
     BOOL,
     BYTES,

@@ -120,7 +120,7 @@ def test_the_generated_load_check_refuses_the_other_resource(tmp_path: Path) -> 
     import sys
 
     from witkit.codegen.host import write_host
-    from witkit.codegen.hostlib import WorldMismatch
+    from witkit.runtime.bindings import WorldMismatch
     from witkit.wit import resolve_path, select_world
 
     built = _component(EXPORTED % "z", tmp_path / "built")

@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from witkit.codegen.host import write_host
-from witkit.codegen.naming import pascal, snake
+from witkit.naming import pascal, snake
 from witkit.plugins import dynamic
 from witkit.runtime import Import, ImportFunc, Instance, Limits, Runtime, TypeDesc
 from witkit.wit.resolve import resolve_source, select_world

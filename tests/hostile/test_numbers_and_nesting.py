@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from tests.dynamic.test_dynamic import CASES
 from tests.runtime.wat import echo_component
 from witkit.cli import main
-from witkit.errors import BuildError, LimitsError, WitError, WitkitError
+from witkit.errors import ArgumentError, BuildError, LimitsError, WitError, WitkitError
 from witkit.guest.config import load_config
-from witkit.plugins.dynamic import ArgumentError, DynamicPlugin, load
+from witkit.plugins.dynamic import DynamicPlugin, load
 from witkit.plugins.manifest import ManifestError, load_manifest
 from witkit.runtime import F32, F64, S64, U8, U32, ImportFunc, Limits, List, Runtime, TypeDesc
 from witkit.wit import resolve_source

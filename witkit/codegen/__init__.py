@@ -1,7 +1,7 @@
 """Code generation from the resolved WIT model: host bindings and guest skeletons.
 
 `render_host`/`write_host` (in `witkit.codegen.host`) are imported lazily, so generated
-packages, which import `witkit.codegen.hostlib`, do not pay for Jinja2 at load time.
+packages never import this package, and witkit's other users do not pay for Jinja2 at load time.
 """
 
 from __future__ import annotations

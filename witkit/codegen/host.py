@@ -23,16 +23,6 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError
 from witkit import __version__
 from witkit.codegen.formatting import format_python
 from witkit.codegen.imports import fixed_names, module_imports, world_imports
-from witkit.codegen.naming import (
-    distinct,
-    docstring_text,
-    free_name,
-    pascal,
-    snake,
-    upper_snake,
-    variant_case_class,
-    version_words,
-)
 from witkit.codegen.output import WINDOWS_DEVICES, checked_join, write_tree
 from witkit.codegen.pytypes import Imports, not_too_deep
 from witkit.codegen.spelling import PyTypesFor
@@ -52,6 +42,16 @@ from witkit.codegen.views import (
     WorldView,
 )
 from witkit.errors import BindingError
+from witkit.naming import (
+    distinct,
+    docstring_text,
+    free_name,
+    pascal,
+    snake,
+    upper_snake,
+    variant_case_class,
+    version_words,
+)
 from witkit.wit import model as m
 from witkit.wit.identity import resource_labels
 

@@ -55,12 +55,12 @@ def _type_imports(types: list[TypeView], imports: Imports) -> None:
         _fixed(imports, "Flag", "auto")
 
 
-def _runtime_imports(imports: Imports, runtime: bool, hostlib: bool) -> None:
+def _runtime_imports(imports: Imports, runtime: bool, bindings: bool) -> None:
     # Written literally as `_rt` and `_h`: no module alias or class can take those names.
     if runtime:
         assert imports.name("witkit", "runtime", RT) == RT
-    if hostlib:
-        assert imports.name("witkit.codegen", "hostlib", H) == H
+    if bindings:
+        assert imports.name("witkit.runtime", "bindings", H) == H
 
 
 def module_imports(mv: ModuleView) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from witkit._resources import data_dir
-from witkit.codegen.naming import doc_headline, docstring
 from witkit.errors import WitkitError
+from witkit.naming import doc_headline, docstring
 
 __all__ = ["py_string", "template_environment", "tuple_text"]
 

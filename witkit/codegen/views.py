@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from witkit.codegen.naming import snake
 from witkit.codegen.pytypes import Imports
 from witkit.codegen.templating import py_string, tuple_text
+from witkit.naming import snake
 
 RT = "_rt"
 """Local name of `witkit.runtime` in generated modules."""
 H = "_h"
-"""Local name of `witkit.codegen.hostlib` in generated modules."""
+"""Local name of `witkit.runtime.bindings` in generated modules."""
 
 Side = Literal["import", "export", "types"]
 

@@ -33,11 +33,12 @@ import wasmtime.component as wc
 from witkit.composition.cardinality import Cardinality
 from witkit.composition.graph import BridgedFunc, Plan, PlannedLink, handles_in
 from witkit.errors import PluginError, WitkitError
-from witkit.plugins.dynamic import DynamicPlugin, _invoker, load, plain_in, plain_out
+from witkit.plugins.dynamic import DynamicPlugin, invoker, load
 from witkit.runtime import Runtime
-from witkit.runtime.dynamic import Describer, DynamicResource
+from witkit.runtime.described import Describer, DynamicResource
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
 from witkit.runtime.types import Borrow, Err, HostResource, Own, Result, TypeDesc
+from witkit.runtime.values import plain_in, plain_out
 
 __all__ = ["Composition", "ProviderError", "instantiate"]
 
@@ -296,7 +297,7 @@ def _caller(
     def call(plain: Sequence[Any]) -> Any:
         if not state:  # the provider is instantiated by the time anything calls it
             fn = plugins[pid].instance.func(export, params, result)
-            state.append(_invoker(fn, result))
+            state.append(invoker(fn, result))
         values = [
             low(v, f"{export}() parameter {i}")
             for i, (low, v) in enumerate(zip(lowers, plain, strict=True))

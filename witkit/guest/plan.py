@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from witkit.codegen.naming import pascal, snake, version_words
 from witkit.guest.componentize import WORLD_CLASS, WORLD_MODULE
+from witkit.naming import pascal, snake, version_words
 from witkit.wit import model as m
 
 __all__ = ["WORLD_CLASS", "WORLD_MODULE", "GuestPlan", "plan_for", "plan_world"]

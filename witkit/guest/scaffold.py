@@ -9,7 +9,6 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from witkit.codegen.naming import free_name, snake
 from witkit.codegen.output import WINDOWS_DEVICES, write_tree
 from witkit.codegen.pytypes import not_too_deep
 from witkit.codegen.templating import template_environment
@@ -22,6 +21,7 @@ from witkit.guest.views import (
     first_sentence,
     function_view,
 )
+from witkit.naming import free_name, snake
 from witkit.plugins.config import config_wit
 from witkit.wit import model as m
 from witkit.wit.resolve import is_wit_file

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from witkit.codegen import pytypes
-from witkit.codegen.naming import docstring_text, pascal, snake, upper_snake, variant_case_class
 from witkit.errors import BindingError, BuildError
 from witkit.guest.plan import WORLD_MODULE, GuestFunction, GuestPlan
+from witkit.naming import docstring_text, pascal, snake, upper_snake, variant_case_class
 from witkit.wit import model as m
 
 

@@ -23,7 +23,7 @@ import wasmtime
 import wasmtime.component as wc
 
 from witkit.errors import PluginError
-from witkit.runtime._rewrite import hidden
+from witkit.runtime import is_bulk_twin
 from witkit.runtime.worldcheck import component_type_text, primitive_name
 from witkit.runtime.worldcheck import func_type_text as func_text
 
@@ -120,7 +120,7 @@ def summarize(
     """The imports and exports of a compiled component (or of its `ComponentType`)."""
     ctype = component.type if isinstance(component, wc.Component) else component
     eng = engine if engine is not None else type_engine()
-    exports = {n: e for n, e in ctype.exports(eng).items() if not hidden(n)}
+    exports = {n: e for n, e in ctype.exports(eng).items() if not is_bulk_twin(n)}
     return ComponentSummary(_items(ctype.imports(eng), eng), _items(exports, eng))
 
 

@@ -13,6 +13,10 @@ digest; a tag is resolved once and then cached like a URL, a `@sha256:` digest f
 
 `file:` locators of a `.wasm` are used in place (never copied), so a rebuilt local plugin
 is picked up at once; `file:` archives are unpacked into the cache on every load.
+
+About 800 lines because every download path (URL, GitHub release, OCI layer, archive)
+shares one streaming, size-capped, verify-then-rename write; the locator grammar
+(`locators.py`), archives (`archive.py`) and registries (`oci.py`) are apart.
 """
 
 from __future__ import annotations

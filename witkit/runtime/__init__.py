@@ -33,9 +33,10 @@ from __future__ import annotations
 
 from witkit.runtime._async import AsyncInstance
 from witkit.runtime._instance import Instance, PreparedFunc, build_wasi_config
-from witkit.runtime._runtime import CacheStats, Runtime, shared_runtime
+from witkit.runtime._rewrite import hidden as is_bulk_twin
+from witkit.runtime._runtime import CacheStats, Runtime, Source, shared_runtime
 from witkit.runtime.config import Http, Limits, Wasi
-from witkit.runtime.dynamic import DynamicResource
+from witkit.runtime.described import DynamicResource
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
 from witkit.runtime.pool import Pool
 from witkit.runtime.resources import HandleTable, ResourceProxy
@@ -123,10 +124,12 @@ __all__ = [
     "Result",
     "Runtime",
     "Some",
+    "Source",
     "Tuple",
     "TypeDesc",
     "Variant",
     "Wasi",
     "build_wasi_config",
+    "is_bulk_twin",
     "shared_runtime",
 ]

@@ -2,7 +2,7 @@
 
 Everything here goes through wasmtime-py's private `_ffi` module (ctypes bindings of the C
 API). `check_shapes()` verifies the struct layout this module relies on; when it fails the
-runtime falls back to the public `Func.__call__` path (`_public.py`).
+runtime falls back to the public `Func.__call__` path (`_portable.py`).
 
 Converters work on raw addresses: `lower(value, addr)` writes a Python value into the
 `wasmtime_component_val_t` at `addr` (which holds a zeroed, deletable value beforehand) and

@@ -1,4 +1,12 @@
-"""A running component: its store, linked imports, prepared exports, captured output and trap state."""
+"""A running component: its store, linked imports, prepared exports, captured output and trap state.
+
+Over 800 lines on purpose: `Instance` is one object whose prepared calls are generated
+source closing over its private state (the call gate, the deadline cell, the cancel
+counter, the handle table), and its fast path, portable path and host-import callbacks
+must agree on that state line for line. Split apart, each piece would reach into the
+others' privates; the value conversions they share already live in `_abi.py` and
+`_portable.py`, async in `_async.py`, bulk data in `_bulk.py`.
+"""
 
 from __future__ import annotations
 
@@ -35,9 +43,9 @@ from witkit.errors import (
 )
 from witkit.runtime import _abi, _bulk, _memory, _rewrite
 from witkit.runtime._capture import Capture
-from witkit.runtime._public import check_signature, from_pub, result_from_pub, to_pub
+from witkit.runtime._portable import check_signature, from_pub, result_from_pub, to_pub
 from witkit.runtime.config import Http, Limits, Wasi, http_import_name
-from witkit.runtime.dynamic import Describer
+from witkit.runtime.described import Describer
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
 from witkit.runtime.resources import HandleTable
 from witkit.runtime.types import Err, Ok, Primitive, Result, TypeDesc
@@ -365,7 +373,7 @@ class Instance:
         return self._prepared(name, name, descriptors)
 
     def dynamic(self, name: str) -> PreparedFunc:
-        """Prepare the export `name` from the component's own types (see `witkit.runtime.dynamic`)."""
+        """Prepare the export `name` from the component's own types (see `witkit.runtime.described`)."""
 
         def descriptors(fty: wc.FuncType) -> tuple[tuple[TypeDesc, ...], TypeDesc | None]:
             describe = Describer()  # fits `fty`: read from it

@@ -11,7 +11,7 @@ and the handle's resource must sit in the component at a place where the world h
 resource (imported resources are bound by place, as a host instantiating it would).
 
 The expected world is built by whoever knows it: `witkit.plugins.check.expected_world` from
-the resolved WIT model (`witkit check`), `witkit.codegen.hostlib.WorldSpec.expected` from
+the resolved WIT model (`witkit check`), `witkit.runtime.bindings.WorldSpec.expected` from
 what generated bindings embed (`Plugin.load`). Both report through `check_world`, so both
 name the same differences the same way. This module imports neither the WIT parser nor the
 plugin machinery: generated bindings load it on every start.

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from witkit import runtime as _rt
-from witkit.codegen import hostlib as _h
 from witkit.runtime import Err, Some
+from witkit.runtime import bindings as _h
 
 from . import api as _api
 from . import store as _store

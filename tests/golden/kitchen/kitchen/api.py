@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from witkit import runtime as _rt
-from witkit.codegen import hostlib as _h
 from witkit.runtime import Some
+from witkit.runtime import bindings as _h
 
 from . import store as _store
 from . import types as _types

@@ -6,7 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from witkit import runtime as _rt
-from witkit.codegen import hostlib as _h
+from witkit.runtime import bindings as _h
 
 INTERFACE = "witkit:kitchen/store@0.1.0"
 """The name the component gives this interface."""

@@ -9,7 +9,7 @@ from tests.runtime.test_values import NESTED, SHAPE, Nested, Point, Shape_Rect
 from tests.runtime.wat import echo_component
 from witkit.errors import PluginError
 from witkit.runtime import U32, ImportFunc, Runtime
-from witkit.runtime.dynamic import DynamicResource, py_name
+from witkit.runtime.described import DynamicResource, py_name
 
 
 def test_dynamic_primitives_and_interfaces(rt: Runtime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from witkit.codegen.naming import escape, pascal, snake, upper_snake, variant_case_class
+from witkit.naming import escape, pascal, snake, upper_snake, variant_case_class
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,11 @@ from typing import Any, ClassVar, NoReturn, TypeVar
 import wasmtime
 import wasmtime.component as wc
 
-from witkit.errors import BindingError, PluginError
+from witkit.errors import ArgumentError, BindingError, PluginError
 from witkit.runtime import ImportFunc, Instance, Limits, ResourceProxy, Runtime, shared_runtime
 from witkit.runtime import types as t
-from witkit.runtime._abi import PRIMS
 from witkit.runtime._runtime import Source
+from witkit.runtime.values import INT_RANGES, describe
 from witkit.runtime.worldcheck import (
     WASI,
     ExpectedFunc,
@@ -30,12 +30,11 @@ from witkit.runtime.worldcheck import (
     WorldMismatch,
     component_type_text,
     require_world,
-    result_text,
 )
 
 __all__ = [
     "LOWERING_ERRORS",
-    "ArgumentTypeError",
+    "ArgumentError",
     "BoundResource",
     "FuncSpec",
     "Source",
@@ -58,10 +57,6 @@ __all__ = [
 ]
 
 P = TypeVar("P", bound=ResourceProxy)
-
-
-class ArgumentTypeError(BindingError, TypeError):
-    """A Python value does not fit the WIT type of the parameter it was passed for."""
 
 
 LOWERING_ERRORS: tuple[type[BaseException], ...] = (
@@ -167,11 +162,11 @@ def bind_resource(instance: Instance, base: type[P], calls: object) -> type[P]:
 
 
 def bad_argument(exc: BaseException, where: str, spec: FuncSpec, args: Sequence[Any]) -> NoReturn:
-    """Re-raise `exc`, as an ArgumentTypeError naming the parameter when an argument is at fault."""
+    """Re-raise `exc`, as an ArgumentError naming the parameter when an argument is at fault."""
     for (_wit, name, desc), value in zip(spec.params, args, strict=True):
         problem = find_problem(desc, value)
         if problem is not None:
-            raise ArgumentTypeError(f"{where}(): parameter `{name}`: {problem}") from exc
+            raise ArgumentError(f"{where}(): parameter `{name}`: {problem}") from exc
     raise exc
 
 
@@ -196,10 +191,6 @@ def import_func(spec: FuncSpec, impl: Callable[..., Any]) -> ImportFunc:
     return ImportFunc(spec.name, spec.descs, spec.result, impl)
 
 
-_INT_RANGES = {n: PRIMS[n][2:] for n in ("u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64")}
-"""(lowest, highest) per integer type: the bounds the runtime's lowering checks."""
-
-
 def _got(value: Any) -> str:
     text = repr(value)
     if len(text) > 60:
@@ -213,10 +204,10 @@ def find_problem(desc: t.TypeDesc, value: Any) -> str | None:
         name = desc.name
         if name == "bool":
             return None if isinstance(value, bool) else f"expected bool, {_got(value)}"
-        if name in _INT_RANGES:
+        if name in INT_RANGES:
             if not isinstance(value, int) or isinstance(value, bool):
                 return f"expected int ({name}), {_got(value)}"
-            lo, hi = _INT_RANGES[name]
+            lo, hi = INT_RANGES[name]
             return None if lo <= value <= hi else f"{value} does not fit {name} ({lo}..{hi})"
         if name in ("f32", "f64"):
             ok = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -384,42 +375,6 @@ def handle_resources(descs: Sequence[t.TypeDesc]) -> list[t.ResourceDesc]:
             parts = []
         todo.extend(x for x in reversed(parts) if x is not None)
     return out
-
-
-def describe(desc: t.TypeDesc, resource_names: bool = True) -> str:
-    """A descriptor in WIT syntax, structurally (`record { x: s32 }`)."""
-    d = desc
-    if isinstance(d, t.Primitive):
-        return d.name
-    if isinstance(d, t.Bytes):
-        return "list<u8>"
-    if isinstance(d, t.List):
-        return f"list<{describe(d.elem, resource_names)}>"
-    if isinstance(d, t.FixedList):
-        return f"list<{describe(d.elem, resource_names)}, {d.length}>"
-    if isinstance(d, t.Tuple):
-        return f"tuple<{', '.join(describe(e, resource_names) for e in d.elems)}>"
-    if isinstance(d, t.Record):
-        body = ", ".join(f"{w}: {describe(x, resource_names)}" for w, _, x in d.fields)
-        return f"record {{ {body} }}"
-    if isinstance(d, t.Enum):
-        return f"enum {{ {', '.join(d.names)} }}"
-    if isinstance(d, t.Flags):
-        return f"flags {{ {', '.join(d.names)} }}"
-    if isinstance(d, t.Variant):
-        cases = [n if x is None else f"{n}({describe(x, resource_names)})" for n, _, x in d.cases]
-        return f"variant {{ {', '.join(cases)} }}"
-    if isinstance(d, t.Option):
-        return f"option<{describe(d.elem, resource_names)}>"
-    if isinstance(d, t.Result):
-        return result_text(
-            None if d.ok is None else describe(d.ok, resource_names),
-            None if d.err is None else describe(d.err, resource_names),
-        )
-    if isinstance(d, (t.Own, t.Borrow)):
-        kind = "own" if isinstance(d, t.Own) else "borrow"
-        return f"{kind}<{d.resource.name if resource_names else 'resource'}>"
-    return repr(d)
 
 
 def check_component(component: wc.Component, engine: wasmtime.Engine, spec: WorldSpec) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 
 import wasmtime.component as wc
 
-from witkit.codegen.naming import pascal, snake, upper_snake
 from witkit.errors import BindingError
+from witkit.naming import pascal, snake, upper_snake
 from witkit.runtime.resources import ResourceProxy
 from witkit.runtime.types import (
     BYTES,
