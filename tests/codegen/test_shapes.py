@@ -51,8 +51,12 @@ def test_editor_world_resource_and_types(generated: Generated) -> None:
     ("source", "message"),
     [
         (
-            "interface i { f: async func() -> u32; }\nworld w { export i; }",
-            "t:a/i#f: async functions are not supported",
+            "interface i { f: async func() -> u32; }\nworld w { import i; }",
+            "t:a/i#f: async functions are bound only as freestanding exports",
+        ),
+        (
+            "interface i { resource r; f: async func() -> u32; }\nworld w { export i; }",
+            "t:a/i#f: an `async func` in an interface with resources is not supported",
         ),
         (
             "interface i { f: func() -> stream<u8>; }\nworld w { import i; }",
@@ -68,7 +72,7 @@ def test_editor_world_resource_and_types(generated: Generated) -> None:
         ),
         (
             "world w { resource r { m: async func(); } }",
-            "t:a/w#[method]r.m: async functions are not supported",
+            "t:a/w#[method]r.m: async functions are bound only as freestanding exports",
         ),
     ],
 )

@@ -1,7 +1,7 @@
 """Third-party WIT under `tests/thirdparty/wit/<name>/` (one package folder each, with its
 `deps/`): every world there that does not use `async`, `stream` or `future` generates host
 bindings that import and pass `mypy --strict` (one mypy run over all of them); a world that
-does use them is refused in one line naming the item. `WITKIT_THIRDPARTY_WIT` points the test
+does use them binds too (an `async func` export) or is refused in one line naming the item. `WITKIT_THIRDPARTY_WIT` points the test
 at another folder of the same layout. No folder, no worlds: the tests skip saying so."""
 
 from __future__ import annotations

@@ -363,12 +363,19 @@ class HostBuilder:
         reserved: Set[str] = CLASS_BODY_NAMES,
         *,
         item: str,
+        export: bool = False,
     ) -> FuncView:
         """The view of `f`, a member of class `owner_class` whose body uses the `reserved` names.
 
-        `item` names `f` in a BindingError (`ns:pkg/iface#name`) for what cannot be bound.
+        `item` names `f` in a BindingError (`ns:pkg/iface#name`) for what cannot be bound;
+        `export`: a freestanding function the plugin exports, which may be an `async func`.
         """
-        self._check_sync(f, item)
+        if f.is_async and not export:
+            raise BindingError(
+                f"{item}: async functions are bound only as freestanding exports "
+                "(world-level or of an exported interface); imported ones and resource "
+                "functions are not supported by witkit's host bindings yet"
+            )
         try:
             return self._func_view(f, pt, owner_class, resource_name, reserved)
         except BindingError as e:
@@ -435,13 +442,8 @@ class HostBuilder:
             result_desc=result_desc,
             docs=f.docs,
             where=where,
+            is_async=f.is_async,
         )
-
-    def _check_sync(self, f: m.Function, where: str) -> None:
-        if f.is_async:
-            raise BindingError(
-                f"{where}: async functions are not supported by witkit's host bindings yet"
-            )
 
     # ---- modules
 
@@ -523,8 +525,22 @@ class HostBuilder:
         for f in iface.functions.values():
             if f.kind == "freestanding" or f.kind == "async-freestanding":
                 functions.append(
-                    self.func_view(f, class_pt, class_name, item=f"{self.keys[iid]}#{f.name}")
+                    self.func_view(
+                        f, class_pt, class_name, item=f"{self.keys[iid]}#{f.name}", export=exported
+                    )
                 )
+        async_class = None
+        if exported and not resources:
+            async_class = free_name(f"Async{class_name}", class_names | {class_name}, BUILTIN_NAMES)
+            imports.taken.add(async_class)
+        elif exported:
+            for fv in functions:
+                if fv.is_async:
+                    raise BindingError(
+                        f"{self.keys[iid]}#{fv.wit}: an `async func` in an interface with "
+                        "resources is not supported by witkit's host bindings yet (the async "
+                        "classes bind interfaces without resources)"
+                    )
         return ModuleView(
             path=path,
             module=module,
@@ -540,6 +556,7 @@ class HostBuilder:
             resources=resources,
             imports=imports,
             class_aliases=sorted(class_pt.aliases),
+            async_class=async_class,
         )
 
     def world_view(self) -> tuple[WorldView, list[ModuleView]]:
@@ -637,13 +654,28 @@ class HostBuilder:
                         class_name,
                         reserved=WORLD_CLASS_NAMES,
                         item=f"{wit}#{self.resolve.world_key_name(key)}",
+                        export=True,
                     )
                 )
+        exported_modules = [mv for mv in modules if mv.side == "export" and mv.has_class]
+        async_class = None
+        if all(mv.async_class is not None for mv in exported_modules):
+            async_class = free_name(f"Async{class_name}", taken)
+            imports.taken.add(async_class)
+        else:
+            for fv in exported_functions:
+                if fv.is_async:
+                    raise BindingError(
+                        f"{wit}#{fv.wit}: an `async func` in a world that exports resources is not "
+                        "supported by witkit's host bindings yet (the async classes bind worlds "
+                        "whose exported interfaces have no resources)"
+                    )
         for mv in modules:
             package, _, module = mv.module.rpartition(".")
             imports.name(f".{package}", module, mv.alias)
         all_names = sorted(
             {class_name, imports_class, "Err", "Some"}
+            | ({async_class} if async_class else set())
             | {t.name for t in types}
             | {c.name for t in types if t.kind == "variant" for c in t.cases}
             | {n for n, _ in reexports}
@@ -661,13 +693,14 @@ class HostBuilder:
             imported_functions=imported_functions,
             exported_functions=exported_functions,
             imported_modules=[mv for mv in modules if mv.side == "import" and mv.has_class],
-            exported_modules=[mv for mv in modules if mv.side == "export" and mv.has_class],
+            exported_modules=exported_modules,
             modules=modules,
             all_names=all_names,
             imports=imports,
             resources=resources,
             class_aliases=sorted(class_pt.aliases),
             places=resource_labels(self.resolve, self.world)[2],
+            async_class=async_class,
         )
         return view, modules
 

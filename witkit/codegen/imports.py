@@ -22,6 +22,7 @@ _FIXED_IMPORTS = {
     "ABC": "abc",
     "abstractmethod": "abc",
     "Callable": "collections.abc",
+    "Awaitable": "collections.abc",
     "Err": "witkit.runtime",
     "Some": "witkit.runtime",
 }
@@ -72,6 +73,8 @@ def module_imports(mv: ModuleView) -> None:
         _fixed(imports, "ABC", "abstractmethod")
     if mv.side == "export" and mv.has_class:
         _fixed(imports, "Callable")
+        if mv.async_class and mv.functions:
+            _fixed(imports, "Awaitable")
         if mv.resources:
             _fixed(imports, "ClassVar")
     _runtime_imports(
@@ -89,6 +92,8 @@ def world_imports(world: WorldView) -> None:
         _fixed(imports, "abstractmethod")
     if world.exported_functions:
         _fixed(imports, "Callable")
+        if world.async_class:
+            _fixed(imports, "Awaitable")
     _runtime_imports(imports, True, True)
     # Re-exported for users, unless a world-level type of the same name takes their place.
     _fixed(imports, *(n for n in ("Err", "Some") if n not in imports.taken))

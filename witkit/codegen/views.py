@@ -101,16 +101,20 @@ class FuncView:
     docs: str | None
     where: str
     """How an argument error names the function: `Api.echo_shape`."""
+    is_async: bool = False
+    """An `async func` export: only the async classes (`AsyncWorld`) bind it."""
 
     @property
     def py_params(self) -> list[ParamView]:
         """The parameters after `self`."""
         return self.params[1:] if self.kind == "method" else self.params
 
-    def callable_type(self, callable_name: str = "Callable") -> str:
-        """`Callable[[int, str], str]`: the prepared function's type."""
+    def callable_type(self, callable_name: str = "Callable", awaitable: str | None = None) -> str:
+        """`Callable[[int, str], str]`: the prepared function's type; with `awaitable` (the
+        module's name of `collections.abc.Awaitable`), an async instance's."""
         args = ", ".join(p.annotation for p in self.params)
-        return f"{callable_name}[[{args}], {self.returns}]"
+        returns = self.returns if awaitable is None else f"{awaitable}[{self.returns}]"
+        return f"{callable_name}[[{args}], {returns}]"
 
     def def_line(
         self,
@@ -124,13 +128,16 @@ class FuncView:
             params.insert(0, first)
         return f"def {name or self.name}({', '.join(params)}) -> {returns or self.returns}:"
 
-    def prepare_line(self, interface: str, callable_name: str = "Callable") -> str:
+    def prepare_line(
+        self, interface: str, callable_name: str = "Callable", awaitable: str | None = None
+    ) -> str:
         """`self._f: Callable[...] = _h.prepare(instance, INTERFACE, _F_F)`.
 
-        `callable_name` is the module's local name of `collections.abc.Callable`.
+        `callable_name` is the module's local name of `collections.abc.Callable`; `awaitable`
+        that of `Awaitable`, for the prepared calls of an async instance.
         """
         call = f"{H}.prepare(instance, {interface}, {self.spec})"
-        return f"self.{self.attr}: {self.callable_type(callable_name)} = {call}"
+        return f"self.{self.attr}: {self.callable_type(callable_name, awaitable)} = {call}"
 
     @property
     def import_docs(self) -> str | None:
@@ -237,6 +244,9 @@ class ModuleView:
     import_lines: list[str] = field(default_factory=list)
     class_aliases: list[str] = field(default_factory=list)
     """Resource classes the interface class refers to as `_Name` (its attributes shadow them)."""
+    async_class: str | None = None
+    """The exported interface's class for async plugins (`AsyncApi`); None where the interface
+    has resources (their constructors and methods are sync only)."""
 
     @property
     def has_class(self) -> bool:
@@ -247,6 +257,11 @@ class ModuleView:
     def wasi(self) -> bool:
         """A WASI interface: a host may leave it to the runtime's WASI implementation."""
         return self.interface.startswith("wasi:")
+
+    @property
+    def sync_functions(self) -> list[FuncView]:
+        """The freestanding functions the sync class binds (not `async func` ones)."""
+        return [f for f in self.functions if not f.is_async]
 
     @property
     def all_functions(self) -> list[FuncView]:
@@ -283,6 +298,14 @@ class WorldView:
     """Resources declared in the world itself (imports: the host implements them)."""
     class_aliases: list[str] = field(default_factory=list)
     """World resource classes the imports class refers to as `_Name` (its attributes shadow them)."""
+    async_class: str | None = None
+    """The world class for async plugins (`AsyncVowels`); None where an exported interface has
+    resources."""
+
+    @property
+    def sync_exports(self) -> list[FuncView]:
+        """The world-level exports the sync class binds (not `async func` ones)."""
+        return [f for f in self.exported_functions if not f.is_async]
 
     @property
     def imported_specs(self) -> list[FuncView]:

@@ -7,6 +7,7 @@ call: a generated method calls its prepared function directly and only reaches
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import functools
 import operator
@@ -49,6 +50,7 @@ __all__ = [
     "find_problem",
     "import_func",
     "load_component",
+    "load_component_async",
     "member",
     "method",
     "prepare",
@@ -74,14 +76,20 @@ LOWERING_ERRORS: tuple[type[BaseException], ...] = (
 # Loading
 
 
-def default_runtime(limits: Limits | None = None) -> Runtime:
-    """The runtime `load` uses when none is given: the shared one able to enforce `limits`."""
-    return shared_runtime(limits)
+def default_runtime(limits: Limits | None = None, *, epoch: bool = False) -> Runtime:
+    """The runtime `load` uses when none is given: the shared one able to enforce `limits`
+    (`epoch=True`: with epoch interruption, which async plugins need)."""
+    return shared_runtime(limits, epoch=epoch)
 
 
 def load_component(runtime: Runtime, source: Source) -> wc.Component:
     """Compile `source` (see `Runtime.compile`: a `str` is WAT text or a file path)."""
     return runtime.compile(source)
+
+
+async def load_component_async(runtime: Runtime, source: Source) -> wc.Component:
+    """`load_component` in a worker thread, so the event loop runs on while it compiles."""
+    return await asyncio.to_thread(load_component, runtime, source)
 
 
 def require(obj: object, cls: type[Any], what: str) -> None:
