@@ -36,6 +36,7 @@ _LAZY = {
     "Limits": "witkit.runtime",
     "Ok": "witkit.runtime",
     "Pool": "witkit.runtime",
+    "AsyncPool": "witkit.runtime",
     "ResourceProxy": "witkit.runtime",
     "Runtime": "witkit.runtime",
     "Some": "witkit.runtime",
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from witkit.plugins.dynamic import AsyncDynamicPlugin, DynamicPlugin, load, load_async
     from witkit.plugins.manifest import load_manifest
     from witkit.runtime import (
+        AsyncPool,
         Err,
         Http,
         Instance,
@@ -84,6 +86,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AsyncDynamicPlugin",
+    "AsyncPool",
     "BindingError",
     "BuildError",
     "Cancelled",

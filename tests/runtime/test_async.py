@@ -243,3 +243,44 @@ def test_the_readme_async_snippet_runs_as_written(monkeypatch: pytest.MonkeyPatc
     monkeypatch.chdir(root)
     exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})
     assert capsys.readouterr().out == shown
+
+
+def test_an_async_pool_lends_each_task_its_own_plugin_and_replaces_a_trapped_one(
+    rt: Runtime,
+) -> None:
+    loads = 0
+
+    async def load() -> AsyncInstance:
+        nonlocal loads
+        loads += 1
+        return behaviour(rt)
+
+    async def main() -> None:
+        async with witkit.AsyncPool(load, size=2) as pool:
+            await pool.fill()
+            assert (loads, pool.idle) == (2, 2)
+            seen: list[int] = []
+
+            async def use(i: int) -> int:
+                async with pool.get() as inst:
+                    seen.append(id(inst))
+                    await asyncio.sleep(0.01)  # held across a suspension: others take the other
+                    return int(await inst.func("add", [U32, U32], U32)(i, 1))
+
+            assert await asyncio.gather(*(use(i) for i in range(6))) == [1, 2, 3, 4, 5, 6]
+            assert len(set(seen)) == 2 and loads == 2
+            async with pool.get() as inst:
+                with pytest.raises(TrapError):
+                    await inst.func("boom", [], None)()
+            assert (pool.replaced, pool.idle) == (1, 1)
+            assert await use(9) == 10 and loads == 2  # the healthy one serves
+            held = [await pool.acquire(), await pool.acquire()]
+            assert loads == 3  # the empty slot is loaded on demand
+            with pytest.raises(PluginError, match=r"no plugin of the pool became free within 0\.05 s"):
+                await pool.acquire(timeout=0.05)
+            for inst in held:
+                await pool.release(inst)
+        with pytest.raises(PluginError, match="the pool is closed"):
+            await pool.acquire()
+
+    asyncio.run(main())

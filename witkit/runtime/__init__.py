@@ -38,7 +38,7 @@ from witkit.runtime._runtime import CacheStats, Runtime, Source, shared_runtime
 from witkit.runtime.config import Http, Limits, Wasi
 from witkit.runtime.described import DynamicResource
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
-from witkit.runtime.pool import Pool
+from witkit.runtime.pool import AsyncPool, Pool
 from witkit.runtime.resources import HandleTable, ResourceProxy
 from witkit.runtime.types import (
     BOOL,
@@ -93,6 +93,7 @@ __all__ = [
     "U32",
     "U64",
     "AsyncInstance",
+    "AsyncPool",
     "Borrow",
     "Bytes",
     "CacheStats",

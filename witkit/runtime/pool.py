@@ -1,24 +1,29 @@
-"""`Pool`: N ready instances of one plugin shared by threads, with trapped ones replaced.
+"""`Pool` and `AsyncPool`: N ready instances of one plugin shared by threads (or by asyncio
+tasks), with trapped ones replaced.
 
 An `Instance` runs one call at a time; a pool gives each concurrent caller an instance of its
 own. Instances are made by a `load` callable (a generated `World.load(...)`, `witkit.load(...)`,
 or `Runtime.instantiate(...)`), so imports, WASI grants and per-instance limits are whatever that
 call gives. Before an instance goes back to the pool it is checked: one that trapped, ran out of
 fuel or time, was cancelled or closed is discarded and a fresh one is loaded in its place.
+
+`AsyncPool` is the same for one event loop: its `load` is a coroutine function (a generated
+`AsyncWorld.load(...)` or `witkit.load_async(...)`), and waiting for an idle plugin awaits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, Generic, TypeVar
 
 from witkit.errors import PluginError
 from witkit.runtime._instance import Instance
 
-__all__ = ["Pool"]
+__all__ = ["AsyncPool", "Pool"]
 
 P = TypeVar("P")
 
@@ -139,3 +144,116 @@ class Pool(Generic[P]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class AsyncPool(Generic[P]):
+    """`size` async plugins made by `await load()`, lent to one task at a time.
+
+    `async with pool.get() as plugin: await plugin.fn(...)` waits for an idle plugin (at most
+    `timeout` seconds, then `PluginError`); plugins are loaded on first demand, or all at once
+    by `await pool.fill()`. A plugin given back poisoned (it trapped, hit a limit, its call
+    was cancelled) is closed and its slot loaded again on demand. Use it from one event loop.
+    """
+
+    def __init__(self, load: Callable[[], Awaitable[P]], size: int) -> None:
+        if size < 1:
+            raise ValueError("AsyncPool size must be at least 1")
+        self._load = load
+        self.size = size
+        self._idle: list[P] = []
+        self._unloaded = size
+        self._cond = asyncio.Condition()
+        self._closed = False
+        self.replaced = 0
+        """How many poisoned plugins were discarded and reloaded."""
+
+    async def fill(self) -> None:
+        """Load every empty slot now (concurrently), so the first callers do not wait for it."""
+        async with self._cond:
+            todo, self._unloaded = self._unloaded, 0
+        try:
+            plugins = await asyncio.gather(*(self._fresh() for _ in range(todo)))
+        except BaseException:
+            async with self._cond:
+                self._unloaded += todo
+                self._cond.notify_all()
+            raise
+        async with self._cond:
+            self._idle.extend(plugins)
+            self._cond.notify_all()
+
+    async def _fresh(self) -> P:
+        plugin = await self._load()
+        instance_of(plugin)
+        return plugin
+
+    async def acquire(self, timeout: float | None = None) -> P:
+        """An idle plugin, loading one into an empty slot if needed; give it back with `release`."""
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._cond:
+                    while True:
+                        if self._closed:
+                            raise PluginError("the pool is closed")
+                        if self._idle:
+                            return self._idle.pop()
+                        if self._unloaded:
+                            self._unloaded -= 1
+                            break
+                        await self._cond.wait()
+        except TimeoutError:
+            raise PluginError(
+                f"no plugin of the pool became free within {timeout} s (all {self.size} busy)"
+            ) from None
+        try:
+            return await self._fresh()
+        except BaseException:
+            async with self._cond:
+                self._unloaded += 1
+                self._cond.notify()
+            raise
+
+    async def release(self, plugin: P) -> None:
+        """Give `plugin` back; a poisoned one is discarded (its slot is reloaded on demand)."""
+        inst = instance_of(plugin)
+        healthy = not inst.poisoned
+        async with self._cond:
+            keep = healthy and not self._closed
+            if keep:
+                self._idle.append(plugin)
+            else:
+                self._unloaded += 1
+                if not healthy:
+                    self.replaced += 1
+            self._cond.notify()
+        if not keep:
+            inst.close()
+
+    @asynccontextmanager
+    async def get(self, timeout: float | None = None) -> AsyncIterator[P]:
+        """Borrow a plugin for the `async with` block."""
+        plugin = await self.acquire(timeout)
+        try:
+            yield plugin
+        finally:
+            await self.release(plugin)
+
+    @property
+    def idle(self) -> int:
+        """Plugins loaded and not lent out."""
+        return len(self._idle)
+
+    async def close(self) -> None:
+        """Close the idle plugins; plugins lent out are closed when they come back."""
+        async with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._cond.notify_all()
+        for plugin in idle:
+            instance_of(plugin).close()
+
+    async def __aenter__(self) -> AsyncPool[P]:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
