@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from tests.support.mypy import require_mypy_strict
 from witkit.codegen.host import write_host
+from witkit.errors import BindingError
 from witkit.wit.resolve import resolve_source, select_world
 
 pytestmark = pytest.mark.timeout(600)
@@ -164,6 +165,13 @@ def test_resources_named_apart_only_by_case_link_each_constructor_to_its_class(
     funcs = {f.name: f.impl for f in store.link(Impl()).items if hasattr(f, "impl")}
     assert funcs["[constructor]blob"] is Small
     assert funcs["[constructor]BLOB"] is Large
+
+    class Forgot(store.Store):  # type: ignore[misc, name-defined]
+        Blob = Small  # no `Blob_`
+
+    with pytest.raises(BindingError, match=r"imports\.store\.Blob_ must name your subclass of "
+                       r"caseres\.store\.Blob_, got None"):
+        store.link(Forgot())
 
 
 # -- random worlds -----------------------------------------------------------------------------

@@ -97,7 +97,7 @@ class Store(ABC):
 def link(impl: Store, what: str = "imports.store") -> _rt.ImportInterface:
     """The runtime imports that serve `witkit:kitchen/store@0.1.0` from `impl`."""
     _h.require(impl, Store, what)
-    blob_class = impl.Blob
+    blob_class = _h.member(impl, "Blob")
     _h.require_class(blob_class, Blob, what + ".Blob")
     return _rt.ImportInterface(
         INTERFACE,
