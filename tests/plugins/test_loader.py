@@ -267,6 +267,22 @@ def test_file_locator_is_used_in_place(tmp_path: Path, make_loader: MakeLoader) 
     assert cache_files(loader) == []
 
 
+def test_a_wat_file_locator_is_used_in_place_and_loads(
+    tmp_path: Path, make_loader: MakeLoader
+) -> None:
+    import witkit
+
+    english = Path(__file__).resolve().parents[2] / "examples" / "compose" / "english.wat"
+    (tmp_path / "english.wat").write_text(english.read_text())
+    (tmp_path / "notes.txt").write_text("(component)")
+    loader = make_loader()
+    path = loader.load("english", "file:english.wat", base=tmp_path)
+    assert path == (tmp_path / "english.wat").resolve() and cache_files(loader) == []
+    assert witkit.load(path).call("greeter/greet", "Ada") == "Hello, Ada!"
+    with pytest.raises(LoadError, match="notes.txt is not a WebAssembly file"):
+        loader.load("notes", "file:notes.txt", base=tmp_path)  # only `.wat` is taken as text
+
+
 def test_file_locator_relative_to_cwd(
     tmp_path: Path, make_loader: MakeLoader, monkeypatch: pytest.MonkeyPatch
 ) -> None:

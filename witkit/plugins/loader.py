@@ -11,8 +11,8 @@ An `oci://` locator is resolved to its manifest (`witkit.plugins.oci` has the la
 credentials), whose `application/wasm` layer is downloaded and checked against the layer
 digest; a tag is resolved once and then cached like a URL, a `@sha256:` digest for good.
 
-`file:` locators of a `.wasm` are used in place (never copied), so a rebuilt local plugin
-is picked up at once; `file:` archives are unpacked into the cache on every load.
+`file:` locators of a `.wasm` (or of WAT text, `.wat`) are used in place (never copied), so a
+rebuilt local plugin is picked up at once; `file:` archives are unpacked into the cache on every load.
 
 About 800 lines because every download path (URL, GitHub release, OCI layer, archive)
 shares one streaming, size-capped, verify-then-rename write; the locator grammar
@@ -372,7 +372,8 @@ class PluginLoader:
             )
         if loc.sha256 is not None:
             self._verify(plugin_id, path.as_posix(), loc.sha256, _sha256_file(path), "expected")
-        _check_wasm(path, f"plugin {plugin_id!r}: {path}")
+        if path.suffix.lower() != ".wat":  # WAT text is compiled as it is, like witkit.load's
+            _check_wasm(path, f"plugin {plugin_id!r}: {path}")
         return path
 
     # -- downloads -----------------------------------------------------------------------
