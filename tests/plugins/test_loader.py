@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +52,36 @@ def test_url_download_is_cached_under_the_id(
     assert record["locator"] == url
     assert record["wasm_sha256"] == sha256(WASM)
     assert temp_files(loader) == []
+
+
+@pytest.mark.hostile
+def test_killed_downloads_leftovers_are_swept_and_cache_folders_are_private(
+    server: LoopbackServer, make_loader: MakeLoader
+) -> None:
+    loader = make_loader()
+    loader.temp_dir.mkdir(parents=True)
+    loader.plugins_dir.mkdir(parents=True)
+    old = time.time() - 2 * 3600
+    stale = [loader.temp_dir / ".witkit-greeter-x1.part", loader.temp_dir / ".witkit-greeter-x2.wasm",
+             loader.plugins_dir / ".witkit-greeter.wasm-x3.part"]  # fmt: skip
+    fresh = loader.temp_dir / ".witkit-other-x4.part"  # a download running right now
+    mine = loader.temp_dir / "notes.part"  # not witkit's: never touched
+    for f in [*stale, fresh, mine]:
+        f.write_bytes(b"x" * 1000)
+    for f in [*stale, mine]:
+        os.utime(f, (old, old))
+    loader.load("greeter", server.serve("/greeter.wasm", WASM))
+    assert [f.exists() for f in stale] == [False, False, False]
+    assert fresh.exists() and mine.exists()
+
+    root = loader.plugins_dir.parent / "fresh"
+    private = PluginLoader(root / "plugins", root / "temp", github_api=server.url("/api"))
+    try:
+        private.load("greeter", server.serve("/greeter.wasm", WASM))
+        assert (root / "plugins").stat().st_mode & 0o777 == 0o700
+        assert (root / "temp").stat().st_mode & 0o777 == 0o700
+    finally:
+        private.close()
 
 
 def test_second_load_is_a_cache_hit_without_requests(

@@ -42,6 +42,7 @@ import httpx
 import platformdirs
 
 from witkit import __version__
+from witkit._cachedirs import private_dir, sweep_stale
 from witkit._parse import loads_json
 from witkit.errors import LoadError
 from witkit.plugins import oci
@@ -390,8 +391,8 @@ class PluginLoader:
         *,
         publisher: str = "GitHub",
     ) -> Path:
-        self.temp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=self.temp_dir, prefix=f"{plugin_id}-", suffix=".part")
+        self._temp_dir_ready()
+        fd, name = tempfile.mkstemp(dir=self.temp_dir, prefix=f".witkit-{plugin_id}-", suffix=".part")
         part = Path(name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -424,7 +425,7 @@ class PluginLoader:
             self._verify(
                 plugin_id, source_url, published, asset_sha256, f"published by {publisher}"
             )
-        self.temp_dir.mkdir(parents=True, exist_ok=True)
+        self._temp_dir_ready()
         unpacked: Path | None = None
         try:
             wasm = source
@@ -436,7 +437,7 @@ class PluginLoader:
                 asset_name = f"{asset_name or 'download'}{suffix or ''}"
             if suffix is not None:
                 fd, name = tempfile.mkstemp(
-                    dir=self.temp_dir, prefix=f"{plugin_id}-", suffix=".wasm"
+                    dir=self.temp_dir, prefix=f".witkit-{plugin_id}-", suffix=".wasm"
                 )
                 os.close(fd)
                 unpacked = Path(name)
@@ -463,7 +464,8 @@ class PluginLoader:
                 fetched_at=time.time(),
             )
             dest = self.wasm_path(plugin_id)
-            self.plugins_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.plugins_dir)
+            sweep_stale(self.plugins_dir, ".witkit-*.part")
             self._move_into_place(wasm, dest)
             # The record goes last: a crash in between leaves a record that does not match
             # the new file, which the next load treats as a miss.
@@ -488,7 +490,7 @@ class PluginLoader:
             if e.errno != errno.EXDEV:
                 raise LoadError(f"cannot move {src} to {dest}: {e}") from e
             # temp_dir is on another file system: copy next to dest, then rename atomically.
-            fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}-", suffix=".part")
+            fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".witkit-{dest.name}-", suffix=".part")
             os.close(fd)
             try:
                 shutil.copyfile(src, name)
@@ -496,9 +498,15 @@ class PluginLoader:
             finally:
                 _unlink(Path(name))
 
+    def _temp_dir_ready(self) -> None:
+        """Create the temp folder (private) and delete what killed downloads left in it."""
+        private_dir(self.temp_dir)
+        sweep_stale(self.temp_dir, ".witkit-*.part")  # only witkit's own names: the folder
+        sweep_stale(self.temp_dir, ".witkit-*.wasm")  # may be one the user shares
+
     def _write_record(self, plugin_id: str, record: CacheRecord) -> None:
         dest = self.record_path(plugin_id)
-        fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}-", suffix=".part")
+        fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".witkit-{dest.name}-", suffix=".part")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(record.to_json())

@@ -13,7 +13,6 @@ import platform
 import sys
 import tempfile
 import threading
-import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import platformdirs
 import wasmtime.component as wc
 from wasmtime import Config, Engine, WasmtimeError
 
+from witkit._cachedirs import private_dir, sweep_stale
 from witkit.errors import PluginError
 from witkit.runtime import _abi, _memory, _rewrite, _seal
 from witkit.runtime._async import AsyncInstance
@@ -247,7 +247,7 @@ class Runtime:
             except OSError as e:
                 raise PluginError(f"cannot read component {path}: {e}") from e
             try:
-                _private_dir(seal_path.parent)
+                private_dir(seal_path.parent)
                 _seal.write_seal(seal_path, _seal.Seal.of(st, digest))
             except OSError:
                 pass  # an unwritable cache only costs hashing the source next time
@@ -318,8 +318,8 @@ class Runtime:
     def _store(self, entry: Path, component: wc.Component) -> None:
         try:
             payload = component.serialize()
-            _private_dir(entry.parent)
-            _sweep_temp_files(entry.parent)
+            private_dir(entry.parent)
+            sweep_stale(entry.parent, ".tmp-*")
             fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".cwasm")
             try:
                 with os.fdopen(fd, "wb") as f:
@@ -431,26 +431,6 @@ def shared_runtime(limits: Limits | None = None, *, epoch: bool = False) -> Runt
             runtime.limits = Limits()  # the engine can enforce them; no default applies
             _shared[key] = runtime
     return runtime
-
-
-_STALE_TEMP = 3600.0
-"""Seconds after which a cache temp file is taken for the leftover of a killed writer."""
-
-
-def _sweep_temp_files(folder: Path) -> None:
-    """Delete temp files that writers killed mid-write left behind (tens of MB each)."""
-    cutoff = time.time() - _STALE_TEMP
-    for tmp in folder.glob(".tmp-*"):
-        try:
-            if tmp.stat().st_mtime < cutoff:
-                tmp.unlink()
-        except OSError:
-            pass  # another process swept or renamed it first
-
-
-def _private_dir(folder: Path) -> None:
-    """Create `folder` readable by the user alone (entries are code the runtime will run)."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _fd_path(fd: int, path: Path) -> str:
