@@ -109,7 +109,13 @@ BLOB = rf"""
     (func (export "take") (param i32) (result i32) (local $n i32)
       (local.set $n (call $size (local.get 0)))
       (call $drop (local.get 0))
-      (local.get $n)))
+      (local.get $n))
+    ;; keeps an owned handle without dropping it, for the cleanup tests: a trap, a timeout
+    ;; or closing the instance must end the guest's hold on it
+    (global $kept (mut i32) (i32.const 0))
+    (func (export "keep") (param i32) (global.set $kept (local.get 0)))
+    (func (export "boom") unreachable)
+    (func (export "spin") (loop $l br $l)))
   (core instance $i (instantiate $main (with "h" (instance
     (export "ctor" (func $ctor_l)) (export "size" (func $size_l)) (export "drop" (func $drop))))))
   (func (export "measure-temp") (param "data" string) (result u32)
@@ -118,6 +124,9 @@ BLOB = rf"""
     (canon lift (core func $i "make") (memory (core memory $m "mem")) (realloc (core func $m "realloc"))))
   (func (export "measure") (param "b" (borrow $blob)) (result u32) (canon lift (core func $i "measure")))
   (func (export "take") (param "b" (own $blob)) (result u32) (canon lift (core func $i "take")))
+  (func (export "keep") (param "b" (own $blob)) (canon lift (core func $i "keep")))
+  (func (export "boom") (canon lift (core func $i "boom")))
+  (func (export "spin") (canon lift (core func $i "spin")))
 )
 """
 

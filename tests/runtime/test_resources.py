@@ -168,3 +168,70 @@ def test_handle_from_another_instance_is_refused(rt: Runtime) -> None:
     assert not two.poisoned
     assert Counter(two, 7).get() == 7
     assert c.get() == 1
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("ending", ["trap", "timeout", "cancel", "close"])
+def test_host_resources_the_guest_still_owns_are_dropped_once_when_the_instance_ends(
+    ending: str,
+) -> None:
+    import threading
+    import time
+
+    from witkit.errors import Cancelled, Timeout, TrapError
+    from witkit.runtime import Limits
+
+    dropped: list[Any] = []
+    imports, blob = blob_imports(dropped, [])  # type: ignore[misc]
+    limits = Limits(timeout=0.2) if ending == "timeout" else None
+    with Runtime(cache=False, cancellable=True, limits=limits or Limits()) as rt:
+        inst = rt.instantiate(BLOB, imports, limits=limits)
+        kept, lent = Blob("kept"), Blob("lent")
+        inst.func("keep", [Own(blob)], None)(kept)
+        assert inst.func("measure", [Borrow(blob)], U32)(lent) == 4
+        assert dropped == [] and len(inst._handles) == 1  # the guest holds `kept`
+        if ending == "trap":
+            with pytest.raises(TrapError):
+                inst.func("boom", [], None)()
+        elif ending == "timeout":
+            with pytest.raises(Timeout):
+                inst.func("spin", [], None)()
+        elif ending == "cancel":
+            spin = inst.func("spin", [], None)
+            errors: list[BaseException] = []
+
+            def run() -> None:
+                try:
+                    spin()
+                except BaseException as e:
+                    errors.append(e)
+
+            thread = threading.Thread(target=run)
+            thread.start()
+            while not inst.cancel():
+                time.sleep(0.001)
+            thread.join()
+            assert isinstance(errors[0], Cancelled)
+        else:
+            inst.close()
+        assert dropped == [kept]  # once, and not the object that was only lent
+        assert len(inst._handles) == 0
+        inst.close()
+        assert dropped == [kept]
+
+
+def test_a_host_on_drop_that_raises_when_the_instance_ends_is_logged(
+    rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refuse(obj: Any) -> None:
+        raise RuntimeError("cannot release")
+
+    blob = HostResource(Blob, "blob", on_drop=refuse)
+    inst = rt.instantiate(BLOB, [
+        ImportResource("blob", blob),
+        ImportFunc("[constructor]blob", [STRING], Own(blob), Blob),
+        ImportFunc("[method]blob.size", [Borrow(blob)], U32, lambda b: len(b.data)),
+    ])
+    inst.func("keep", [Own(blob)], None)(Blob("x"))
+    inst.close()  # does not raise
+    assert "on_drop of" in caplog.text and "cannot release" in caplog.text

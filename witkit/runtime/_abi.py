@@ -492,7 +492,7 @@ def _lower_resource(desc: Own | Borrow, env: Env) -> Lower:
             if not isinstance(v, cls):
                 raise BindingError(f"expected a {cls.__name__} for {desc!r}, got {v!r}")
             handles = env.instance._handles
-            rep = handles.give(v) if owned else handles.lend(v)
+            rep = handles.give(v, res.on_drop) if owned else handles.lend(v)
             host = resource_host_new(owned, rep, type_id)
             out = c_void_p()
             try:

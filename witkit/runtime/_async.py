@@ -186,9 +186,7 @@ class AsyncInstance(Instance):
             if not done:
                 # A future dropped mid-call leaves the store unable to enter the instance.
                 why = type(stop).__name__ if stop is not None else "cancellation of the awaiting task"
-                self._poisoned = f"{why} in {name}, stopped mid-call"
-                self._gate = True
-                self._deferred_drops.clear()
+                self._poison(f"{why} in {name}, stopped mid-call")
                 self._cancel_waiting()
         if stop is not None:
             raise stop

@@ -86,10 +86,7 @@ class _Twin:
 
 def _broke(inst: Instance, name: str, why: str) -> NoReturn:
     """The guest handed over something the canonical ABI forbids: poison and report it."""
-    if inst._poisoned is None:
-        inst._poisoned = f"TrapError in {name}"
-        inst._gate = True
-        inst._deferred_drops.clear()
+    inst._poison(f"TrapError in {name}")
     raise TrapError(f"{name}: the plugin broke the canonical ABI: {why}")
 
 

@@ -351,9 +351,7 @@ class Instance:
 
     def close(self) -> None:
         """Release the store; later calls raise PluginError."""
-        if self._poisoned is None:
-            self._poisoned = "the instance was closed"
-        self._gate = True
+        self._poison("the instance was closed")
         self._funcs.clear()
         for capture in self._captures:
             if capture is not None:
@@ -361,6 +359,26 @@ class Instance:
                 capture.close()
         if self._http is not None:
             self._http.close()
+
+    def _poison(self, reason: str) -> None:
+        """End the instance for good (closed, or a trap, limit or cancel left it unusable).
+
+        The first time: later calls are refused with `reason`, and host resources the guest
+        still owned are released, each host `on_drop` (generated classes: `dropped()`) run once,
+        since the guest can no longer drop them. A host `on_drop` that raises is logged.
+        """
+        if self._poisoned is not None:
+            return
+        self._poisoned = reason
+        self._gate = True
+        self._deferred_drops.clear()
+        for obj, on_drop in self._handles.abandon():
+            if on_drop is None:
+                continue
+            try:
+                on_drop(obj)
+            except Exception:  # the instance is over either way; the host learns it from the log
+                _log.exception("on_drop of %r raised while releasing a host resource (%s)", obj, reason)
 
     def func(self, name: str, params: Sequence[TypeDesc], result: TypeDesc | None = None) -> PreparedFunc:
         """Prepare the export `name` ("func" or "ns:pkg/iface@ver#func"); cached by name."""
@@ -906,10 +924,8 @@ class Instance:
             trapped = True
         else:
             exc = TrapError(f"{what}: {cause}", backtrace)
-        if trapped and self._poisoned is None:
-            self._poisoned = f"{type(exc).__name__} in {what}"
-            self._gate = True
-            self._deferred_drops.clear()
+        if trapped:
+            self._poison(f"{type(exc).__name__} in {what}")
         if exc.__cause__ is None:
             raise exc from error
         raise exc

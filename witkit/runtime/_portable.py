@@ -265,7 +265,7 @@ def _resource_to_pub(desc: Own | Borrow, inst: Instance) -> ToPub:
         def host_to_pub(v: Any) -> Any:
             if not isinstance(v, cls):
                 raise BindingError(f"expected a {cls.__name__} for {desc!r}, got {v!r}")
-            rep = inst._handles.give(v) if owned else inst._handles.lend(v)
+            rep = inst._handles.give(v, res.on_drop) if owned else inst._handles.lend(v)
             return wc.ResourceHost.own(rep, type_id) if owned else wc.ResourceHost.borrow(rep, type_id)
 
         return host_to_pub

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -98,6 +99,10 @@ class HandleTable:
     stays until the guest drops every owned handle or gives them back) or as a `borrow` (kept
     only for the duration of the call that lends it). So a handle the guest passes back lifts
     to the very same Python object, and nothing outlives the guest's use of it.
+
+    When the instance ends (closed, or poisoned by a trap, a limit or a cancel) the guest can
+    never drop what it still owns: `abandon()` empties the table and hands back those objects
+    with their `on_drop`, which the instance runs, once each.
     """
 
     def __init__(self) -> None:
@@ -105,6 +110,7 @@ class HandleTable:
         self._reps: dict[int, int] = {}
         self._owners: dict[int, int] = {}
         self._lent: list[int] = []
+        self._drops: dict[int, Callable[[Any], Any]] = {}
         self._next = 1
 
     def _enter(self, obj: Any) -> int:
@@ -118,10 +124,13 @@ class HandleTable:
             self._objects[rep] = obj
         return rep
 
-    def give(self, obj: Any) -> int:
-        """The rep for handing the guest an owned handle to `obj`."""
+    def give(self, obj: Any, on_drop: Callable[[Any], Any] | None = None) -> int:
+        """The rep for handing the guest an owned handle to `obj` (`on_drop`: what releasing
+        it runs, should the instance end while the guest still owns it)."""
         rep = self._enter(obj)
         self._owners[rep] = self._owners.get(rep, 0) + 1
+        if on_drop is not None:
+            self._drops[rep] = on_drop
         return rep
 
     def lend(self, obj: Any) -> int:
@@ -166,7 +175,18 @@ class HandleTable:
         self._owners.pop(rep, None)
         return True
 
+    def abandon(self) -> list[tuple[Any, Callable[[Any], Any] | None]]:
+        """Empty the table; the objects the guest still owned, each with its `on_drop`."""
+        owned = [(self._objects[rep], self._drops.get(rep)) for rep in self._owners if rep in self._objects]
+        self._objects.clear()
+        self._reps.clear()
+        self._owners.clear()
+        self._lent.clear()
+        self._drops.clear()
+        return owned
+
     def _forget(self, rep: int) -> Any:
+        self._drops.pop(rep, None)
         obj = self._objects.pop(rep, None)
         if obj is not None:
             self._reps.pop(id(obj), None)
