@@ -64,7 +64,9 @@ def test_a_forged_or_reused_handle_is_refused_and_the_graph_keeps_serving(
     graph.call("bob", "drop", c)
     with pytest.raises(TrapError, match=f"give-back: unknown handle index {c}"):
         graph.call("bob", "give-back", c)  # dropped already
-    assert graph.call("sessions", LIVE) == 1  # bob's first session, untouched
+    # The trap ended bob, who can never drop his first session now: it is released in the
+    # provider (as any host resource a trapped instance still owns), which keeps serving.
+    assert graph.call("sessions", LIVE) == 0 and handles(graph, "bob") == 0
     assert graph.call("sessions", f"{SESSIONS_IFACE}#[method]session.get", _made(graph)) == 11
 
 
