@@ -310,7 +310,7 @@ def test_a_wat_file_locator_is_used_in_place_and_loads(
     path = loader.load("english", "file:english.wat", base=tmp_path)
     assert path == (tmp_path / "english.wat").resolve() and cache_files(loader) == []
     assert witkit.load(path).call("greeter/greet", "Ada") == "Hello, Ada!"
-    with pytest.raises(LoadError, match="notes.txt is not a WebAssembly file"):
+    with pytest.raises(LoadError, match=r"notes\.txt is not a WebAssembly file"):
         loader.load("notes", "file:notes.txt", base=tmp_path)  # only `.wat` is taken as text
 
 

@@ -20,7 +20,7 @@ import time
 import types
 import warnings
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from ctypes import c_void_p
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, cast
@@ -92,6 +92,44 @@ class PreparedFunc(Protocol):
     result: TypeDesc | None
 
     def __call__(self, *args: Any) -> Any: ...
+
+
+_VERSIONED = re.compile(r"^(?P<iface>[^@]+)@(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)(?P<rest>[-+].*)?$")
+
+
+def served_import(name: str, import_types: Mapping[str, Any]) -> str:
+    """The component import a host interface `name` (`ns:pkg/iface@1.2.3`) serves.
+
+    Its own name when the component imports that; else the component's import of the same
+    interface at a semver-compatible version (same major; same minor while the major is 0, as
+    wasmtime's linker matches), so an override written for `wasi:cli/environment@0.2.0` serves
+    a component importing `@0.2.9` instead of being shadowed by the runtime's WASI. An
+    interface the component imports only at incompatible versions is a PluginError naming
+    both; one it does not import at all is linked as given (nothing will call it).
+    """
+    if name in import_types:
+        return name
+    want = _VERSIONED.match(name)
+    if want is None:
+        return name
+    same = [(k, m) for k in import_types if (m := _VERSIONED.match(k)) and m["iface"] == want["iface"]]
+    if not same:
+        return name
+
+    def compatible(m: re.Match[str]) -> bool:
+        if m["major"] != want["major"]:
+            return False
+        return m["major"] != "0" or (m["minor"] == want["minor"] and m["minor"] != "0")
+
+    matches = sorted(k for k, m in same if compatible(m) and not m["rest"] and not want["rest"])
+    if matches:
+        return matches[-1]
+    found = ", ".join(sorted(k for k, _ in same))
+    raise PluginError(
+        f"the host provides {name}, but the component imports {found}: not a compatible "
+        "version, so the host's implementation would never be called; provide the version "
+        "the component imports"
+    )
 
 
 def build_wasi_config(
@@ -937,11 +975,12 @@ class Instance:
         with linker.root() as root:
             for item in imports:
                 if isinstance(item, ImportInterface):
-                    ext = import_types.get(item.name)
+                    name = served_import(item.name, import_types)
+                    ext = import_types.get(name)
                     exports = ext.ty.exports(engine) if ext is not None and isinstance(ext.ty, wc.ComponentInstanceType) else {}
-                    with root.add_instance(item.name) as li:
+                    with root.add_instance(name) as li:
                         for sub in item.items:
-                            self._define_item(li, sub, item.name, exports)
+                            self._define_item(li, sub, name, exports)
                 else:
                     self._define_item(root, item, "", import_types)
 
