@@ -1,4 +1,4 @@
-"""`witkit new` and `witkit build`: scaffold a Python guest plugin from a world, and build it."""
+"""`witkit new` and `witkit build`: scaffold a guest plugin (Python or JavaScript) from a world, and build it."""
 
 from __future__ import annotations
 
@@ -67,7 +67,9 @@ def _shown(path: Path) -> str:
 @click.option(
     "--check", is_flag=True, help="Type-check the guest against the bindings first (mypy)."
 )
-@click.option("-v", "--verbose", is_flag=True, help="Show componentize-py's raw output on failure.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Show componentize-py's (or componentize-js's) raw output on failure."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print path, size, sha256 and cached as JSON.")
 def build(project_dir: Path, output: Path | None, check: bool, verbose: bool, as_json: bool) -> None:
     """Build the guest project in PROJECT_DIR into a component (cached)."""
@@ -109,13 +111,23 @@ def build(project_dir: Path, output: Path | None, check: bool, verbose: bool, as
 @click.option(
     "--templates",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of templates overriding witkit's (templates/guest).",
+    help="A folder of templates overriding witkit's (templates/guest, or templates/guest-js).",
 )
 @click.option(
     "--package",
     is_flag=True,
     help="Also make it a Python package carrying the built component (hatchling, an entry "
     "point witkit.plugins): `witkit build && pip install .` makes it discoverable.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["python", "js"]),
+    default="python",
+    show_default=True,
+    help="The guest's language. python: built with componentize-py (installed with witkit). "
+    "js: built with componentize-js, which needs Node.js 20 or newer and npm on PATH; the "
+    "project pins it in package.json and package-lock.json, and the first `witkit build` "
+    "installs it with `npm ci`.",
 )
 def new(
     name: str,
@@ -124,11 +136,12 @@ def new(
     out_dir: Path | None,
     templates: Path | None,
     package: bool,
+    lang: str,
 ) -> None:
-    """Create a buildable Python guest project NAME for a WIT world."""
+    """Create a buildable guest project NAME for a WIT world (Python, or JavaScript with --lang js)."""
     from witkit.guest.scaffold import new_project
 
-    folder = new_project(name, wit_path, world, out_dir, templates, package=package)
+    folder = new_project(name, wit_path, world, out_dir, templates, package=package, lang=lang)
     then = " && pip install ." if package else ""
     click.echo(
         f"created {_shown(folder.resolve())}; next: cd {_shown(folder.resolve())} "

@@ -154,8 +154,15 @@ def build_project(
     """Build the guest project in `project_dir` into a component (reusing a cached build).
 
     `check` runs mypy over the guest against the generated bindings first; `verbose`
-    puts componentize-py's raw output into the message of a failed build.
+    puts componentize-py's raw output into the message of a failed build. A JavaScript
+    guest (a `package.json` with `"witkit"` settings) is built by `witkit.guest.jsbuild`.
     """
+    from witkit.guest.jsbuild import build_js_project, is_js_project
+
+    if is_js_project(project_dir):
+        return build_js_project(
+            project_dir, output, verbose=verbose, check=check, progress=progress
+        )
     config = load_config(project_dir)
     out = Path(output).resolve() if output is not None else default_output(config)
     report = progress or (lambda p: None)

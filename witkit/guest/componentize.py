@@ -100,14 +100,26 @@ def run(
 ) -> RunOutput:
     """Run componentize-py with `args`; `tick(elapsed_seconds)` is called while it runs."""
     componentize_py_version()
-    argv = [sys.executable, "-c", _SCRIPT, *args]
+    return run_process([sys.executable, "-c", _SCRIPT, *args], env=_env(), tick=tick, interval=interval)
+
+
+def run_process(
+    argv: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    tick: Callable[[float], None] | None = None,
+    interval: float = 0.1,
+) -> RunOutput:
+    """Run `argv` with its output captured; `tick(elapsed_seconds)` is called while it runs."""
     start = time.monotonic()
     with subprocess.Popen(
         argv,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
-        env=_env(),
+        env=env,
+        cwd=cwd,
         text=True,
         encoding="utf-8",
         errors="replace",

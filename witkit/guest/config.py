@@ -78,7 +78,10 @@ def load_config(project_dir: str | Path) -> ProjectConfig:
     root = Path(project_dir).resolve()
     file = root / PYPROJECT
     if not file.is_file():
-        raise BuildError(f"{file}: not found (a guest project needs a pyproject.toml with [tool.witkit])")
+        raise BuildError(
+            f"{file}: not found (a Python guest project needs a pyproject.toml with [tool.witkit]; "
+            'a JavaScript one, a package.json with "witkit")'
+        )
     try:
         data = loads_toml(file.read_bytes())
     except ValueError as e:

@@ -301,16 +301,68 @@ def new_project(
     templates: str | Path | None = None,
     *,
     package: bool = False,
+    lang: str = "python",
 ) -> Path:
     """Scaffold guest project `name` for `world` of the WIT at `wit_path`; returns its folder.
 
-    With `package`, the project is also a Python package carrying the built component
+    `lang` is `python` (componentize-py) or `js` (componentize-js, `witkit.guest.jsscaffold`).
+    With `package`, a Python project is also a Python package carrying the built component
     (hatchling, an entry point `witkit.plugins`), so `pip install` makes it discoverable.
     Raises BuildError for a non-empty target folder and WitError for WIT that does not
     resolve or a world that does not exist.
     """
+    if lang not in LANGS:
+        raise BuildError(f"--lang: {lang!r} is not one of {', '.join(LANGS)}")
+    if package and lang != "python":
+        raise BuildError("--package makes a Python package of a Python guest; not with --lang js")
     with not_too_deep(f"--wit {wit_path}", BuildError):
+        if lang == "js":
+            return _new_js_project(name, wit_path, world, out_dir, templates)
         return _new_project(name, wit_path, world, out_dir, templates, package)
+
+
+LANGS = ("python", "js")
+"""The guest languages `witkit new --lang` writes."""
+
+
+def _target(name: str, wit_path: str | Path, out_dir: str | Path | None) -> tuple[Path, Path]:
+    """(the WIT path, the project folder) after the checks every language shares."""
+    if not _NAME.match(name):
+        raise BuildError(f"{name!r} is not a project name (letters, digits, `.`, `_`, `-`)")
+    wit = Path(wit_path)
+    if not wit.exists():
+        raise BuildError(f"--wit: {wit} does not exist")
+    # The folder the user named (or ./NAME): its own name is theirs, links included.
+    target = (Path(out_dir) if out_dir is not None else Path(name)).resolve()
+    refusal = _not_empty(target) if target.exists() else None
+    if refusal is not None:
+        raise BuildError(refusal)
+    return wit, target
+
+
+def _write(target: Path, wit: Path, files: dict[str, str]) -> Path:
+    tree: dict[str, str | bytes] = {**_wit_files(wit), **files}
+    if not any(rel.startswith("wit/deps/witkit-plugin/") for rel in tree):
+        # So that the world can `import witkit:plugin/config@0.1.0;` with no further set-up.
+        tree[_CONFIG_WIT] = config_wit()
+    return write_tree(target, tree, BuildError, _not_empty, "the project")
+
+
+def _new_js_project(
+    name: str,
+    wit_path: str | Path,
+    world: str | None,
+    out_dir: str | Path | None,
+    templates: str | Path | None,
+) -> Path:
+    from witkit.guest.jsplan import js_plan_world
+    from witkit.guest.jsscaffold import js_files
+
+    wit, target = _target(name, wit_path, out_dir)
+    plan = plan_for(wit, world)
+    js = js_plan_world(plan.resolve, plan.world_id)
+    env = template_environment("guest-js", templates, BuildError)
+    return _write(target, wit, js_files(env, name, world or plan.world_name, js))
 
 
 @dataclass(frozen=True)
@@ -328,16 +380,7 @@ def _new_project(
     templates: str | Path | None,
     package: bool = False,
 ) -> Path:
-    if not _NAME.match(name):
-        raise BuildError(f"{name!r} is not a project name (letters, digits, `.`, `_`, `-`)")
-    wit = Path(wit_path)
-    if not wit.exists():
-        raise BuildError(f"--wit: {wit} does not exist")
-    # The folder the user named (or ./NAME): its own name is theirs, links included.
-    target = (Path(out_dir) if out_dir is not None else Path(name)).resolve()
-    refusal = _not_empty(target) if target.exists() else None
-    if refusal is not None:
-        raise BuildError(refusal)
+    wit, target = _target(name, wit_path, out_dir)
     plan = plan_for(wit, world)
     env = environment(templates)
     resource_modules = _resource_modules(plan)
@@ -385,8 +428,4 @@ def _new_project(
         files[f"{r.name}.py"] = env.get_template("resources.py.jinja").render(
             project=project, plan=plan, module=r
         )
-    tree: dict[str, str | bytes] = {**_wit_files(wit), **files}
-    if not any(rel.startswith("wit/deps/witkit-plugin/") for rel in tree):
-        # So that the world can `import witkit:plugin/config@0.1.0;` with no further set-up.
-        tree[_CONFIG_WIT] = config_wit()
-    return write_tree(target, tree, BuildError, _not_empty, "the project")
+    return _write(target, wit, files)
