@@ -1,5 +1,6 @@
 """Fixtures for the host-bindings tests: generated packages (once per session), their mypy run,
-and loaded kitchen plugins backed by a WAT component and a componentize-py guest."""
+and loaded kitchen plugins backed by a WAT component, a componentize-py guest and a
+componentize-js guest."""
 
 from __future__ import annotations
 
@@ -127,6 +128,12 @@ def _guest_component() -> Path:
     return kitchen_component()
 
 
+def _js_guest_component() -> Path:
+    from tests.support.guests import kitchen_js_component
+
+    return kitchen_js_component()  # skips without Node.js and npm
+
+
 @pytest.fixture(scope="session")
 def compile_cache() -> Iterator[dict[tuple[str, bool], tuple[Runtime, Any]]]:
     """Compiled components by (kind, fast path), released before the interpreter shuts down."""
@@ -144,12 +151,14 @@ def compile_cache() -> Iterator[dict[tuple[str, bool], tuple[Runtime, Any]]]:
         pytest.param(("wat", True), id="wat-fast"),
         pytest.param(("wat", False), id="wat-public"),
         pytest.param(("guest", True), id="guest", marks=pytest.mark.slow),
+        pytest.param(("js-guest", True), id="js-guest", marks=pytest.mark.slow),
     ],
 )
 def compiled(
     request: pytest.FixtureRequest, compile_cache: dict[tuple[str, bool], tuple[Runtime, Any]]
 ) -> tuple[str, Runtime, Any]:
-    """(source kind, runtime, compiled kitchen component) for each implementation and call path."""
+    """(source kind, runtime, compiled kitchen component) for each implementation and call path:
+    `wat`, `guest` (Python) or `js-guest` (JavaScript)."""
     kind, fast = request.param
     key = (kind, fast)
     if key not in compile_cache:
@@ -158,9 +167,10 @@ def compiled(
 
         # The guest is big: keep its compiled form next to the test guests, not in the user cache.
         rt = Runtime(
-            cache_dir=cache_dir().parent / "components", cache=kind == "guest", fast_calls=fast
+            cache_dir=cache_dir().parent / "components", cache=kind != "wat", fast_calls=fast
         )
-        source: Any = KITCHEN_WAT if kind == "wat" else _guest_component()
+        source: Any = {"wat": lambda: KITCHEN_WAT, "guest": _guest_component,
+                       "js-guest": _js_guest_component}[kind]()  # fmt: skip
         compile_cache[key] = (rt, rt.compile(source))
     rt, component = compile_cache[key]
     return kind, rt, component

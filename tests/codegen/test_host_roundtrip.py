@@ -1,4 +1,5 @@
-"""Generated kitchen bindings against real components: a WAT one and a componentize-py guest.
+"""Generated kitchen bindings against real components: a WAT one, a componentize-py guest and a
+componentize-js guest (the same tests; the JavaScript one with the one exception it needs).
 
 Every value kind goes to the guest and back, resources both ways, results both ways, plus the
 failure paths: wrong Python types named by parameter, host exceptions as traps with a cause,
@@ -150,7 +151,7 @@ def test_host_resource_lent_and_handed_over(
 
 
 def test_guest_resource_lifecycle(loaded: tuple[str, Any, Any], kitchen: ModuleType) -> None:
-    _kind, p, _ = loaded
+    kind, p, _ = loaded
     Counter = p.api.Counter
     assert issubclass(Counter, kitchen.api.Counter)
     c = Counter(5)
@@ -169,6 +170,14 @@ def test_guest_resource_lifecycle(loaded: tuple[str, Any, Any], kitchen: ModuleT
         d.value()
     merged.drop()
     merged.drop()
+    if kind == "js-guest":
+        # componentize-js 0.23.0 takes an `own<counter>` of its own resource (`taken`) by
+        # deleting `repTable` entry number <handle> instead of the counter's entry, here `c`'s:
+        # the guest then fails with `can't access property "rep", repTable.get(...) is
+        # undefined` (docs/guests-js.md). When this fails, the tool is fixed: drop the branch.
+        with pytest.raises(TrapError, match="unreachable"):
+            c.value()
+        return
     assert c.value() == 7
 
 
