@@ -50,3 +50,32 @@ def test_example_prints_what_its_readme_says(name: str, world: str, tmp_path: Pa
     # The first fenced block after "prints:" (a snippet directive may stand between).
     expected = readme.split("prints:", 1)[1].split("```\n", 1)[1].split("```", 1)[0]
     assert run.stdout == expected
+
+
+def test_the_javascript_vowel_counter_prints_what_the_python_one_does(tmp_path: Path) -> None:
+    from tests.support.guests import build_js_project
+
+    examples = tmp_path / "examples"
+    ignore = shutil.ignore_patterns(".witkit", "build", "bindings", "node_modules")
+    for name in ("vowels", "vowels-js"):
+        shutil.copytree(EXAMPLES / name, examples / name, ignore=ignore)
+    # What `witkit build examples/vowels-js` writes, built once per content hash for the suite.
+    component = build_js_project(examples / "vowels-js")
+    built = examples / "vowels-js" / "build" / "vowels-js.wasm"
+    built.parent.mkdir()
+    shutil.copy(component, built)
+
+    subprocess.run(
+        [sys.executable, "-m", "witkit", "generate", "examples/vowels/wit", "-o",
+         "examples/vowels/bindings"],
+        cwd=tmp_path, check=True, capture_output=True,
+    )  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "examples/vowels/host.py", "examples/vowels-js/build/vowels-js.wasm"],
+        cwd=tmp_path, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    readme = (EXAMPLES / "vowels-js" / "README.md").read_text()
+    expected = readme.split("prints:", 1)[1].split("```\n", 1)[1].split("```", 1)[0]
+    assert run.stdout == expected
+    python_readme = (EXAMPLES / "vowels" / "README.md").read_text()
+    assert expected in python_readme  # the same lines as the Python guest's

@@ -146,6 +146,11 @@ def build_js_project(project: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="witkit-test-js-") as tmp:
         staged = Path(tmp) / "p"
         shutil.copytree(project, staged, ignore=_UNTRACKED)
+        package = json.loads((staged / "package.json").read_text())
+        wit = (project / package["witkit"].get("wit", "wit")).resolve()
+        if not wit.is_relative_to(project.resolve()):  # WIT beside the project: name it whole
+            package["witkit"]["wit"] = str(wit)
+            (staged / "package.json").write_text(json.dumps(package))
         (staged / "node_modules").symlink_to(modules, target_is_directory=True)
         config = load_js_config(staged)
         tools = find_tools(config)
