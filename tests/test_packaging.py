@@ -32,6 +32,9 @@ def test_wheel_contains_grammar_templates_and_marker(wheel: Path) -> None:
     assert "witkit/_data/grammars/wit.lark" in names
     assert "witkit/py.typed" in names
     assert any(n.startswith("witkit/_data/templates/") for n in names)
+    # JavaScript guests: the driver run on Node.js, and the pinned tools scaffolds copy.
+    assert "witkit/guest/componentize_js.mjs" in names
+    assert "witkit/_data/templates/guest-js/tools/package-lock.json" in names
 
 
 def test_cli_runs_from_fresh_venv(wheel: Path, tmp_path: Path) -> None:
