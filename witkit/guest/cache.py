@@ -40,19 +40,34 @@ def _tree(root: Path, suffixes: tuple[str, ...] | None) -> Iterator[tuple[str, P
     yield from sorted(found)
 
 
-def _hash(config: ProjectConfig, *, sources: bool) -> str:
-    h = hashlib.sha256()
+class FramedHash:
+    """sha256 over length-prefixed parts, so no two sequences of parts hash alike."""
 
-    def put(*parts: str | bytes) -> None:
+    def __init__(self) -> None:
+        self._h = hashlib.sha256()
+
+    def put(self, *parts: str | bytes) -> None:
         for part in parts:
             data = part.encode() if isinstance(part, str) else part
-            h.update(len(data).to_bytes(8, "little"))
-            h.update(data)
+            self._h.update(len(data).to_bytes(8, "little"))
+            self._h.update(data)
+
+    def put_tree(self, label: str, root: Path, suffixes: tuple[str, ...] | None = None) -> None:
+        """Every file under `root` (see `_tree`): its relative path and its bytes."""
+        for rel, path in _tree(root, suffixes):
+            self.put(label, rel, path.read_bytes())
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()
+
+
+def _hash(config: ProjectConfig, *, sources: bool) -> str:
+    h = FramedHash()
+    put = h.put
 
     put("witkit-guest-build/2", __version__, componentize_py_version())
     put(config.world, ",".join(config.features), str(config.all_features))
-    for rel, path in _tree(config.wit, None):
-        put("wit", rel, path.read_bytes())
+    h.put_tree("wit", config.wit)
     if sources:
         put(config.module)
         for f in guest_sources(config):

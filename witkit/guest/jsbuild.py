@@ -21,7 +21,6 @@ componentize-js and the packages it builds with (jco, wizer, preview2-shim).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -38,7 +37,7 @@ from witkit import __version__
 from witkit._parse import loads_json, loads_toml
 from witkit.errors import BuildError
 from witkit.guest.build import BuildResult, Progress, ProgressCallback
-from witkit.guest.cache import BuildCache, _tree, publish
+from witkit.guest.cache import BuildCache, FramedHash, publish
 from witkit.guest.componentize import RunOutput, run_process
 from witkit.guest.diagnose import ComponentizeError
 
@@ -346,20 +345,13 @@ def js_sources(config: JsProjectConfig) -> list[tuple[str, Path]]:
 def js_cache_key(config: JsProjectConfig, tools: JsTools) -> str:
     """sha256 over the WIT tree, the guest's files, the world, the WASI features and the tools'
     versions: what goes into the component, and nothing else."""
-    h = hashlib.sha256()
-
-    def put(*parts: str | bytes) -> None:
-        for part in parts:
-            data = part.encode() if isinstance(part, str) else part
-            h.update(len(data).to_bytes(8, "little"))
-            h.update(data)
-
+    h = FramedHash()
+    put = h.put
     put("witkit-guest-js-build/1", __version__)
     for package, version in tools.versions:
         put(package, version)
     put(config.world, ",".join(config.wasi), config.relative(config.source))
-    for rel, path in _tree(config.wit, None):
-        put("wit", rel, path.read_bytes())
+    h.put_tree("wit", config.wit)
     for rel, path in js_sources(config):
         put("js", rel, path.read_bytes())
     return h.hexdigest()
