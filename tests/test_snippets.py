@@ -21,7 +21,7 @@ from tests.support.snippets import MARK, PageError, blocks, run_page
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = sorted(
-    [REPO / "README.md", *(REPO / "docs").glob("*.md"), *(REPO / "examples").glob("*/README.md")]
+    [REPO / "README.md", *(REPO / "docs").glob("**/*.md"), *(REPO / "examples").glob("*/README.md")]
 )
 
 
@@ -150,3 +150,19 @@ def test_a_skip_without_a_reason_and_an_unclosed_fence_are_page_errors(tmp_path:
     page.write_text("<!-- snippet: frobnicate -->\n```python\npass\n```\n")
     with pytest.raises(PageError, match="unknown snippet directive 'frobnicate'"):
         blocks(page, "P.md")
+
+
+def test_cache_keeps_a_projects_build_cache_in_the_test_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WITKIT_TEST_CACHE", str(tmp_path / "cache"))
+    page = tmp_path / "P.md"
+    page.write_text("<!-- snippet: cwd=proj cache -->\n```sh\ntouch .witkit/marker\n```\n")
+    assert run_page(page, tmp_path, tmp_path) == []
+    link = tmp_path / "proj" / ".witkit"
+    assert link.is_symlink()
+    assert link.resolve().parent == (tmp_path / "cache" / "snippet-builds").resolve()
+    assert (link.resolve() / "marker").is_file()
+    (tmp_path / "proj" / ".witkit").unlink()  # the next run's copy finds the same folder
+    assert run_page(page, tmp_path, tmp_path) == []
+    assert (tmp_path / "proj" / ".witkit" / "marker").is_file()

@@ -1,6 +1,6 @@
 """Run the fenced code blocks of witkit's Markdown pages as a reader would.
 
-A page (`README.md`, `docs/*.md`, `examples/*/README.md`) is cut into its fenced blocks.
+A page (`README.md`, `docs/**/*.md`, `examples/*/README.md`) is cut into its fenced blocks.
 A block may be preceded by one directive line, an HTML comment a Markdown viewer hides:
 
     <!-- snippet: skip: REASON -->          not run; the reason says what runs it instead
@@ -23,7 +23,9 @@ What a block does depends on its language:
 Directive keys: `cwd=PATH` (relative to the page's copy of the repository), `needs=vowels`
 (the vowel counter built to `examples/vowels/build/vowels.wasm`, through the test-guest
 cache, and its bindings generated into `examples/vowels/bindings`, which goes on
-`sys.path`), `mkdir=PATH` (a folder the block expects to exist).
+`sys.path`), `mkdir=PATH` (a folder the block expects to exist), `cache` (the guest project
+in `cwd` keeps `witkit build`'s cache, its `.witkit/` folder, in the test cache between runs:
+an unchanged guest a page builds is then not built again by the next run).
 
 `run_page(page, root, repo)` runs every block of `page` (a path inside `root`, a copy of the
 repository) and returns one `Failure` per block that did not do what the page says, naming
@@ -34,6 +36,7 @@ prints them as JSON, so that a test can run each page in a fresh interpreter.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -87,7 +90,7 @@ def parse_directive(text: str, where: str) -> tuple[dict[str, str], str | None]:
     keys: dict[str, str] = {}
     for token in text.split():
         key, _, value = token.partition("=")
-        if key not in {"cwd", "needs", "mkdir", "ci", "manifest", "paths"}:
+        if key not in {"cwd", "needs", "mkdir", "cache", "ci", "manifest", "paths"}:
             raise PageError(f"{where}: unknown snippet directive {key!r}")
         keys[key] = value
     return keys, None
@@ -151,6 +154,23 @@ def _vowels(root: Path) -> Path:
             capture_output=True,
         )
     return bindings
+
+
+def _keep_builds(project: Path, name: str) -> None:
+    """Make `project/.witkit` a link to a folder of the test cache named after `name`.
+
+    `witkit build`'s cache key is a content hash that does not depend on where the project
+    is, so a page's guest built in one run's copy of the repository is found by the next.
+    """
+    from tests.support.guests import cache_dir
+
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    kept = cache_dir().parent / "snippet-builds" / digest
+    kept.mkdir(parents=True, exist_ok=True)
+    link = project / ".witkit"
+    if not link.exists() and not link.is_symlink():
+        project.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(kept, target_is_directory=True)
 
 
 def _env() -> dict[str, str]:
@@ -224,6 +244,8 @@ def _check_one(
     cwd = root / block.directive.get("cwd", ".")
     if "mkdir" in block.directive:
         (cwd / block.directive["mkdir"]).mkdir(parents=True, exist_ok=True)
+    if "cache" in block.directive:
+        _keep_builds(cwd, f"{block.page}:{block.directive.get('cwd', '.')}")
     if block.directive.get("needs") == "vowels":
         bindings = str(_vowels(root))
         if bindings not in sys.path:
