@@ -177,6 +177,7 @@ def test_folder_discovery_keeps_what_satisfies_the_world(english: bytes, tmp_pat
         "example:greet/greeter" in found.refused[0].reason
     )
     assert found["english"].load().call("greeter/greet", "Bo") == "Hello, Bo!"
+    assert [p.name for p in found] == ["english"]  # iterating gives the usable plugins
     # Without a world every component is listed.
     assert discover_folder(folder).names() == ["counter", "english"]
     with pytest.raises(LoadError, match="needs the world's WIT"):

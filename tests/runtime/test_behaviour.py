@@ -104,6 +104,7 @@ def test_trap_carries_guest_backtrace_and_poisons(rt: Runtime) -> None:
 def test_fuel_exhaustion(fast: bool) -> None:
     rt = Runtime(cache=False, fast_calls=fast, limits=Limits(fuel=100_000))
     inst = behaviour(rt)
+    assert inst.fuel_used == 0  # instantiation is not charged to the per-call limit
     add = inst.func("add", [U32, U32], U32)
     for _ in range(3):  # refuelled before every call
         assert add(1, 2) == 3

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -91,6 +91,10 @@ class Discovery:
         detail = f": refused, {why[0]}" if why else ""
         have = ", ".join(p.name for p in self.plugins) or "none"
         raise PluginError(f"no usable plugin named {name!r}{detail} (found: {have})")
+
+    def __iter__(self) -> Iterator[DiscoveredPlugin]:
+        """The usable plugins (`for plugin in witkit.discover(...)`)."""
+        return iter(self.plugins)
 
     def names(self) -> list[str]:
         """The usable plugins' names."""

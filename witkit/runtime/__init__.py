@@ -1,6 +1,6 @@
 """witkit.runtime: compile, link, instantiate and call WebAssembly components on wasmtime.
 
-The contract generated host bindings code against (see `types` for the value mapping)::
+The contract generated host bindings code against (see `types` for the value mapping):
 
     POINT = Record(Point, [("x", "x", S32), ("max-len", "max_len", U32)])   # once per WIT type
     BLOB = HostResource(Blob, "blob", on_drop=Blob.close)                   # host-implemented

@@ -382,10 +382,11 @@ class Instance:
 
     @property
     def fuel_used(self) -> int | None:
-        """Fuel the last call consumed, when a fuel limit is set."""
+        """Fuel the last call consumed, when a fuel limit is set (0 before the first call:
+        instantiation runs on its own budget, not charged to the limit)."""
         if self._fuel is None:
             return None
-        return self._fuel - self._store.get_fuel()
+        return max(0, self._fuel - self._store.get_fuel())
 
     def close(self) -> None:
         """Release the store; later calls raise PluginError."""
