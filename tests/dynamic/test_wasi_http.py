@@ -59,3 +59,30 @@ def test_under_the_unrestricted_grant_it_reaches_the_server(
     plugin = load(http_guest, runtime=Runtime(cache=False), wasi=wasi)
     assert plugin.call("fetch", url) == "200 hello over wasi:http"
     assert server.count("/hello") == 1
+
+
+def test_inspect_json_names_the_network_the_component_asks_for(http_guest: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from witkit.cli import main
+
+    result = CliRunner().invoke(main, ["inspect", str(http_guest), "--json"])
+    assert result.exit_code == 0, result.output
+    network = json.loads(result.output)["network"]
+    http = [n for n in network if n["import"].startswith("wasi:http/outgoing-handler")]
+    assert http and http[0]["grant"] == 'Wasi(http="unrestricted")'
+    sockets = [n for n in network if n["import"].startswith("wasi:sockets/")]
+    assert all(n["grant"].startswith("none") for n in sockets)
+
+
+def test_network_needs_of_the_witkit_interface_and_of_none() -> None:
+    from witkit.plugins.inspect import network_needs
+
+    assert network_needs(["witkit:plugin/http@0.1.0", "wasi:cli/stdout@0.2.9"]) == [{
+        "import": "witkit:plugin/http@0.1.0",
+        "capability": "outbound HTTP to allowed hosts",
+        "grant": "Wasi(http=Http(allowed_hosts=[...]))",
+    }]  # fmt: skip
+    assert network_needs(["wasi:cli/stdout@0.2.9"]) == []

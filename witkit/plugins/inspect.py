@@ -15,7 +15,7 @@ import functools
 import json
 import os
 import subprocess
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,7 +190,27 @@ def summary_json(summary: ComponentSummary) -> dict[str, Any]:
     return {
         "imports": [item(i) for i in summary.imports],
         "exports": [item(i) for i in summary.exports],
+        "network": network_needs(i.name for i in summary.imports),
     }
+
+
+_NETWORK = (
+    ("witkit:plugin/http", "outbound HTTP to allowed hosts", 'Wasi(http=Http(allowed_hosts=[...]))'),
+    ("wasi:http/", "outbound HTTP to any host (wasi:http)", 'Wasi(http="unrestricted")'),
+    ("wasi:sockets/", "TCP/UDP sockets", "none: wasmtime-py 50 cannot grant TCP or UDP"),
+)
+
+
+def network_needs(imports: Iterable[str]) -> list[dict[str, str]]:
+    """The network capabilities a component's imports ask for, each with the grant that gives
+    it: `[{"import": "wasi:http/outgoing-handler@0.2.0", "capability": ..., "grant": ...}]`."""
+    out = []
+    for name in imports:
+        for prefix, capability, grant in _NETWORK:
+            if name.startswith(prefix):
+                out.append({"import": name, "capability": capability, "grant": grant})
+                break
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
