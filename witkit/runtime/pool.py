@@ -41,6 +41,18 @@ def instance_of(plugin: object) -> Instance:
     return inst
 
 
+def _put_back(pool: Pool[Any] | AsyncPool[Any], plugin: Any, inst: Instance) -> bool:
+    """Return `plugin` to `pool` (its lock held): True when it is kept idle; False when it is
+    to be closed, its slot then empty (and counted as replaced if it was poisoned)."""
+    if not inst.poisoned and not pool._closed:
+        pool._idle.append(plugin)
+        return True
+    pool._unloaded += 1
+    if inst.poisoned:
+        pool.replaced += 1
+    return False
+
+
 class Pool(Generic[P]):
     """`size` plugins made by `load()`, lent to one caller at a time.
 
@@ -98,15 +110,8 @@ class Pool(Generic[P]):
     def release(self, plugin: P) -> None:
         """Give `plugin` back; a poisoned one is discarded (its slot is reloaded on demand)."""
         inst = instance_of(plugin)
-        healthy = not inst.poisoned
         with self._cond:
-            keep = healthy and not self._closed
-            if keep:
-                self._idle.append(plugin)
-            else:
-                self._unloaded += 1
-                if not healthy:
-                    self.replaced += 1
+            keep = _put_back(self, plugin, inst)
             self._cond.notify()
         if not keep:
             inst.close()
@@ -216,15 +221,8 @@ class AsyncPool(Generic[P]):
     async def release(self, plugin: P) -> None:
         """Give `plugin` back; a poisoned one is discarded (its slot is reloaded on demand)."""
         inst = instance_of(plugin)
-        healthy = not inst.poisoned
         async with self._cond:
-            keep = healthy and not self._closed
-            if keep:
-                self._idle.append(plugin)
-            else:
-                self._unloaded += 1
-                if not healthy:
-                    self.replaced += 1
+            keep = _put_back(self, plugin, inst)
             self._cond.notify()
         if not keep:
             inst.close()
