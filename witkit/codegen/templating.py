@@ -32,8 +32,8 @@ def py_string(text: object) -> str:
     """`text` as a double-quoted string literal that Python and TOML both read back as itself.
 
     Quotes and backslashes are escaped, and every character `str.isprintable` rejects
-    (control characters, line breaks, unassigned code points) becomes `\\uXXXX` or
-    `\\UXXXXXXXX`, the escapes both languages share.
+    (control characters, line breaks, unassigned code points) becomes a `\\u` escape of four
+    hex digits or a `\\U` escape of eight (`\\u000a`), the escapes both languages share.
     """
     return '"' + "".join(_escape(ch) for ch in str(text)) + '"'
 
