@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import time
 import weakref
 from pathlib import Path
@@ -70,6 +71,25 @@ def test_out_of_range_argument_is_a_binding_error(rt: Runtime) -> None:
     with pytest.raises(BindingError):
         add(2**32, 2)
     assert add(1, 1) == 2  # a rejected argument does not poison anything
+
+
+def test_a_bad_argument_is_named_by_the_prepared_call(rt: Runtime) -> None:
+    from witkit.errors import ArgumentError
+
+    inst = behaviour(rt)
+    add = inst.func("add", [U32, U32], U32)
+    # The component's own parameter names by default ...
+    with pytest.raises(ArgumentError, match=r"^add\(\): parameter `b`: expected int \(u32\), got str '1'$"):
+        add(2, "1")
+    with pytest.raises(ArgumentError, match=r"^add\(\): parameter `a`: -1 does not fit u32 \(0\.\.4294967295\)$"):
+        add(-1, "also bad")  # the first argument at fault, in parameter order
+    # ... or the caller's, as generated bindings pass them.
+    named = inst.func("add", [U32, U32], U32, where="Calc.add", names=["left", "right"])
+    with pytest.raises(ArgumentError, match=r"^Calc\.add\(\): parameter `right`: 4294967296 does not fit u32"):
+        named(1, 2**32)
+    with pytest.raises(BindingError, match=r"^add: 2 parameters, 1 names given$"):
+        inst.func("add", [U32, U32], U32, where="Calc.add", names=["left"])
+    assert add(1, 1) == named(1, 1) == 2  # a rejected argument does not poison anything
 
 
 def test_host_exception_traps_the_call_with_cause(rt: Runtime) -> None:
@@ -227,8 +247,12 @@ def test_wrongly_typed_arguments_are_binding_errors(rt: Runtime) -> None:
 
     desc = List(STRING)
     echo = rt.instantiate(echo_component(desc), [ImportFunc("echo", [desc], desc, lambda x: x)]).func("echo", [desc], desc)
-    for bad in (["a", 5], [None], 5):
-        with pytest.raises(BindingError):
+    for bad, problem in (
+        (["a", 5], "item 1: expected str, got int 5"),
+        ([None], "item 0: expected str, got NoneType None"),
+        (5, "expected a list, got int 5"),
+    ):
+        with pytest.raises(BindingError, match=rf"^echo\(\): parameter `x`: {re.escape(problem)}$"):
             echo(bad)
     assert echo(["fine"]) == ["fine"]
     add = behaviour(rt).func("add", [U32, U32], U32)

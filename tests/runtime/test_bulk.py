@@ -7,6 +7,7 @@ return areas lie.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,9 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.runtime import bulk_wat
-from witkit.errors import BindingError, MemoryLimitExceeded, PluginError, TrapError, WitkitError
+from witkit.errors import (
+    ArgumentError,
+    BindingError,
+    MemoryLimitExceeded,
+    PluginError,
+    TrapError,
+    WitkitError,
+)
 from witkit.runtime import Limits, Runtime, _rewrite
-from witkit.runtime.types import BYTES, Primitive
+from witkit.runtime.types import BYTES, Primitive, TypeDesc
 
 STRING = Primitive("string")
 U32 = Primitive("u32")
@@ -146,8 +154,26 @@ def test_several_mib_strings_with_non_ascii_text(bulk_inst) -> None:  # type: ig
     assert bulk_inst.func("echo-str", [STRING], STRING)(text) == text
 
 
+@pytest.mark.parametrize("path", ["bulk", "normal"])
+@pytest.mark.parametrize(
+    ("export", "descs", "args", "message"),
+    [
+        ("echo", [BYTES], (5,), "parameter `x`: expected bytes (list<u8>), got int 5"),  # not 5 zero bytes
+        ("sum", [BYTES, S32], (b"ab", "7"), "parameter `k`: expected int (s32), got str '7'"),
+    ],
+)
+def test_bad_arguments_are_named_alike_on_both_paths(  # type: ignore[no-untyped-def]
+    bulk_inst, normal_inst, path: str, export: str, descs: list[TypeDesc], args: tuple[object, ...], message: str
+) -> None:
+    inst = bulk_inst if path == "bulk" else normal_inst
+    result = S64 if export == "sum" else BYTES
+    with pytest.raises(ArgumentError, match=rf"^{export}\(\): {re.escape(message)}$"):
+        inst.func(export, descs, result)(*args)
+    assert not inst.poisoned
+
+
 def test_a_surrogate_is_refused_before_the_guest_is_entered(bulk_inst) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(BindingError, match="does not fit"):
+    with pytest.raises(BindingError, match=r"^echo-str\(\): parameter `x`: the str is not valid Unicode"):
         bulk_inst.func("echo-str", [STRING], STRING)("\ud800")
     assert not bulk_inst.poisoned
 

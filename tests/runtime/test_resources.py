@@ -206,12 +206,20 @@ def test_host_resources_the_guest_still_owns_are_dropped_once_when_the_instance_
                 except BaseException as e:
                     errors.append(e)
 
-            thread = threading.Thread(target=run)
-            thread.start()
-            while not inst.cancel():
-                time.sleep(0.001)
-            thread.join()
-            assert isinstance(errors[0], Cancelled)
+            # A cancel that lands before the call enters the guest leaves the instance usable
+            # (nothing to release yet): call again until one lands inside the guest.
+            for _attempt in range(50):
+                thread = threading.Thread(target=run)
+                thread.start()
+                while not inst.cancel():
+                    time.sleep(0.001)
+                thread.join()
+                assert isinstance(errors[-1], Cancelled)
+                if inst.poisoned:
+                    break
+                assert "before it entered the guest" in str(errors[-1])
+                assert dropped == []
+            assert inst.poisoned
         else:
             inst.close()
         assert dropped == [kept]  # once, and not the object that was only lent

@@ -129,14 +129,19 @@ class FuncView:
         return f"def {name or self.name}({', '.join(params)}) -> {returns or self.returns}:"
 
     def prepare_line(
-        self, interface: str, callable_name: str = "Callable", awaitable: str | None = None
+        self,
+        interface: str,
+        callable_name: str = "Callable",
+        awaitable: str | None = None,
+        where: str | None = None,
     ) -> str:
-        """`self._f: Callable[...] = _h.prepare(instance, INTERFACE, _F_F)`.
+        """`self._f: Callable[...] = _h.prepare(instance, INTERFACE, _F_F, "Api.f")`.
 
         `callable_name` is the module's local name of `collections.abc.Callable`; `awaitable`
-        that of `Awaitable`, for the prepared calls of an async instance.
+        that of `Awaitable`, for the prepared calls of an async instance. The prepared call
+        names a bad argument as a parameter of `where` (default `self.where`).
         """
-        call = f"{H}.prepare(instance, {interface}, {self.spec})"
+        call = f"{H}.prepare(instance, {interface}, {self.spec}, {py_string(where or self.where)})"
         return f"self.{self.attr}: {self.callable_type(callable_name, awaitable)} = {call}"
 
     @property
@@ -168,12 +173,6 @@ class FuncView:
         if len(items) < 2:
             return tuple_text(items) if items else "()"
         return f"({', '.join(items)},)"
-
-    @property
-    def args_tuple(self) -> str:
-        """`(a, b)` or `(a,)`: the arguments as a tuple expression."""
-        names = [p.name for p in self.params]
-        return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
 
     @property
     def arg_names(self) -> str:

@@ -291,8 +291,16 @@ def _lower_primitive(desc: Primitive) -> Lower:
     return lower_int
 
 
+def as_bytes(v: Any) -> bytes:
+    """A `list<u8>` argument as bytes: bytes-like values and iterables of ints, never an int
+    (`bytes(5)` is five zero bytes, not an error)."""
+    if isinstance(v, int):
+        raise TypeError(f"expected bytes, got {type(v).__name__}")
+    return v if isinstance(v, bytes) else bytes(v)
+
+
 def _lower_bytes(v: Any, addr: int) -> None:
-    data = bytes(v)
+    data = as_bytes(v)
     n = len(data)
     _u8_at(addr).value = K_LIST
     vallist_new_uninit(addr + OF, n)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from witkit.errors import BindingError, TrapError
 from witkit.runtime import _abi
 from witkit.runtime.types import Bytes, Primitive, TypeDesc
+from witkit.runtime.values import LOWERING_ERRORS, ArgumentFault
 
 if TYPE_CHECKING:
     from witkit.runtime._instance import Instance
@@ -90,7 +91,9 @@ def _broke(inst: Instance, name: str, why: str) -> NoReturn:
     raise TrapError(f"{name}: the plugin broke the canonical ABI: {why}")
 
 
-def prepare(inst: Instance, name: str, params: tuple[TypeDesc, ...], result: TypeDesc | None) -> Callable[..., Any] | None:
+def prepare(
+    inst: Instance, name: str, params: tuple[TypeDesc, ...], result: TypeDesc | None, fault: ArgumentFault
+) -> Callable[..., Any] | None:
     """The bulk call of export `name`, or None when the normal path must serve it."""
     memory = inst._bulk_memory
     if memory is None or not any(_is_buffer(d) for d in (*params, result) if d is not None):
@@ -114,12 +117,12 @@ def prepare(inst: Instance, name: str, params: tuple[TypeDesc, ...], result: Typ
         post = _Twin(inst, plan.post, flat_result, []) if plan.post is not None else None
     except (LookupError, BindingError):
         return None
-    return _build(inst, name, memory, params, result, call, realloc, post)
+    return _build(inst, name, memory, params, result, call, realloc, post, fault)
 
 
 def _build(
     inst: Instance, name: str, memory: _Memory, params: tuple[TypeDesc, ...], result: TypeDesc | None,
-    twin: _Twin, realloc: _Twin, post: _Twin | None,
+    twin: _Twin, realloc: _Twin, post: _Twin | None, fault: ArgumentFault,
 ) -> Callable[..., Any]:
     ctx = inst._ctx
     func_call = _abi.func_call
@@ -172,13 +175,15 @@ def _build(
                 raise TypeError(f"expected a str, got {type(v).__name__}")
             return v.encode("utf-8")
         if kind == "bytes":
-            data = v if isinstance(v, bytes) else bytes(v)
+            data = _abi.as_bytes(v)
             if len(data) > 0xFFFF_FFFF:
                 raise ValueError(f"{len(data)} bytes do not fit a 32-bit memory")
             return data
         if kind == "char":
             return _abi.char_code(v)
         if kind in ("f32", "f64"):
+            if not isinstance(v, (int, float)):  # float("1.5") would read a str
+                raise TypeError(f"expected a float, got {type(v).__name__}")
             return float(v)
         if kind == "bool":
             if v is not True and v is not False:
@@ -240,10 +245,12 @@ def _build(
             inst._slow_entry()
         if len(args) != n:
             raise TypeError(f"{name}() takes {n} arguments, got {len(args)}")
-        try:
-            values = [convert(step, v) for step, v in zip(steps, args, strict=True)]
-        except (TypeError, AttributeError, ValueError, OverflowError, BindingError) as e:
-            raise BindingError(f"{name}: an argument does not fit its WIT type: {e}") from e
+        values = []
+        for i, (step, v) in enumerate(zip(steps, args, strict=True)):
+            try:
+                values.append(convert(step, v))
+            except LOWERING_ERRORS as e:
+                raise fault(i, v, e) from e
         if before is not None:
             before()
         for step, v in zip(steps, values, strict=True):

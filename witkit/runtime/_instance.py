@@ -49,6 +49,7 @@ from witkit.runtime.described import Describer
 from witkit.runtime.imports import Import, ImportFunc, ImportInterface, ImportResource
 from witkit.runtime.resources import HandleTable
 from witkit.runtime.types import Err, Ok, Primitive, Result, TypeDesc
+from witkit.runtime.values import LOWERING_ERRORS, ArgumentFault, argument_fault
 
 if TYPE_CHECKING:
     from witkit.runtime._runtime import Runtime
@@ -179,10 +180,6 @@ def build_wasi_config(
             stacklevel=2,
         )
     return cfg
-
-
-def _bad_argument(name: str, error: Exception) -> BindingError:
-    return BindingError(f"{name}: an argument does not fit its WIT type: {error}")
 
 
 _CHAIN_LINE = re.compile(r"\d+:\s*(.*)")
@@ -419,15 +416,28 @@ class Instance:
             except Exception:  # the instance is over either way; the host learns it from the log
                 _log.exception("on_drop of %r raised while releasing a host resource (%s)", obj, reason)
 
-    def func(self, name: str, params: Sequence[TypeDesc], result: TypeDesc | None = None) -> PreparedFunc:
-        """Prepare the export `name` ("func" or "ns:pkg/iface@ver#func"); cached by name."""
+    def func(
+        self,
+        name: str,
+        params: Sequence[TypeDesc],
+        result: TypeDesc | None = None,
+        *,
+        where: str | None = None,
+        names: Sequence[str] | None = None,
+    ) -> PreparedFunc:
+        """Prepare the export `name` ("func" or "ns:pkg/iface@ver#func"); cached by name.
+
+        An argument that does not fit raises ArgumentError naming the function as `where`
+        (default `name`) and the parameter as in `names` (default the component's WIT names).
+        """
 
         def descriptors(fty: wc.FuncType) -> tuple[tuple[TypeDesc, ...], TypeDesc | None]:
             descs = tuple(params)
             check_signature(name, descs, result, fty)
             return descs, result
 
-        return self._prepared(name, name, descriptors)
+        key = name if where is None and names is None else f"{name}\0{where}\0{names}"
+        return self._prepared(key, name, descriptors, where, names)
 
     def dynamic(self, name: str) -> PreparedFunc:
         """Prepare the export `name` from the component's own types (see `witkit.runtime.described`)."""
@@ -447,8 +457,11 @@ class Instance:
         key: str,
         name: str,
         descriptors: Callable[[wc.FuncType], tuple[tuple[TypeDesc, ...], TypeDesc | None]],
+        where: str | None = None,
+        names: Sequence[str] | None = None,
     ) -> PreparedFunc:
-        """The call of export `name` cached under `key`, built once from `descriptors(its type)`."""
+        """The call of export `name` cached under `key`, built once from `descriptors(its type)`;
+        `where` and `names` as for `func`."""
         cached = self._funcs.get(key)
         if cached is not None:
             return cached
@@ -460,7 +473,12 @@ class Instance:
             f = self._lookup(name)
             fty = f.type(self._store)
             params, result = descriptors(fty)
-            prepared = self._prepare(name, f, fty, params, result)
+            if names is None:
+                names = [n for n, _vt in fty.params]
+            elif len(names) != len(params):
+                raise BindingError(f"{name}: {plural(len(params), 'parameter')}, {len(names)} names given")
+            fault = argument_fault(where or name, names, params)
+            prepared = self._prepare(name, f, fty, params, result, fault)
             self._funcs[key] = prepared
             return prepared
         finally:
@@ -468,15 +486,22 @@ class Instance:
                 self._let_go()
 
     def _prepare(
-        self, name: str, f: wc.Func, fty: wc.FuncType, params: tuple[TypeDesc, ...], result: TypeDesc | None
+        self,
+        name: str,
+        f: wc.Func,
+        fty: wc.FuncType,
+        params: tuple[TypeDesc, ...],
+        result: TypeDesc | None,
+        fault: ArgumentFault,
     ) -> PreparedFunc:
-        """Build the call of export `f` from descriptors known to fit its type `fty`."""
+        """Build the call of export `f` from descriptors known to fit its type `fty`; an
+        argument that does not lower raises `fault(i, value, cause)`."""
         if self._fast:
             # the bulk twins are called through the sync API: not on a store that yields
-            bulk = _bulk.prepare(self, name, params, result) if self._bulk_memory is not None and not self._async else None
-            call = bulk if bulk is not None else self._prepare_fast(name, f, params, result)
+            bulk = _bulk.prepare(self, name, params, result, fault) if self._bulk_memory is not None and not self._async else None
+            call = bulk if bulk is not None else self._prepare_fast(name, f, params, result, fault)
         else:
-            call = self._prepare_public(name, f, params, result, fty)
+            call = self._prepare_public(name, f, params, result, fty, fault)
         prepared = cast(PreparedFunc, call)
         prepared.name = name
         prepared.params = params
@@ -656,7 +681,9 @@ class Instance:
         """What a fast call invokes with `(func, ctx, args, nargs, results, nresults)`."""
         return cast(Callable[..., Any], _abi.func_call)
 
-    def _prepare_fast(self, name: str, f: wc.Func, params: tuple[TypeDesc, ...], result: TypeDesc | None) -> Callable[..., Any]:
+    def _prepare_fast(
+        self, name: str, f: wc.Func, params: tuple[TypeDesc, ...], result: TypeDesc | None, fault: ArgumentFault
+    ) -> Callable[..., Any]:
         env = self._env
         args_arr = _abi.zeroed_vals(len(params))
         res_arr = _abi.zeroed_vals(1)
@@ -673,16 +700,15 @@ class Instance:
             "clear": _abi.clear,
             "vdel": _abi.val_delete,
             "range_error": _abi._range_error,
-            "bad_argument": _bad_argument,
-            "ArgumentError": ctypes.ArgumentError,
+            "fault": fault,
+            "LOWERING_ERRORS": LOWERING_ERRORS,
             "before": self._before_call,
             "Err": Err,
             "char_code": _abi.char_code,
             "chr": chr,
         }
         argnames = [f"a{i}" for i in range(len(params))]
-        pre: list[str] = []
-        lowered: list[str] = []
+        lowering: list[str] = []
         owned: list[int] = []
         for i, d in enumerate(params):
             addr = base + i * _abi.VAL_SIZE
@@ -692,30 +718,26 @@ class Instance:
                 ctypes.c_uint8.from_address(addr).value = kind
                 ns[f"c{i}"] = ctype.from_address(addr + _abi.OF)
                 if d.name == "char":
-                    pre.append(f"c{i}.value = char_code(a{i})")
+                    lines = [f"c{i}.value = char_code(a{i})"]
                 elif d.name == "bool":
-                    pre.append(f"if a{i} is not True and a{i} is not False: raise TypeError('expected a bool')")
-                    pre.append(f"c{i}.value = a{i}")
+                    lines = [f"if a{i} is not True and a{i} is not False: raise TypeError('expected a bool')", f"c{i}.value = a{i}"]
                 elif d.name in ("f32", "f64"):
-                    pre.append(f"c{i}.value = a{i}")
+                    lines = [f"c{i}.value = a{i}"]
                 else:
-                    pre.append(f"if not {lo} <= a{i} <= {hi}: raise range_error(d{i}, a{i})")
-                    pre.append(f"c{i}.value = a{i}")
+                    lines = [f"if not {lo} <= a{i} <= {hi}: raise range_error(d{i}, a{i})", f"c{i}.value = a{i}"]
             else:
                 ns[f"l{i}"] = _abi.lowerer(d, env)
                 ns[f"p{i}"] = addr
                 ns[f"k{i}"] = ctypes.c_uint8.from_address(addr)
-                lowered.append(f"l{i}(a{i}, p{i})")
+                lines = [f"l{i}(a{i}, p{i})"]
                 owned.append(i)
+            # One `try` per argument (free until something raises): the failure names its parameter.
+            lowering += ["try:", *("    " + line for line in lines), "except LOWERING_ERRORS as e:", f"    raise fault({i}, a{i}, e) from e"]
         body: list[str] = ["if inst._gate: inst._slow_entry()"]
         call_lines: list[str] = []
-        if pre or lowered:
-            lowering = [*pre, *lowered]
-            target = call_lines if owned else body
-            target.append("try:")
-            target += ["    " + line for line in lowering]
-            target.append("except (TypeError, AttributeError, ValueError, OverflowError, ArgumentError) as e:")
-            target.append(f"    raise bad_argument({name!r}, e) from e")
+        # Lowered in parameter order, inside the `finally` that deletes what was built when any
+        # argument lowers into an owned value.
+        (call_lines if owned else body).extend(lowering)
         if self._before_call is not None:
             call_lines.append("before()")
         nres = 0 if result is None else 1
@@ -800,6 +822,7 @@ class Instance:
         params: tuple[TypeDesc, ...],
         result: TypeDesc | None,
         fty: wc.FuncType,
+        fault: ArgumentFault,
     ) -> Callable[..., Any]:
         convs = [to_pub(d, vt, self) for d, (_n, vt) in zip(params, fty.params, strict=True)]
         result_type = fty.result
@@ -837,10 +860,12 @@ class Instance:
                 self._slow_entry()
             if len(args) != n:
                 raise TypeError(f"{name}() takes {plural(n, 'argument')}, got {len(args)}")
-            try:
-                pargs = [c(a) for c, a in zip(convs, args, strict=True)]
-            except (TypeError, AttributeError, ValueError, OverflowError, KeyError, ctypes.ArgumentError) as e:
-                raise _bad_argument(name, e) from e
+            pargs = []
+            for i, (c, a) in enumerate(zip(convs, args, strict=True)):
+                try:
+                    pargs.append(c(a))
+                except LOWERING_ERRORS as e:
+                    raise fault(i, a, e) from e
             if self._before_call is not None:
                 self._before_call()
             try:

@@ -14,7 +14,7 @@ import wasmtime.component as wc
 
 from witkit._text import plural
 from witkit.errors import BindingError
-from witkit.runtime._abi import PRIMS, char_code, foreign_resource
+from witkit.runtime._abi import PRIMS, as_bytes, char_code, foreign_resource
 from witkit.runtime.types import (
     Borrow,
     Bytes,
@@ -154,12 +154,34 @@ class _Cases:
         raise BindingError(f"cannot tell which case {pv!r} is")
 
 
+# wasmtime-py's own conversion would take what these refuse (`float("1.5")`, any truthy value
+# for a bool) or fail inside the call with a message that names no parameter.
+
+
+def _float_to_pub(v: Any) -> float:
+    if not isinstance(v, (int, float)):
+        raise TypeError(f"expected a float, got {type(v).__name__}")
+    return float(v)
+
+
+def _string_to_pub(v: Any) -> str:
+    if not isinstance(v, str):
+        raise TypeError(f"expected a str, got {type(v).__name__}")
+    return v
+
+
+def _bool_to_pub(v: Any) -> bool:
+    if v is not True and v is not False:
+        raise TypeError(f"expected a bool, got {type(v).__name__}")
+    return v
+
+
 def to_pub(desc: TypeDesc, vt: Any, inst: Instance) -> ToPub:
     """A function turning a witkit Python value into the value wasmtime-py's public API takes."""
     if isinstance(desc, Primitive):
         name = desc.name
         if name in ("f32", "f64"):
-            return float
+            return _float_to_pub
         if name == "char":
 
             def char_to_pub(v: Any) -> Any:
@@ -167,8 +189,10 @@ def to_pub(desc: TypeDesc, vt: Any, inst: Instance) -> ToPub:
                 return v
 
             return char_to_pub
-        if name in ("string", "bool"):
-            return _identity
+        if name == "string":
+            return _string_to_pub
+        if name == "bool":
+            return _bool_to_pub
         _k, _c, lo, hi = PRIMS[name]
 
         def int_to_pub(v: Any) -> Any:
@@ -178,10 +202,10 @@ def to_pub(desc: TypeDesc, vt: Any, inst: Instance) -> ToPub:
 
         return int_to_pub
     if isinstance(desc, Bytes):
-        return bytes
+        return as_bytes
     if isinstance(desc, (List, FixedList)):
         if isinstance(desc.elem, Primitive) and desc.elem.name == "u8":
-            return bytes
+            return as_bytes
         item = to_pub(desc.elem, vt.element, inst)
         return lambda v: [item(x) for x in v]
     if isinstance(desc, Tuple):
@@ -201,8 +225,14 @@ def to_pub(desc: TypeDesc, vt: Any, inst: Instance) -> ToPub:
         names = dict(zip(desc.members, desc.names, strict=True))
         return lambda v: names[v]
     if isinstance(desc, Flags):
-        pairs = list(zip(desc.members, desc.names, strict=True))
-        return lambda v: {n for m, n in pairs if m in v}
+        pairs, flags_class = list(zip(desc.members, desc.names, strict=True)), desc.py_class
+
+        def flags_to_pub(v: Any) -> Any:
+            if not isinstance(v, flags_class):
+                raise TypeError(f"expected {flags_class.__name__}, got {type(v).__name__}")
+            return {n for m, n in pairs if m in v}
+
+        return flags_to_pub
     if isinstance(desc, Variant):
         cases = _Cases(vt)
         by_class = {

@@ -1,19 +1,18 @@
-"""What generated host bindings call at load time: the world check, resource binding, argument errors.
+"""What generated host bindings call at load time: the world check, resource binding, prepared calls.
 
-Generated packages import this module as `_h`. Nothing here runs on the success path of a
-call: a generated method calls its prepared function directly and only reaches
-`bad_argument` when lowering an argument failed, to name the parameter at fault.
+Generated packages import this module as `_h`. Nothing here runs during a call: a generated
+method calls the function `prepare` made, which itself names the parameter at fault when an
+argument does not fit (`witkit.runtime.values.argument_fault`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import functools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, NoReturn, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import wasmtime
 import wasmtime.component as wc
@@ -22,7 +21,7 @@ from witkit.errors import ArgumentError, BindingError, PluginError
 from witkit.runtime import ImportFunc, Instance, Limits, ResourceProxy, Runtime, shared_runtime
 from witkit.runtime import types as t
 from witkit.runtime._runtime import Source
-from witkit.runtime.values import INT_RANGES, describe
+from witkit.runtime.values import describe
 from witkit.runtime.worldcheck import (
     WASI,
     ExpectedFunc,
@@ -34,20 +33,17 @@ from witkit.runtime.worldcheck import (
 )
 
 __all__ = [
-    "LOWERING_ERRORS",
     "ArgumentError",
     "BoundResource",
     "FuncSpec",
     "Source",
     "WorldMismatch",
     "WorldSpec",
-    "bad_argument",
     "bind_resource",
     "check_component",
     "component_type_text",
     "default_runtime",
     "describe",
-    "find_problem",
     "import_func",
     "load_component",
     "load_component_async",
@@ -59,17 +55,6 @@ __all__ = [
 ]
 
 P = TypeVar("P", bound=ResourceProxy)
-
-
-LOWERING_ERRORS: tuple[type[BaseException], ...] = (
-    BindingError,
-    TypeError,
-    ValueError,
-    AttributeError,
-    OverflowError,
-    ctypes.ArgumentError,
-)
-"""What lowering a bad argument can raise; a guest trap is a PluginError and is not among them."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,22 +151,15 @@ def bind_resource(instance: Instance, base: type[P], calls: object) -> type[P]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Naming the argument at fault
+# Calls
 
 
-def bad_argument(exc: BaseException, where: str, spec: FuncSpec, args: Sequence[Any]) -> NoReturn:
-    """Re-raise `exc`, as an ArgumentError naming the parameter when an argument is at fault."""
-    for (_wit, name, desc), value in zip(spec.params, args, strict=True):
-        problem = find_problem(desc, value)
-        if problem is not None:
-            raise ArgumentError(f"{where}(): parameter `{name}`: {problem}") from exc
-    raise exc
-
-
-def prepare(instance: Instance, interface: str | None, spec: FuncSpec) -> Callable[..., Any]:
-    """The prepared export `spec` of `interface` (None: a world-level export) on `instance`."""
+def prepare(instance: Instance, interface: str | None, spec: FuncSpec, where: str) -> Callable[..., Any]:
+    """The prepared export `spec` of `interface` (None: a world-level export) on `instance`; a
+    bad argument raises ArgumentError naming `where` (`Api.echo`) and the Python parameter."""
     name = spec.name if interface is None else f"{interface}#{spec.name}"
-    return instance.func(name, spec.descs, spec.result)
+    names = tuple(py for _wit, py, _desc in spec.params)
+    return instance.func(name, spec.descs, spec.result, where=where, names=names)
 
 
 def method(name: str) -> Callable[..., Any]:
@@ -197,101 +175,6 @@ def method(name: str) -> Callable[..., Any]:
 def import_func(spec: FuncSpec, impl: Callable[..., Any]) -> ImportFunc:
     """The runtime import serving `spec` with `impl`."""
     return ImportFunc(spec.name, spec.descs, spec.result, impl)
-
-
-def _got(value: Any) -> str:
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"got {type(value).__name__} {text}"
-
-
-def find_problem(desc: t.TypeDesc, value: Any) -> str | None:
-    """Why `value` cannot be lowered as `desc` (the first problem found), or None when it can."""
-    if isinstance(desc, t.Primitive):
-        name = desc.name
-        if name == "bool":
-            return None if isinstance(value, bool) else f"expected bool, {_got(value)}"
-        if name in INT_RANGES:
-            if not isinstance(value, int) or isinstance(value, bool):
-                return f"expected int ({name}), {_got(value)}"
-            lo, hi = INT_RANGES[name]
-            return None if lo <= value <= hi else f"{value} does not fit {name} ({lo}..{hi})"
-        if name in ("f32", "f64"):
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-            return None if ok else f"expected float ({name}), {_got(value)}"
-        if name == "char":
-            if isinstance(value, str) and len(value) == 1 and not 0xD800 <= ord(value) <= 0xDFFF:
-                return None
-            return f"expected a one-character str (char), {_got(value)}"
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return "the str is not valid Unicode (it holds a lone surrogate)"
-            return None
-        return f"expected str, {_got(value)}"
-    if isinstance(desc, t.Bytes):
-        ok = isinstance(value, (bytes, bytearray, memoryview))
-        return None if ok else f"expected bytes (list<u8>), {_got(value)}"
-    if isinstance(desc, (t.List, t.FixedList)):
-        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-            return f"expected a list, {_got(value)}"
-        for i, item in enumerate(value):
-            inner = find_problem(desc.elem, item)
-            if inner is not None:
-                return f"item {i}: {inner}"
-        return None
-    if isinstance(desc, t.Tuple):
-        if not isinstance(value, tuple) or len(value) != len(desc.elems):
-            return f"expected a tuple of {len(desc.elems)} items, {_got(value)}"
-        for i, (d, item) in enumerate(zip(desc.elems, value, strict=True)):
-            inner = find_problem(d, item)
-            if inner is not None:
-                return f"tuple item {i}: {inner}"
-        return None
-    if isinstance(desc, t.Record):
-        if not isinstance(value, desc.py_class):
-            return f"expected {desc.py_class.__name__}, {_got(value)}"
-        for _wit, attr, d in desc.fields:
-            inner = find_problem(d, getattr(value, attr, _MISSING))
-            if inner is not None:
-                return f"field `{attr}`: {inner}"
-        return None
-    if isinstance(desc, (t.Enum, t.Flags)):
-        ok = isinstance(value, desc.py_class)
-        return None if ok else f"expected {desc.py_class.__name__}, {_got(value)}"
-    if isinstance(desc, t.Variant):
-        for _name, cls, payload in desc.cases:
-            if type(value) is cls:
-                return None if payload is None else find_problem(payload, value.value)
-        names = " | ".join(c.__name__ for _, c, _ in desc.cases)
-        return f"expected one of {names}, {_got(value)}"
-    if isinstance(desc, t.Option):
-        if value is None:
-            return None
-        if desc.nested:
-            if not isinstance(value, t.Some):
-                return f"expected Some(...) or None, {_got(value)}"
-            value = value.value
-        return find_problem(desc.elem, value)
-    if isinstance(desc, t.Result):
-        if isinstance(value, t.Ok):
-            return None if desc.ok is None else find_problem(desc.ok, value.value)
-        if isinstance(value, t.Err):
-            return None if desc.err is None else find_problem(desc.err, value.value)
-        return f"expected Ok(...) or Err(...), {_got(value)}"
-    if isinstance(desc, (t.Own, t.Borrow)):
-        cls = desc.resource.py_class
-        if not isinstance(value, cls):
-            return f"expected {cls.__name__}, {_got(value)}"
-        if isinstance(value, ResourceProxy) and getattr(value, "_witkit_handle", None) is None:
-            return f"the {cls.__name__} was {getattr(value, '_witkit_state', 'dropped')}"
-        return None
-    return None
-
-
-_MISSING = object()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ctypes
 import enum
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from witkit.errors import ArgumentError, BindingError
@@ -64,10 +65,14 @@ from witkit.runtime.types import (
 
 __all__ = [
     "INT_RANGES",
+    "LOWERING_ERRORS",
     "ArgumentError",
+    "ArgumentFault",
     "Lift",
     "Lower",
+    "argument_fault",
     "describe",
+    "find_problem",
     "json_in",
     "json_out",
     "plain_in",
@@ -623,3 +628,134 @@ def _tagged_out(cases: dict[str, Lift]) -> Lift:
     return tagged
 
 
+# ---------------------------------------------------------------------------------------------
+# Naming the argument at fault: what a prepared call raises when lowering fails
+
+
+LOWERING_ERRORS: tuple[type[BaseException], ...] = (
+    BindingError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    OverflowError,
+    KeyError,
+    ctypes.ArgumentError,
+)
+"""What lowering a bad argument can raise; a guest trap is a PluginError and is not among them."""
+
+ArgumentFault = Callable[[int, Any, BaseException], ArgumentError]
+"""`fault(i, value, cause)`: the error for argument `i` (`value`) whose lowering raised `cause`."""
+
+
+def argument_fault(where: str, names: Sequence[str], params: Sequence[TypeDesc]) -> ArgumentFault:
+    """How a prepared call of `where` (`Api.echo`, or the export's name) with parameters
+    `names` of types `params` reports the argument whose lowering failed.
+
+    The call catches the failure around that one argument, so it knows which parameter is at
+    fault; what is wrong inside the value (`field `x`: expected int (s32), ...`) is read from
+    that argument alone, on the error path only.
+    """
+    names, params = tuple(names), tuple(params)
+
+    def fault(i: int, value: Any, cause: BaseException) -> ArgumentError:
+        problem = find_problem(params[i], value)
+        if problem is None:  # a refusal the type alone does not explain (a foreign resource)
+            problem = str(cause)
+        return ArgumentError(f"{where}(): parameter `{names[i]}`: {problem}")
+
+    return fault
+
+
+def _got(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"got {type(value).__name__} {text}"
+
+
+def find_problem(desc: TypeDesc, value: Any) -> str | None:
+    """Why `value` cannot be lowered as `desc` (the first problem found), or None when it can."""
+    if isinstance(desc, Primitive):
+        name = desc.name
+        if name == "bool":
+            return None if isinstance(value, bool) else f"expected bool, {_got(value)}"
+        if name in INT_RANGES:
+            if not isinstance(value, int) or isinstance(value, bool):
+                return f"expected int ({name}), {_got(value)}"
+            lo, hi = INT_RANGES[name]
+            return None if lo <= value <= hi else f"{value} does not fit {name} ({lo}..{hi})"
+        if name in ("f32", "f64"):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            return None if ok else f"expected float ({name}), {_got(value)}"
+        if name == "char":
+            if isinstance(value, str) and len(value) == 1 and not 0xD800 <= ord(value) <= 0xDFFF:
+                return None
+            return f"expected a one-character str (char), {_got(value)}"
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "the str is not valid Unicode (it holds a lone surrogate)"
+            return None
+        return f"expected str, {_got(value)}"
+    if isinstance(desc, Bytes):
+        ok = isinstance(value, (bytes, bytearray, memoryview))
+        return None if ok else f"expected bytes (list<u8>), {_got(value)}"
+    if isinstance(desc, (List, FixedList)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            return f"expected a list, {_got(value)}"
+        for i, item in enumerate(value):
+            inner = find_problem(desc.elem, item)
+            if inner is not None:
+                return f"item {i}: {inner}"
+        return None
+    if isinstance(desc, Tuple):
+        if not isinstance(value, tuple) or len(value) != len(desc.elems):
+            return f"expected a tuple of {len(desc.elems)} items, {_got(value)}"
+        for i, (d, item) in enumerate(zip(desc.elems, value, strict=True)):
+            inner = find_problem(d, item)
+            if inner is not None:
+                return f"tuple item {i}: {inner}"
+        return None
+    if isinstance(desc, Record):
+        if not isinstance(value, desc.py_class):
+            return f"expected {desc.py_class.__name__}, {_got(value)}"
+        for _wit, attr, d in desc.fields:
+            inner = find_problem(d, getattr(value, attr, _MISSING))
+            if inner is not None:
+                return f"field `{attr}`: {inner}"
+        return None
+    if isinstance(desc, (Enum, Flags)):
+        ok = isinstance(value, desc.py_class)
+        return None if ok else f"expected {desc.py_class.__name__}, {_got(value)}"
+    if isinstance(desc, Variant):
+        for _name, cls, payload in desc.cases:
+            if type(value) is cls:
+                return None if payload is None else find_problem(payload, value.value)
+        names = " | ".join(c.__name__ for _, c, _ in desc.cases)
+        return f"expected one of {names}, {_got(value)}"
+    if isinstance(desc, Option):
+        if value is None:
+            return None
+        if desc.nested:
+            if not isinstance(value, Some):
+                return f"expected Some(...) or None, {_got(value)}"
+            value = value.value
+        return find_problem(desc.elem, value)
+    if isinstance(desc, Result):
+        if isinstance(value, Ok):
+            return None if desc.ok is None else find_problem(desc.ok, value.value)
+        if isinstance(value, Err):
+            return None if desc.err is None else find_problem(desc.err, value.value)
+        return f"expected Ok(...) or Err(...), {_got(value)}"
+    if isinstance(desc, (Own, Borrow)):
+        cls = desc.resource.py_class
+        if not isinstance(value, cls):
+            return f"expected {cls.__name__}, {_got(value)}"
+        if isinstance(value, ResourceProxy) and getattr(value, "_witkit_handle", None) is None:
+            return f"the {cls.__name__} was {getattr(value, '_witkit_state', 'dropped')}"
+        return None
+    return None
+
+
+_MISSING = object()

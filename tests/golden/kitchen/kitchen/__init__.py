@@ -117,8 +117,10 @@ class Kitchen:
         self.instance = instance
         """The running component (captured output, fuel used, ...)."""
         self.api = _api.Api(instance)
-        self._add: Callable[[int, int], int] = _h.prepare(instance, None, _F_ADD)
-        self._greet: Callable[[str], Greeting] = _h.prepare(instance, None, _F_GREET)
+        self._add: Callable[[int, int], int] = _h.prepare(instance, None, _F_ADD, "Kitchen.add")
+        self._greet: Callable[[str], Greeting] = _h.prepare(
+            instance, None, _F_GREET, "Kitchen.greet"
+        )
 
     @classmethod
     def load(
@@ -150,13 +152,7 @@ class Kitchen:
 
     def add(self, a: int, b: int) -> int:
         """World-level exports."""
-        try:
-            return self._add(a, b)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Kitchen.add", _F_ADD, (a, b))
+        return self._add(a, b)
 
     def greet(self, name: str) -> Greeting:
-        try:
-            return self._greet(name)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Kitchen.greet", _F_GREET, (name,))
+        return self._greet(name)

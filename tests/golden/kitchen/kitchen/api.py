@@ -23,30 +23,18 @@ class Counter(_h.BoundResource):
     _witkit_calls: ClassVar[Api]
 
     def __new__(cls, start: int) -> Counter:
-        try:
-            return cls._witkit_calls._counter_new(start)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Counter", _F_COUNTER_NEW, (start,))
+        return cls._witkit_calls._counter_new(start)
 
     def increment(self, by: int) -> int:
-        try:
-            return self._witkit_calls._counter_increment(self, by)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Counter.increment", _F_COUNTER_INCREMENT, (self, by))
+        return self._witkit_calls._counter_increment(self, by)
 
     def value(self) -> int:
-        try:
-            return self._witkit_calls._counter_value(self)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Counter.value", _F_COUNTER_VALUE, (self,))
+        return self._witkit_calls._counter_value(self)
 
     @classmethod
     def merge(cls, a: Counter, b: Counter) -> Counter:
         """Sums two counters into a new one; takes the second."""
-        try:
-            return cls._witkit_calls._counter_merge(a, b)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Counter.merge", _F_COUNTER_MERGE, (a, b))
+        return cls._witkit_calls._counter_merge(a, b)
 
 
 COUNTER_TYPE = _rt.GuestResource(
@@ -168,116 +156,93 @@ class Api:
     def __init__(self, instance: _rt.Instance) -> None:
         """Prepare every function of `witkit:kitchen/api@0.1.0` on `instance`."""
         self._echo_everything: Callable[[_types.Everything], _types.Everything] = _h.prepare(
-            instance, INTERFACE, _F_ECHO_EVERYTHING
+            instance, INTERFACE, _F_ECHO_EVERYTHING, "Api.echo_everything"
         )
         self._echo_shape: Callable[[_types.Shape], _types.Shape] = _h.prepare(
-            instance, INTERFACE, _F_ECHO_SHAPE
+            instance, INTERFACE, _F_ECHO_SHAPE, "Api.echo_shape"
         )
         self._echo_nested: Callable[[Some[int | None] | None], Some[int | None] | None] = (
-            _h.prepare(instance, INTERFACE, _F_ECHO_NESTED)
+            _h.prepare(instance, INTERFACE, _F_ECHO_NESTED, "Api.echo_nested")
         )
         self._echo_list: Callable[
             [list[tuple[_types.Color, _types.Perms]]], list[tuple[_types.Color, _types.Perms]]
-        ] = _h.prepare(instance, INTERFACE, _F_ECHO_LIST)
-        self._unit_result: Callable[[bool], None] = _h.prepare(instance, INTERFACE, _F_UNIT_RESULT)
-        self._ok_only: Callable[[bool], int] = _h.prepare(instance, INTERFACE, _F_OK_ONLY)
-        self._err_only: Callable[[bool], None] = _h.prepare(instance, INTERFACE, _F_ERR_ONLY)
-        self._both: Callable[[bool], _types.Point] = _h.prepare(instance, INTERFACE, _F_BOTH)
-        self._import_: Callable[[int, str, bool], str] = _h.prepare(instance, INTERFACE, _F_IMPORT)
+        ] = _h.prepare(instance, INTERFACE, _F_ECHO_LIST, "Api.echo_list")
+        self._unit_result: Callable[[bool], None] = _h.prepare(
+            instance, INTERFACE, _F_UNIT_RESULT, "Api.unit_result"
+        )
+        self._ok_only: Callable[[bool], int] = _h.prepare(
+            instance, INTERFACE, _F_OK_ONLY, "Api.ok_only"
+        )
+        self._err_only: Callable[[bool], None] = _h.prepare(
+            instance, INTERFACE, _F_ERR_ONLY, "Api.err_only"
+        )
+        self._both: Callable[[bool], _types.Point] = _h.prepare(
+            instance, INTERFACE, _F_BOTH, "Api.both"
+        )
+        self._import_: Callable[[int, str, bool], str] = _h.prepare(
+            instance, INTERFACE, _F_IMPORT, "Api.import_"
+        )
         self._blob_size: Callable[[_store.Blob], int] = _h.prepare(
-            instance, INTERFACE, _F_BLOB_SIZE
+            instance, INTERFACE, _F_BLOB_SIZE, "Api.blob_size"
         )
         self._make_blob: Callable[[bytes], _store.Blob] = _h.prepare(
-            instance, INTERFACE, _F_MAKE_BLOB
+            instance, INTERFACE, _F_MAKE_BLOB, "Api.make_blob"
         )
         self._counter_new: Callable[[int], Counter] = _h.prepare(
-            instance, INTERFACE, _F_COUNTER_NEW
+            instance, INTERFACE, _F_COUNTER_NEW, "Counter"
         )
         self._counter_increment: Callable[[Counter, int], int] = _h.prepare(
-            instance, INTERFACE, _F_COUNTER_INCREMENT
+            instance, INTERFACE, _F_COUNTER_INCREMENT, "Counter.increment"
         )
         self._counter_value: Callable[[Counter], int] = _h.prepare(
-            instance, INTERFACE, _F_COUNTER_VALUE
+            instance, INTERFACE, _F_COUNTER_VALUE, "Counter.value"
         )
         self._counter_merge: Callable[[Counter, Counter], Counter] = _h.prepare(
-            instance, INTERFACE, _F_COUNTER_MERGE
+            instance, INTERFACE, _F_COUNTER_MERGE, "Counter.merge"
         )
         self.Counter = _h.bind_resource(instance, Counter, self)
 
     def echo_everything(self, e: _types.Everything) -> _types.Everything:
-        try:
-            return self._echo_everything(e)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.echo_everything", _F_ECHO_EVERYTHING, (e,))
+        return self._echo_everything(e)
 
     def echo_shape(self, s: _types.Shape) -> _types.Shape:
-        try:
-            return self._echo_shape(s)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.echo_shape", _F_ECHO_SHAPE, (s,))
+        return self._echo_shape(s)
 
     def echo_nested(self, x: Some[int | None] | None) -> Some[int | None] | None:
-        try:
-            return self._echo_nested(x)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.echo_nested", _F_ECHO_NESTED, (x,))
+        return self._echo_nested(x)
 
     def echo_list(
         self, items: list[tuple[_types.Color, _types.Perms]]
     ) -> list[tuple[_types.Color, _types.Perms]]:
-        try:
-            return self._echo_list(items)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.echo_list", _F_ECHO_LIST, (items,))
+        return self._echo_list(items)
 
     def unit_result(self, fail: bool) -> None:
         """`result` in all four shapes; each fails when `fail` is true.
 
         Raises `Err` when the plugin returns an error.
         """
-        try:
-            self._unit_result(fail)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.unit_result", _F_UNIT_RESULT, (fail,))
+        self._unit_result(fail)
 
     def ok_only(self, fail: bool) -> int:
         """Raises `Err` when the plugin returns an error."""
-        try:
-            return self._ok_only(fail)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.ok_only", _F_OK_ONLY, (fail,))
+        return self._ok_only(fail)
 
     def err_only(self, fail: bool) -> None:
         """Raises `Err` with a `str` as `.value` when the plugin returns an error."""
-        try:
-            self._err_only(fail)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.err_only", _F_ERR_ONLY, (fail,))
+        self._err_only(fail)
 
     def both(self, fail: bool) -> _types.Point:
         """Raises `Err` with a `_types.Color` as `.value` when the plugin returns an error."""
-        try:
-            return self._both(fail)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.both", _F_BOTH, (fail,))
+        return self._both(fail)
 
     def import_(self, from_: int, in_: str, class_: bool) -> str:
         """Keyword-named function and parameters."""
-        try:
-            return self._import_(from_, in_, class_)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.import_", _F_IMPORT, (from_, in_, class_))
+        return self._import_(from_, in_, class_)
 
     def blob_size(self, b: _store.Blob) -> int:
         """Reads a host blob the caller lends."""
-        try:
-            return self._blob_size(b)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.blob_size", _F_BLOB_SIZE, (b,))
+        return self._blob_size(b)
 
     def make_blob(self, data: bytes) -> _store.Blob:
         """Makes a host blob and hands it over."""
-        try:
-            return self._make_blob(data)
-        except _h.LOWERING_ERRORS as _e:
-            _h.bad_argument(_e, "Api.make_blob", _F_MAKE_BLOB, (data,))
+        return self._make_blob(data)
