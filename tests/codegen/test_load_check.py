@@ -161,3 +161,29 @@ def test_every_generated_spec_is_the_wit_world(generated: Generated, name: str) 
     )
     module = importlib.import_module(name)
     assert module.WORLD.expected == expected_world(resolved.resolve, world)
+
+
+def test_a_component_is_checked_against_a_world_once(
+    kitchen: ModuleType, rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks: list[str] = []
+    real = hostlib.require_world
+
+    def counted(component: Any, world: Any, *args: Any, **kwargs: Any) -> None:
+        checks.append(world.name)
+        real(component, world, *args, **kwargs)
+
+    monkeypatch.setattr(hostlib, "require_world", counted)
+    component = rt.compile(KITCHEN_WAT)
+    first = kitchen.Kitchen.load(component, imports=host(kitchen), runtime=rt)
+    second = kitchen.Kitchen.load(component, imports=host(kitchen), runtime=rt)
+    assert checks == ["witkit:kitchen/kitchen@0.1.0"]  # the second load trusts the first check
+    assert first.add(2, 3) == second.add(2, 3) == 5
+    # A component that fails is checked (and refused) on every load.
+    bad = rt.compile(
+        KITCHEN_WAT.replace(ADD, '(func (export "add") (param "a" u32) (param "b" s32) (result u32)')
+    )
+    for _ in range(2):
+        with pytest.raises(WorldMismatch, match="export `add`"):
+            kitchen.Kitchen.load(bad, imports=host(kitchen), runtime=rt)
+    assert len(checks) == 3

@@ -92,6 +92,18 @@ def test_a_bad_argument_is_named_by_the_prepared_call(rt: Runtime) -> None:
     assert add(1, 1) == named(1, 1) == 2  # a rejected argument does not poison anything
 
 
+def test_a_checked_signature_serves_only_the_same_descriptors(rt: Runtime) -> None:
+    # A signature checked for one instance is kept for every instance of the component, and
+    # a prepared call is kept per instance: neither may serve other descriptors unchecked.
+    first, second = behaviour(rt), behaviour(rt)
+    assert first.func("add", [U32, U32], U32)(1, 2) == 3
+    with pytest.raises(BindingError, match="STRING"):
+        second.func("add", [U32, STRING], U32)
+    with pytest.raises(BindingError, match="STRING"):
+        first.func("add", [U32, STRING], U32)
+    assert second.func("add", [U32, U32], U32)(2, 2) == 4
+
+
 def test_host_exception_traps_the_call_with_cause(rt: Runtime) -> None:
     def host(n: int) -> int:
         raise ValueError(f"host says no to {n}")

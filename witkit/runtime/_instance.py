@@ -22,6 +22,7 @@ import warnings
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from ctypes import c_void_p
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, cast
 
@@ -185,6 +186,19 @@ def build_wasi_config(
 _CHAIN_LINE = re.compile(r"\d+:\s*(.*)")
 
 
+@dataclass(frozen=True)
+class _Signature:
+    """An export's descriptors, checked against the component once, and its argument fault."""
+
+    descs: tuple[tuple[TypeDesc, ...], TypeDesc | None]
+    fault: ArgumentFault
+
+
+def _same(a: tuple[tuple[TypeDesc, ...], TypeDesc | None], b: tuple[tuple[TypeDesc, ...], TypeDesc | None]) -> bool:
+    """Whether two (params, result) pairs hold the very same descriptor objects."""
+    return a[1] is b[1] and len(a[0]) == len(b[0]) and all(x is y for x, y in zip(a[0], b[0], strict=True))
+
+
 def split_trap(text: str) -> tuple[str, str]:
     """Split wasmtime's error text into (cause, guest backtrace)."""
     backtrace = ""
@@ -230,7 +244,7 @@ class Instance:
         self._gate = False
         self._deferred_drops: list[wc.ResourceAny] = []
         self._pending: BaseException | None = None
-        self._funcs: dict[str, PreparedFunc] = {}
+        self._funcs: dict[tuple[Any, ...], PreparedFunc] = {}
         self._lock = threading.Lock()
         self._owner = 0
         """`threading.get_ident()` of the thread inside a call, 0 when none is."""
@@ -338,6 +352,11 @@ class Instance:
         return capture
 
     @property
+    def component(self) -> wc.Component:
+        """The compiled component this instance runs."""
+        return self._component
+
+    @property
     def stdout(self) -> str:
         """Everything the guest wrote to a captured stdout so far."""
         capture = self._captured(0)
@@ -424,20 +443,27 @@ class Instance:
         *,
         where: str | None = None,
         names: Sequence[str] | None = None,
+        trusted: bool = False,
     ) -> PreparedFunc:
-        """Prepare the export `name` ("func" or "ns:pkg/iface@ver#func"); cached by name.
+        """Prepare the export `name` ("func" or "ns:pkg/iface@ver#func") for the descriptors
+        `params` and `result`; prepared once per instance, and its checked signature kept for
+        every instance of the component.
 
         An argument that does not fit raises ArgumentError naming the function as `where`
         (default `name`) and the parameter as in `names` (default the component's WIT names).
+        `trusted=True` skips checking the descriptors against the component's function type:
+        for callers that checked these very descriptor objects already (generated bindings'
+        load, after the world check).
         """
+        descs = tuple(params)
 
         def descriptors(fty: wc.FuncType) -> tuple[tuple[TypeDesc, ...], TypeDesc | None]:
-            descs = tuple(params)
-            check_signature(name, descs, result, fty)
+            if not trusted:
+                check_signature(name, descs, result, fty)
             return descs, result
 
-        key = name if where is None and names is None else f"{name}\0{where}\0{names}"
-        return self._prepared(key, name, descriptors, where, names)
+        key = ("func", name, where, None if names is None else tuple(names))
+        return self._prepared(key, name, descriptors, where, names, (descs, result))
 
     def dynamic(self, name: str) -> PreparedFunc:
         """Prepare the export `name` from the component's own types (see `witkit.runtime.described`)."""
@@ -450,35 +476,41 @@ class Instance:
                 describe(their_result) if their_result is not None else None,
             )
 
-        return self._prepared("\0dynamic " + name, name, descriptors)
+        return self._prepared(("dynamic", name), name, descriptors)
 
     def _prepared(
         self,
-        key: str,
+        key: tuple[Any, ...],
         name: str,
         descriptors: Callable[[wc.FuncType], tuple[tuple[TypeDesc, ...], TypeDesc | None]],
         where: str | None = None,
         names: Sequence[str] | None = None,
+        given: tuple[tuple[TypeDesc, ...], TypeDesc | None] | None = None,
     ) -> PreparedFunc:
         """The call of export `name` cached under `key`, built once from `descriptors(its type)`;
-        `where` and `names` as for `func`."""
+        `where` and `names` as for `func`. With `given` (the caller's own descriptors), a cached
+        call or signature serves only the same descriptor objects, and the checked signature is
+        shared by every instance of the component (`Runtime._signatures`)."""
         cached = self._funcs.get(key)
-        if cached is not None:
+        if cached is not None and (given is None or _same(given, (cached.params, cached.result))):
             return cached
         held = self._hold()  # the store is read: not while another thread runs a call
         try:
-            cached = self._funcs.get(key)
-            if cached is not None:
-                return cached
             f = self._lookup(name)
-            fty = f.type(self._store)
-            params, result = descriptors(fty)
-            if names is None:
-                names = [n for n, _vt in fty.params]
-            elif len(names) != len(params):
-                raise BindingError(f"{name}: {plural(len(params), 'parameter')}, {len(names)} names given")
-            fault = argument_fault(where or name, names, params)
-            prepared = self._prepare(name, f, fty, params, result, fault)
+            shared = self._runtime._signatures.setdefault(self._component, {}) if given is not None else {}
+            known = shared.get(key)
+            if known is None or given is None or not _same(given, known.descs):
+                fty = f.type(self._store)
+                params, result = descriptors(fty)
+                if names is None:
+                    names = [n for n, _vt in fty.params]
+                elif len(names) != len(params):
+                    raise BindingError(f"{name}: {plural(len(params), 'parameter')}, {len(names)} names given")
+                known = _Signature((params, result), argument_fault(where or name, names, params))
+                if given is not None:
+                    shared[key] = known
+            (params, result), fault = known.descs, known.fault
+            prepared = self._prepare(name, f, params, result, fault)
             self._funcs[key] = prepared
             return prepared
         finally:
@@ -489,19 +521,18 @@ class Instance:
         self,
         name: str,
         f: wc.Func,
-        fty: wc.FuncType,
         params: tuple[TypeDesc, ...],
         result: TypeDesc | None,
         fault: ArgumentFault,
     ) -> PreparedFunc:
-        """Build the call of export `f` from descriptors known to fit its type `fty`; an
-        argument that does not lower raises `fault(i, value, cause)`."""
+        """Build the call of export `f` from descriptors known to fit its type; an argument
+        that does not lower raises `fault(i, value, cause)`."""
         if self._fast:
             # the bulk twins are called through the sync API: not on a store that yields
             bulk = _bulk.prepare(self, name, params, result, fault) if self._bulk_memory is not None and not self._async else None
             call = bulk if bulk is not None else self._prepare_fast(name, f, params, result, fault)
         else:
-            call = self._prepare_public(name, f, params, result, fty, fault)
+            call = self._prepare_public(name, f, params, result, f.type(self._store), fault)
         prepared = cast(PreparedFunc, call)
         prepared.name = name
         prepared.params = params
@@ -534,15 +565,19 @@ class Instance:
     def _lookup(self, name: str) -> wc.Func:
         if self._poisoned is not None:
             self._raise_poisoned()
-        iface, sep, fname = name.rpartition("#")
-        parent = None
-        if sep:
-            parent = self._component.get_export_index(iface)
-            if parent is None:
-                raise BindingError(f"the component exports no interface {iface!r}")
-        index = self._component.get_export_index(fname, parent)
+        indexes = self._runtime._export_indexes.setdefault(self._component, {})
+        index = indexes.get(name)
         if index is None:
-            raise BindingError(f"the component exports no function {name!r}")
+            iface, sep, fname = name.rpartition("#")
+            parent = None
+            if sep:
+                parent = self._component.get_export_index(iface)
+                if parent is None:
+                    raise BindingError(f"the component exports no interface {iface!r}")
+            index = self._component.get_export_index(fname, parent)
+            if index is None:
+                raise BindingError(f"the component exports no function {name!r}")
+            indexes[name] = index
         f = self._inst.get_func(self._store, index)
         if f is None:
             raise BindingError(f"export {name!r} is not a function")

@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import wasmtime.component as wc
@@ -166,6 +167,10 @@ class Runtime:
         self.fast_calls = fast_calls and reason is None
         self._ticker: _EpochTicker | None = None
         self._bulk_plans: weakref.WeakKeyDictionary[wc.Component, dict[str, _rewrite.Plan]] = weakref.WeakKeyDictionary()
+        self._signatures: weakref.WeakKeyDictionary[wc.Component, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+        """Per component: the export signatures instances checked (`Instance.func`), for the next."""
+        self._export_indexes: weakref.WeakKeyDictionary[wc.Component, dict[str, Any]] = weakref.WeakKeyDictionary()
+        """Per component: its exports' indexes by name (`Instance.func` looks them up once)."""
         self._ticker_lock = threading.Lock()
 
     # -- compiling ----------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import operator
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
@@ -159,7 +161,9 @@ def prepare(instance: Instance, interface: str | None, spec: FuncSpec, where: st
     bad argument raises ArgumentError naming `where` (`Api.echo`) and the Python parameter."""
     name = spec.name if interface is None else f"{interface}#{spec.name}"
     names = tuple(py for _wit, py, _desc in spec.params)
-    return instance.func(name, spec.descs, spec.result, where=where, names=names)
+    passed = _PASSED.get(instance.component)
+    trusted = passed is not None and passed.get(id(spec)) is spec  # `check_component` covered it
+    return instance.func(name, spec.descs, spec.result, where=where, names=names, trusted=trusted)
 
 
 def method(name: str) -> Callable[..., Any]:
@@ -268,11 +272,29 @@ def handle_resources(descs: Sequence[t.TypeDesc]) -> list[t.ResourceDesc]:
     return out
 
 
+_PASSED: weakref.WeakKeyDictionary[wc.Component, dict[int, WorldSpec | FuncSpec]] = weakref.WeakKeyDictionary()
+"""Per component: every world it passed the check against, and those worlds' exported
+functions (by id; the dict holds them, so an id is not reused while the component lives)."""
+_PASSED_LOCK = threading.Lock()
+
+
 def check_component(component: wc.Component, engine: wasmtime.Engine, spec: WorldSpec) -> None:
     """Raise `WorldMismatch` (a BindingError) listing every difference, unless the component has
     every export of `spec` with the world's types and imports nothing the world does not offer
-    (WASI aside) or offers with another type. The same check as `witkit check`."""
+    (WASI aside) or offers with another type. The same check as `witkit check`.
+
+    A component passes against a world once: later loads of it skip the check, and `prepare`
+    trusts the signatures it covered instead of checking each export again.
+    """
+    passed = _PASSED.get(component)
+    if passed is not None and passed.get(id(spec)) is spec:
+        return
     require_world(component, spec.expected, engine, host_provided=WASI)
+    with _PASSED_LOCK:
+        covered = _PASSED.setdefault(component, {})
+        covered[id(spec)] = spec
+        for _iface, funcs in spec.exports:
+            covered.update((id(f), f) for f in funcs)
 
 
 def drop_hook(name: str) -> Callable[[object], None]:
