@@ -104,6 +104,16 @@ def test_a_checked_signature_serves_only_the_same_descriptors(rt: Runtime) -> No
     assert second.func("add", [U32, U32], U32)(2, 2) == 4
 
 
+def test_host_functions_are_checked_against_each_instance_of_a_component(rt: Runtime) -> None:
+    # Import checks are kept per compiled component too, for the same descriptor objects only.
+    component = rt.compile(BEHAVIOUR)
+    host = [ImportFunc("host-fail", [U32], U32, lambda n: n * 2)]
+    assert rt.instantiate(component, host).func("add", [U32, U32], U32)(1, 2) == 3
+    with pytest.raises(BindingError, match="import host-fail"):
+        rt.instantiate(component, [ImportFunc("host-fail", [STRING], U32, lambda s: 1)])
+    assert rt.instantiate(component, host).func("add", [U32, U32], U32)(2, 2) == 4
+
+
 def test_host_exception_traps_the_call_with_cause(rt: Runtime) -> None:
     def host(n: int) -> int:
         raise ValueError(f"host says no to {n}")

@@ -22,7 +22,7 @@ import warnings
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from ctypes import c_void_p
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, cast
 
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from witkit.runtime._runtime import Runtime
     from witkit.runtime.http import HttpHost
 
-__all__ = ["Instance", "PreparedFunc", "build_wasi_config"]
+__all__ = ["ComponentFacts", "Instance", "PreparedFunc", "build_wasi_config"]
 
 _log = logging.getLogger("witkit.runtime")
 _MAX_TABLES = 64
@@ -186,6 +186,23 @@ def build_wasi_config(
 _CHAIN_LINE = re.compile(r"\d+:\s*(.*)")
 
 
+@dataclass
+class ComponentFacts:
+    """What every instance of one compiled component shares, learned once by the first that
+    needs it (kept by the runtime, weakly keyed by the component)."""
+
+    imports: dict[str, Any] | None = None
+    """The component's imports by name, with their types."""
+    signatures: dict[tuple[Any, ...], _Signature] = field(default_factory=dict)
+    """Export signatures checked by `Instance.func`, by its cache key."""
+    imports_checked: dict[str, tuple[tuple[TypeDesc, ...], TypeDesc | None]] = field(default_factory=dict)
+    """Host functions' descriptors checked against the component's imports, by import name."""
+    export_indexes: dict[str, Any] = field(default_factory=dict)
+    """Export indexes by `Instance.func` name."""
+    bulk_plans: dict[str, _rewrite.Plan] | None = None
+    """The exports `_rewrite` gave integer-typed twins."""
+
+
 @dataclass(frozen=True)
 class _Signature:
     """An export's descriptors, checked against the component once, and its argument fault."""
@@ -194,7 +211,7 @@ class _Signature:
     fault: ArgumentFault
 
 
-def _same(a: tuple[tuple[TypeDesc, ...], TypeDesc | None], b: tuple[tuple[TypeDesc, ...], TypeDesc | None]) -> bool:
+def _same(a: tuple[Sequence[TypeDesc], TypeDesc | None], b: tuple[Sequence[TypeDesc], TypeDesc | None]) -> bool:
     """Whether two (params, result) pairs hold the very same descriptor objects."""
     return a[1] is b[1] and len(a[0]) == len(b[0]) and all(x is y for x, y in zip(a[0], b[0], strict=True))
 
@@ -287,7 +304,10 @@ class Instance:
                 runtime._ensure_ticker()
                 self._deadline[0] = time.monotonic() + limits.timeout  # instantiation too
             self._watch_epoch()
-        import_types = component.type.imports(engine)
+        self._facts = facts = runtime._facts_of(component)
+        if facts.imports is None:
+            facts.imports = component.type.imports(engine)
+        import_types = facts.imports
         self._http: HttpHost | None = None
         http_name = http_import_name(list(import_types))
         if http_name is not None and not any(
@@ -490,14 +510,14 @@ class Instance:
         """The call of export `name` cached under `key`, built once from `descriptors(its type)`;
         `where` and `names` as for `func`. With `given` (the caller's own descriptors), a cached
         call or signature serves only the same descriptor objects, and the checked signature is
-        shared by every instance of the component (`Runtime._signatures`)."""
+        shared by every instance of the component (`ComponentFacts.signatures`)."""
         cached = self._funcs.get(key)
         if cached is not None and (given is None or _same(given, (cached.params, cached.result))):
             return cached
         held = self._hold()  # the store is read: not while another thread runs a call
         try:
             f = self._lookup(name)
-            shared = self._runtime._signatures.setdefault(self._component, {}) if given is not None else {}
+            shared = self._facts.signatures if given is not None else {}
             known = shared.get(key)
             if known is None or given is None or not _same(given, known.descs):
                 fty = f.type(self._store)
@@ -554,10 +574,9 @@ class Instance:
 
     def _bulk_plans(self) -> dict[str, _rewrite.Plan]:
         """The exports `_rewrite` gave integer-typed twins (read from the export names once)."""
-        plans = self._runtime._bulk_plans.get(self._component)
+        plans = self._facts.bulk_plans
         if plans is None:
-            plans = _rewrite.plan_from_exports(self._component.type.exports(self._runtime.engine))
-            self._runtime._bulk_plans[self._component] = plans
+            plans = self._facts.bulk_plans = _rewrite.plan_from_exports(self._component.type.exports(self._runtime.engine))
         return plans
 
     # -- lookups --------------------------------------------------------------------------------
@@ -565,7 +584,7 @@ class Instance:
     def _lookup(self, name: str) -> wc.Func:
         if self._poisoned is not None:
             self._raise_poisoned()
-        indexes = self._runtime._export_indexes.setdefault(self._component, {})
+        indexes = self._facts.export_indexes
         index = indexes.get(name)
         if index is None:
             iface, sep, fname = name.rpartition("#")
@@ -1066,7 +1085,10 @@ class Instance:
         elif not isinstance(fty, wc.FuncType):
             raise BindingError(f"import {qual} is not a function in the component")
         else:
-            check_signature(f"import {qual}", item.params, item.result, fty)
+            checked = self._facts.imports_checked.get(qual)
+            if checked is None or not _same(checked, (item.params, item.result)):
+                check_signature(f"import {qual}", item.params, item.result, fty)
+                self._facts.imports_checked[qual] = (tuple(item.params), item.result)
         if self._fast:
             self._define_fast(li, item, qual)
         elif fty is not None:

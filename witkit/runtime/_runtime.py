@@ -17,7 +17,6 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 import wasmtime.component as wc
@@ -27,7 +26,7 @@ from witkit._cachedirs import private_dir, sweep_stale
 from witkit.errors import PluginError
 from witkit.runtime import _abi, _memory, _rewrite, _seal
 from witkit.runtime._async import AsyncInstance
-from witkit.runtime._instance import EPOCH_TICK, Instance
+from witkit.runtime._instance import EPOCH_TICK, ComponentFacts, Instance
 from witkit.runtime.config import Limits, Wasi
 from witkit.runtime.imports import Import
 
@@ -166,11 +165,7 @@ class Runtime:
         self.fast_calls_unavailable: str | None = reason
         self.fast_calls = fast_calls and reason is None
         self._ticker: _EpochTicker | None = None
-        self._bulk_plans: weakref.WeakKeyDictionary[wc.Component, dict[str, _rewrite.Plan]] = weakref.WeakKeyDictionary()
-        self._signatures: weakref.WeakKeyDictionary[wc.Component, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
-        """Per component: the export signatures instances checked (`Instance.func`), for the next."""
-        self._export_indexes: weakref.WeakKeyDictionary[wc.Component, dict[str, Any]] = weakref.WeakKeyDictionary()
-        """Per component: its exports' indexes by name (`Instance.func` looks them up once)."""
+        self._facts: weakref.WeakKeyDictionary[wc.Component, ComponentFacts] = weakref.WeakKeyDictionary()
         self._ticker_lock = threading.Lock()
 
     # -- compiling ----------------------------------------------------------------------------------
@@ -343,6 +338,13 @@ class Runtime:
             pass
 
     # -- instantiating ---------------------------------------------------------------------------------
+
+    def _facts_of(self, component: wc.Component) -> ComponentFacts:
+        """What the instances of `component` share (made by the first that asks)."""
+        facts = self._facts.get(component)
+        if facts is None:
+            facts = self._facts.setdefault(component, ComponentFacts())
+        return facts
 
     def instantiate(
         self,
