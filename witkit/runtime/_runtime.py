@@ -22,7 +22,7 @@ import platformdirs
 import wasmtime.component as wc
 from wasmtime import Config, Engine, WasmtimeError
 
-from witkit._cachedirs import private_dir, sweep_stale
+from witkit._cachedirs import file_distrust, private_dir, sweep_stale, trusted_dir, warn_untrusted
 from witkit.errors import PluginError
 from witkit.runtime import _abi, _memory, _rewrite, _seal
 from witkit.runtime._async import AsyncInstance
@@ -48,6 +48,8 @@ class CacheStats:
     writes: int = 0
     rehashed: int = 0
     """Hits whose seal was racy or stale, so the entry was hashed again (the rest were mapped)."""
+    untrusted: int = 0
+    """Compiles that left the cache alone because others could write its folder (see `compile`)."""
 
 
 class _EpochTicker:
@@ -174,12 +176,19 @@ class Runtime:
         """A compiled component from a `.wasm`/`.wat` path, wasm bytes, WAT text, or a Component.
 
         A `str` is WAT text when it starts with `(` or `;;`, a file path otherwise.
+
+        The compile cache is used only while its folder can be trusted (`witkit._cachedirs`:
+        yours, writable by nobody else, and so is every folder above it). Otherwise the
+        component is compiled without the cache, neither reading nor writing it, and a
+        `RuntimeWarning` (once per process) names the folder, what is wrong and the fix:
+        refusing would stop a program the cache only speeds up, and gain nothing, since
+        nothing is read from the folder.
         """
         if isinstance(source, wc.Component):
             return source
         data: bytes | None = None
         entry = None
-        if self.cache_dir is not None:  # no cache: no need to hash the source
+        if self.cache_dir is not None and self._cache_trusted(self.cache_dir):
             digest, data = self._source_digest(source)
             entry = self.cache_dir / f"{self._key(digest)}.cwasm"
             cached = self._load(entry)
@@ -202,6 +211,17 @@ class Runtime:
         if entry is not None:
             self._store(entry, component)
         return component
+
+    def _cache_trusted(self, folder: Path) -> bool:
+        """Whether the compile cache at `folder` may be used now; warns once if not."""
+        problem = trusted_dir(folder, "compile cache") or trusted_dir(
+            folder / "sources", "compile cache", parents=False
+        )
+        if problem is None:
+            return True
+        self.cache_stats.untrusted += 1
+        warn_untrusted(problem, "compiling without the cache", stacklevel=3)
+        return False
 
     @staticmethod
     def _read_source(source: str | os.PathLike[str] | bytes | bytearray) -> bytes:
@@ -287,6 +307,9 @@ class Runtime:
             return None
         try:
             st = os.fstat(fd)
+            if file_distrust(st) is not None:  # not written by this user's witkit
+                self.cache_stats.rejected += 1
+                return None
             seal = _seal.read_seal(seal_path)
             if seal is None:  # a writer between its rename and its seal, or a stranger's file
                 return None

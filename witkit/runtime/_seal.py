@@ -15,7 +15,9 @@ once more on its first use and mapped without hashing from then on.
 
 What a seal does not cover: a writer with access to the cache folder can rewrite a file and
 its seal together (it could equally recompute the digest the seal holds), and a bit flipped by
-the disk without any write. Cache folders are created private to the user for the first.
+the disk without any write. For the first, cache folders are created private to the user and
+used only while nobody else can write them, and a seal or entry file that is not the user's
+own, or that others can write, is not trusted (`witkit._cachedirs`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from witkit._cachedirs import file_distrust
 
 RACY_NS = 50_000_000
 """A seal checked less than this long (50 ms) after its file's last change is re-checked."""
@@ -62,9 +66,13 @@ class Seal:
 
 
 def read_seal(path: Path) -> Seal | None:
-    """The seal stored at `path`, or None if it is missing or not a seal."""
+    """The seal stored at `path`, or None if it is missing, not a seal, or not the user's own
+    (see `witkit._cachedirs.file_distrust`)."""
     try:
-        data = json.loads(path.read_bytes())
+        with open(path, "rb") as f:
+            if file_distrust(os.fstat(f.fileno())) is not None:
+                return None
+            data = json.loads(f.read())
         dev, ino, size, mtime_ns, ctime_ns = (int(data[f]) for f in _FIELDS)
         return Seal(str(data["sha256"]), dev, ino, size, mtime_ns, ctime_ns, int(data["checked_ns"]))
     except (OSError, ValueError, KeyError, TypeError):

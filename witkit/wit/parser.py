@@ -45,21 +45,25 @@ one byte), so `/dev/zero` or a file that keeps growing fails as quickly as a hug
 def cache_folder(name: str) -> Path | None:
     """A private folder under the user's cache folder, or None where it cannot be trusted.
 
-    It must be owned by the current user and writable by nobody else: what is read from it
-    is a pickle. `WITKIT_CACHE=0` turns it off (None).
+    What is read from it is a pickle, so it must pass `witkit._cachedirs.distrust` (yours,
+    writable by nobody else, and so is every folder above it); otherwise the cache is left
+    alone, with one `RuntimeWarning` saying why: the cache only saves parsing time, so
+    refusing to parse would gain nothing. `WITKIT_CACHE=0` turns it off (None).
     """
     if os.environ.get("WITKIT_CACHE", "").strip() == "0":
         return None
     import platformdirs
 
+    from witkit._cachedirs import private_dir, trusted_dir, warn_untrusted
+
     folder = Path(platformdirs.user_cache_dir("witkit")) / name
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        info = folder.stat()
+        private_dir(folder)
     except OSError:
         return None
-    getuid = getattr(os, "getuid", None)
-    if getuid is not None and (info.st_uid != getuid() or info.st_mode & 0o022):
+    problem = trusted_dir(folder, "WIT cache")
+    if problem is not None:
+        warn_untrusted(problem, "parsing without it", stacklevel=3)
         return None
     return folder
 
