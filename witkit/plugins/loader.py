@@ -42,7 +42,7 @@ import httpx
 import platformdirs
 
 from witkit import __version__
-from witkit._cachedirs import private_dir, sweep_stale
+from witkit._cachedirs import file_distrust, private_dir, sweep_stale, trusted_dir
 from witkit._parse import loads_json
 from witkit.errors import LoadError
 from witkit.plugins import oci
@@ -298,6 +298,7 @@ class PluginLoader:
     def _load(self, plugin_id: str, loc: Locator, base: Path | None) -> Path:
         if isinstance(loc, FileLocator):
             return self._load_file(plugin_id, loc, base)
+        self._cache_ready()
         key = locator_key(loc)
         record = self.cached(plugin_id)
         miss_reason = self._miss_reason(plugin_id, loc, key, record)
@@ -346,6 +347,12 @@ class PluginLoader:
             return f"the cached copy came from {record.locator}"
         if loc.sha256 is not None and loc.sha256 != record.asset_sha256:
             return f"the cached copy has sha256 {record.asset_sha256}, not {loc.sha256}"
+        for path in (self.wasm_path(plugin_id), self.record_path(plugin_id)):
+            problem = file_distrust(path.stat())
+            if problem is not None:
+                return f"the cached {path.name} cannot be trusted: {problem}"
+        # Hashed on every hit: the record holds the digest checked against the download (and
+        # against a pinned `sha256`, which for a plain .wasm asset is this same digest).
         if _sha256_file(self.wasm_path(plugin_id)) != record.wasm_sha256:
             return "the cached .wasm was changed after it was downloaded"
         return None
@@ -464,7 +471,7 @@ class PluginLoader:
                 fetched_at=time.time(),
             )
             dest = self.wasm_path(plugin_id)
-            private_dir(self.plugins_dir)
+            self._cache_ready()
             sweep_stale(self.plugins_dir, ".witkit-*.part")
             self._move_into_place(wasm, dest)
             # The record goes last: a crash in between leaves a record that does not match
@@ -498,9 +505,29 @@ class PluginLoader:
             finally:
                 _unlink(Path(name))
 
+    def _cache_ready(self) -> None:
+        """Create the cache folder (private), or refuse one that others could write.
+
+        Refused rather than bypassed: what `load` returns is a path the runtime opens later,
+        so no check made here could stop a swap between the two, and a cache-less loader
+        would download on every load and never work offline.
+        """
+        private_dir(self.plugins_dir)
+        problem = trusted_dir(self.plugins_dir, "plugin cache")
+        if problem is not None:
+            raise LoadError(f"{problem} (or point WITKIT_CACHE_DIR at a private folder)")
+
     def _temp_dir_ready(self) -> None:
-        """Create the temp folder (private) and delete what killed downloads left in it."""
+        """Create the temp folder (private) and delete what killed downloads left in it.
+
+        A shared temp folder is fine when it is sticky (`/tmp`): a download is written to a
+        file created with `O_EXCL` there, which nobody else can rename or delete; one others
+        could rename it in is refused like an untrusted cache folder.
+        """
         private_dir(self.temp_dir)
+        problem = trusted_dir(self.temp_dir, "plugin download folder", sticky_ok=True)
+        if problem is not None:
+            raise LoadError(problem)
         sweep_stale(self.temp_dir, ".witkit-*.part")  # only witkit's own names: the folder
         sweep_stale(self.temp_dir, ".witkit-*.wasm")  # may be one the user shares
 
