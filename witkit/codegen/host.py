@@ -7,6 +7,11 @@ This module names everything (modules, classes, members, constants) and builds t
 (`witkit.codegen.views`) with the annotations and descriptors of `witkit.codegen.spelling`;
 `witkit.codegen.imports` adds the fixed imports, the templates lay the text out, and
 `witkit.codegen.formatting` formats the package in one pass.
+
+Just over 800 lines because `HostBuilder` is one naming authority: the names taken in each
+module and class (types, specs, prepared-call attributes, resource members) are decided once
+and read by the type, function, module and world views alike; split apart, each part would
+consult the others' tables. Spelling, views, imports and formatting already live apart.
 """
 
 from __future__ import annotations
