@@ -114,6 +114,37 @@ def test_host_functions_are_checked_against_each_instance_of_a_component(rt: Run
     assert rt.instantiate(component, host).func("add", [U32, U32], U32)(2, 2) == 4
 
 
+def test_the_runtime_says_which_limits_it_can_meter() -> None:
+    assert (Runtime(cache=False).fuel_metering, Runtime(cache=False).epoch_interruption) == (False, False)
+    metered = Runtime(cache=False, limits=Limits(fuel=1000, timeout=1.0))
+    assert (metered.fuel_metering, metered.epoch_interruption) == (True, True)
+    assert Runtime(cache=False, cancellable=True).epoch_interruption
+
+
+def test_extend_deadline_gives_a_running_call_more_time() -> None:
+    # A host function that takes 0.3 s inside a call limited to 0.2 s: the call times out,
+    # unless the host gives the time back (as a composition does for its providers).
+    rt = Runtime(cache=False, limits=Limits(timeout=0.2))
+    holder: list[Instance] = []
+
+    def slow(n: int, give_back: bool) -> int:
+        time.sleep(0.3)
+        if give_back:
+            holder[0].extend_deadline(0.3)
+        return n
+
+    for give_back in (False, True):
+        holder[:] = [rt.instantiate(BEHAVIOUR, [ImportFunc("host-fail", [U32], U32, lambda n, g=give_back: slow(n, g))])]
+        call = holder[0].func("call-host", [U32], U32)
+        if give_back:
+            assert call(7) == 7
+        else:
+            with pytest.raises(Timeout):
+                call(7)
+    holder[0].extend_deadline(5.0)  # no call running: nothing changes
+    assert holder[0].func("add", [U32, U32], U32)(1, 2) == 3
+
+
 def test_host_exception_traps_the_call_with_cause(rt: Runtime) -> None:
     def host(n: int) -> int:
         raise ValueError(f"host says no to {n}")

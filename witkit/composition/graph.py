@@ -182,8 +182,8 @@ def limit_problems(nodes: Mapping[str, Node], runtime: Runtime) -> list[Problem]
     for pid, node in nodes.items():
         lim = node.limits if node.limits is not None else runtime.limits
         for what, wanted, enabled, hint in (
-            ("fuel", lim.fuel, runtime._fuel_enabled, "Limits(fuel=...)"),
-            ("timeout", lim.timeout, runtime._epoch_enabled, "Limits(timeout=...)"),
+            ("fuel", lim.fuel, runtime.fuel_metering, "Limits(fuel=...)"),
+            ("timeout", lim.timeout, runtime.epoch_interruption, "Limits(timeout=...)"),
         ):
             if wanted is not None and not enabled:
                 out.append(

@@ -23,7 +23,6 @@ is the provider's: the consumer's deadline is moved on by it (fuel is per store 
 from __future__ import annotations
 
 import contextlib
-import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -313,11 +312,8 @@ def _give_back_time(consumer: DynamicPlugin | None, spent: float) -> None:
     The provider's call ran under its own timeout; the consumer's clock must not count it
     (the consumer's epoch check and its check after a host function both read this deadline).
     """
-    if consumer is None:
-        return
-    deadline = getattr(consumer.instance, "_deadline", None)
-    if deadline is not None and not math.isinf(deadline[0]):
-        deadline[0] += spent
+    if consumer is not None:
+        consumer.instance.extend_deadline(spent)
 
 
 def _returning(

@@ -662,6 +662,13 @@ class Instance:
         _abi.store_epoch_deadline_callback(store_ptr, ctypes.cast(cb, c_void_p).value, None, _abi.NOOP_FINALIZER)
         self._store.set_epoch_deadline(1)
 
+    def extend_deadline(self, seconds: float) -> None:
+        """Move the running call's timeout `seconds` later: for time spent on its behalf that
+        its own clock must not count (a composition's provider, timed by its own limit).
+        Nothing changes while no call with a timeout runs."""
+        if not math.isinf(self._deadline[0]):
+            self._deadline[0] += seconds
+
     def cancel(self) -> bool:
         """Stop the call running on this instance, from any thread; it raises `Cancelled`.
 

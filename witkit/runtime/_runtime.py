@@ -360,6 +360,17 @@ class Runtime:
             # A cache that cannot be written only costs a recompile next time.
             pass
 
+    @property
+    def fuel_metering(self) -> bool:
+        """Whether instances can have a fuel limit (the runtime was made with `Limits(fuel=...)`)."""
+        return self._fuel_enabled
+
+    @property
+    def epoch_interruption(self) -> bool:
+        """Whether instances can have a timeout and be cancelled (`Limits(timeout=...)` or
+        `cancellable=True`)."""
+        return self._epoch_enabled
+
     # -- instantiating ---------------------------------------------------------------------------------
 
     def _facts_of(self, component: wc.Component) -> ComponentFacts:
