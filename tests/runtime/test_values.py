@@ -196,3 +196,66 @@ def test_fast_and_public_paths_agree() -> None:
             per_path.append([echo(v) for v in values])
         answers.append(per_path)
     assert answers[0] == answers[1]
+
+
+# Lists of integers and floats are lowered and lifted in bulk (`_abi._lower_numbers`): every
+# kind, at its bounds and at random, through guest and host import on both call paths.
+NUMBER_LISTS = {
+    "s8": S8, "u16": U16, "s16": S16, "u32": U32, "s32": S32,
+    "u64": U64, "s64": S64, "f32": F32, "f64": F64,
+}  # fmt: skip
+
+
+def _numbers(name: str) -> Any:
+    from hypothesis import strategies as st
+
+    from witkit.runtime.values import INT_RANGES
+
+    if name == "f64":
+        return st.floats(allow_nan=False)
+    if name == "f32":
+        return st.floats(width=32, allow_nan=False)
+    lo, hi = INT_RANGES[name]
+    return st.one_of(st.sampled_from([lo, hi, 0]), st.integers(lo, hi))
+
+
+@pytest.mark.parametrize("name", list(NUMBER_LISTS))
+def test_number_lists_round_trip_in_bulk(rt: Runtime, name: str) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    desc = List(NUMBER_LISTS[name])
+    inst = rt.instantiate(echo_component(desc), [ImportFunc("echo", [desc], desc, lambda x: x)])
+    echo = inst.func("echo", [desc], desc)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(_numbers(name), max_size=300))
+    def check(values: list[Any]) -> None:
+        got = echo(values)
+        assert got == values and all(type(g) is type(v) or name.startswith("f") for g, v in zip(got, values, strict=True))
+
+    check()
+    assert echo(range(5)) == [0, 1, 2, 3, 4] if name[0] in "su" else True
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "problem"),
+    [
+        ("u32", [1, -1], "item 1: -1 does not fit u32 (0..4294967295)"),
+        ("s8", [0, 128], "item 1: 128 does not fit s8 (-128..127)"),
+        ("u64", [2**64], "item 0: 18446744073709551616 does not fit u64"),
+        ("s32", [1, 2.5], "item 1: expected int (s32), got float 2.5"),
+        ("f64", [1.0, "2"], "item 1: expected float (f64), got str '2'"),
+        ("u16", "abc", "expected a list, got str 'abc'"),
+    ],
+)
+def test_bad_items_of_number_lists_are_named(rt: Runtime, name: str, bad: Any, problem: str) -> None:
+    import re
+
+    from witkit.errors import ArgumentError
+
+    desc = List(NUMBER_LISTS[name])
+    inst = rt.instantiate(echo_component(desc), [ImportFunc("echo", [desc], desc, lambda x: x)])
+    with pytest.raises(ArgumentError, match=rf"^echo\(\): parameter `x`: {re.escape(problem)}"):
+        inst.func("echo", [desc], desc)(bad)
+    assert inst.func("echo", [desc], desc)([1]) == [1]

@@ -196,6 +196,8 @@ def to_pub(desc: TypeDesc, vt: Any, inst: Instance) -> ToPub:
         _k, _c, lo, hi = PRIMS[name]
 
         def int_to_pub(v: Any) -> Any:
+            if not isinstance(v, int):  # wasmtime-py would fail inside the call on a float
+                raise TypeError(f"expected an int, got {type(v).__name__}")
             if not lo <= v <= hi:
                 raise BindingError(f"{v!r} does not fit WIT type {desc!r}")
             return v
