@@ -22,6 +22,7 @@ from benchmarks._stats import machine
 MODULES = [
     "bench_calls",
     "bench_bulk",
+    "bench_lists",
     "bench_load",
     "bench_codegen",
     "bench_threads",
