@@ -1,26 +1,37 @@
 """Values round-trip through real components built for third-party worlds.
 
-wit-bindgen's `records` and `variants` runtime-test worlds (`tests/thirdparty/wit/`, copied
-unchanged) are built into Python guests with componentize-py, written here; the host calls
-them through the bindings `witkit generate` writes. These worlds are where canonical ABI
-mistakes show: flags of 8, 16 and 32 bits, tuples of one, variants whose cases join flat
-types of different kinds (`variant-casts`: s32 with s64, f32 with f64, s64 with f32, ...),
-payload-less cases, results in value position and as return values.
+Seven of wit-bindgen's runtime-test worlds (`tests/thirdparty/wit/`, copied unchanged):
+`records`, `variants`, `lists`, `numbers`, `options`, `flavorful` and `results`, built into
+one Python guest with componentize-py, written here; the host calls it through the bindings
+`witkit generate` writes. These worlds are where canonical ABI mistakes show: flags of 8, 16
+and 32 bits, tuples of one, variants whose cases join flat types of different kinds
+(`variant-casts`: s32 with s64, f32 with f64, s64 with f32, ...), payload-less cases, results
+in value position and as return values and errors of every kind, option in option, lists of
+every width at their extremes, strings past the BMP, every scalar at its limits.
+
+One build pays for all seven (a componentize-py build dominates this file's cold cost): a
+world written here `include`s each one's exporting world (`test`, or `leaf` for `results`),
+the seven packages under its `deps/`. Five of them export an interface named `to-test`, so
+this also checks that same-named exports of different packages stay apart on both sides.
+Where a function only takes values, the guest asserts what it was given, so a value the host
+lowers wrong traps the call (a trap leaves an instance unusable: those checks come last, or
+on a fresh instance).
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import pytest
 
 from tests.support.guests import build_guest
 from witkit.codegen.host import write_host
-from witkit.runtime import Err, Ok
+from witkit.errors import WitkitError
+from witkit.runtime import Err, Ok, Some
 from witkit.wit import resolve_path
 
 pytestmark = pytest.mark.slow
@@ -28,10 +39,7 @@ pytestmark = pytest.mark.slow
 THIRDPARTY = Path(__file__).resolve().parents[1] / "thirdparty" / "wit"
 
 RECORDS_GUEST = """\
-from wit_world import exports
-
-
-class ToTest(exports.ToTest):
+class TestRecordsToTest(exports.TestRecordsToTest):
     def multiple_results(self):
         return (4, 5)
 
@@ -55,11 +63,7 @@ class ToTest(exports.ToTest):
 """
 
 VARIANTS_GUEST = """\
-from componentize_py_types import Err, Ok
-from wit_world import exports
-
-
-class ToTest(exports.ToTest):
+class TestVariantsToTest(exports.TestVariantsToTest):
     def roundtrip_option(self, a):
         return None if a is None else int(a)
 
@@ -88,39 +92,267 @@ class ToTest(exports.ToTest):
 """
 
 
+COMBINED = ("records", "variants", "lists", "numbers", "options", "flavorful", "results")
+
+COMBINED_WORLD = """\
+package witkit:thirdparty-roundtrip;
+
+world test {
+  include test:records/test;
+  include test:variants/test;
+  include test:lists/test;
+  include test:numbers/test;
+  include test:options/test;
+  include test:flavorful/test;
+  include test:results/leaf;
+}
+"""
+
+LISTS_ETC_GUEST = """\
+class TestListsToTest(exports.TestListsToTest):
+    def empty_list_param(self, a):
+        assert a == b"", a
+
+    def empty_string_param(self, a):
+        assert a == "", a
+
+    def empty_list_result(self):
+        return b""
+
+    def empty_string_result(self):
+        return ""
+
+    def list_param(self, a):
+        assert a == bytes([1, 2, 3, 4]), a
+
+    def list_param2(self, a):
+        assert a == "foo", a
+
+    def list_param3(self, a):
+        assert a == ["foo", "bar", "baz"], a
+
+    def list_param4(self, a):
+        assert a == [["foo", "bar"], ["baz"]], a
+
+    def list_param5(self, a):
+        assert a == [(1, 2, 3), (4, 5, 6)], a
+
+    def list_param_large(self, a):
+        assert len(a) == 1000 and all(s == "string" for s in a), len(a)
+
+    def list_result(self):
+        return bytes([1, 2, 3, 4, 5])
+
+    def list_result2(self):
+        return "hello!"
+
+    def list_result3(self):
+        return ["hello,", "world!"]
+
+    def list_minmax8(self, a, b):
+        return (a, b)
+
+    def list_minmax16(self, a, b):
+        return (a, b)
+
+    def list_minmax32(self, a, b):
+        return (a, b)
+
+    def list_minmax64(self, a, b):
+        return (a, b)
+
+    def list_minmax_float(self, a, b):
+        return (a, b)
+
+    def list_roundtrip(self, a):
+        return a
+
+    def string_roundtrip(self, a):
+        return a
+
+    def allocated_bytes(self):
+        return 0
+
+
+class Numbers(exports.Numbers):
+    scalar = 0
+
+    def roundtrip_u8(self, a):
+        return a
+
+    def roundtrip_s8(self, a):
+        return a
+
+    def roundtrip_u16(self, a):
+        return a
+
+    def roundtrip_s16(self, a):
+        return a
+
+    def roundtrip_u32(self, a):
+        return a
+
+    def roundtrip_s32(self, a):
+        return a
+
+    def roundtrip_u64(self, a):
+        return a
+
+    def roundtrip_s64(self, a):
+        return a
+
+    def roundtrip_f32(self, a):
+        return a
+
+    def roundtrip_f64(self, a):
+        return a
+
+    def roundtrip_char(self, a):
+        return a
+
+    def set_scalar(self, a):
+        Numbers.scalar = a
+
+    def get_scalar(self):
+        return Numbers.scalar
+
+
+class TestOptionsToTest(exports.TestOptionsToTest):
+    def option_none_param(self, a):
+        assert a is None, a
+
+    def option_some_param(self, a):
+        assert a == "foo", a
+
+    def option_none_result(self):
+        return None
+
+    def option_some_result(self):
+        return "foo"
+
+    def option_roundtrip(self, a):
+        return a
+
+    def double_option_roundtrip(self, a):
+        return a
+
+
+class TestFlavorfulToTest(exports.TestFlavorfulToTest):
+    def f_list_in_record1(self, a):
+        assert a.a == "list_in_record1", a
+
+    def f_list_in_record2(self):
+        return flavorful.ListInRecord2("list_in_record2")
+
+    def f_list_in_record3(self, a):
+        return flavorful.ListInRecord3(a.a + "!")
+
+    def f_list_in_record4(self, a):
+        return flavorful.ListInRecord4(a.a + "?")
+
+    def f_list_in_variant1(self, a, b):
+        assert a == "foo", a
+        assert isinstance(b, Err) and b.value == "bar", b
+
+    def f_list_in_variant2(self):
+        return "list_in_variant2"
+
+    def f_list_in_variant3(self, a):
+        return None if a is None else a + "3"
+
+    def errno_result(self):
+        raise Err(flavorful.MyErrno.B)
+
+    def list_typedefs(self, a, c):
+        return (a.encode(), c[::-1])
+
+    def list_of_variants(self, a, b, c):
+        return (a, b, c)
+
+
+class Test(exports.Test):
+    def string_error(self, a):
+        if a == 0.0:
+            raise Err("zero")
+        return a
+
+    def enum_error(self, a):
+        if a == 0.0:
+            raise Err(results.E.B)
+        return a
+
+    def record_error(self, a):
+        if a == 0.0:
+            raise Err(results.E2(420, 7))
+        return a
+
+    def variant_error(self, a):
+        if a == 0.0:
+            raise Err(results.E3_E2(results.E2(1, 2)))
+        if a == 1.0:
+            raise Err(results.E3_E1(results.E.C))
+        return a
+
+    def empty_error(self, a):
+        if a == 0:
+            raise Err(None)
+        return a + 1
+
+    def double_error(self, a):
+        if a == 0:
+            return Ok(None)
+        if a == 1:
+            return Err("inner")
+        raise Err("outer")
+"""
+
+GUEST_HEADER = """\
+from componentize_py_types import Err, Ok
+from wit_world import exports
+from wit_world.exports import test as results
+from wit_world.exports import test_flavorful_to_test as flavorful
+
+
+"""
+
+COMBINED_GUEST = GUEST_HEADER + RECORDS_GUEST + "\n\n" + VARIANTS_GUEST + "\n\n" + LISTS_ETC_GUEST
+
+
 @pytest.fixture(scope="module")
-def bound(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ModuleType]]:
+def combined(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Any]]:
+    """Loads the combined world's plugin through its generated bindings, a fresh one a call
+    (a trap leaves an instance unusable, and some checks make the guest trap)."""
     if not THIRDPARTY.is_dir():
         pytest.skip(f"no third-party WIT under {THIRDPARTY}")
-    root = tmp_path_factory.mktemp("roundtrip")
-    names = {}
-    for name in ("records", "variants"):
-        resolved = resolve_path(THIRDPARTY / f"wit-bindgen-{name}")
-        world = next(
-            i for i, w in enumerate(resolved.resolve.worlds)
-            if w.name == "test" and w.package in resolved.packages
-        )  # fmt: skip
-        write_host(resolved.resolve, world, root, f"tp_{name}")
-        names[name] = f"tp_{name}"
-    sys.path.insert(0, str(root))
+    root = tmp_path_factory.mktemp("combined")
+    wit = root / "wit"
+    (wit / "deps").mkdir(parents=True)
+    (wit / "world.wit").write_text(COMBINED_WORLD)
+    for name in COMBINED:
+        (wit / "deps" / name).symlink_to(
+            THIRDPARTY / f"wit-bindgen-{name}", target_is_directory=True
+        )
+    resolved = resolve_path(wit)
+    world = next(
+        i for i, w in enumerate(resolved.resolve.worlds)
+        if w.name == "test" and w.package in resolved.packages
+    )  # fmt: skip
+    write_host(resolved.resolve, world, root / "gen", "tp_combined")
+    sys.path.insert(0, str(root / "gen"))
     try:
-        yield {name: importlib.import_module(f"{pkg}.to_test") for name, pkg in names.items()}
+        package = importlib.import_module("tp_combined")
+        component = build_guest(wit, "test", {"app.py": COMBINED_GUEST})
+        yield lambda: package.Test.load(component)
     finally:
-        sys.path.remove(str(root))
+        sys.path.remove(str(root / "gen"))
         for mod in list(sys.modules):
-            if mod.split(".")[0] in names.values():
+            if mod.split(".")[0] == "tp_combined":
                 del sys.modules[mod]
 
 
-def _plugin(name: str, guest: str) -> object:
-    package = importlib.import_module(f"tp_{name}")
-    component = build_guest(THIRDPARTY / f"wit-bindgen-{name}", "test", {"app.py": guest})
-    return package.Test.load(component).to_test
-
-
-def test_records_world_round_trips(bound: dict[str, ModuleType]) -> None:
-    t = bound["records"]
-    p = _plugin("records", RECORDS_GUEST)
+def test_records_world_round_trips(combined: Callable[[], Any]) -> None:
+    t = sys.modules["tp_combined.test_records_to_test"]
+    p = combined().test_records_to_test
     assert p.multiple_results() == (4, 5)
     assert p.swap_tuple((1, 2**32 - 1)) == (2**32 - 1, 1)
     assert p.roundtrip_flags1(t.F1.A | t.F1.B) == t.F1.A | t.F1.B
@@ -134,9 +366,9 @@ def test_records_world_round_trips(bound: dict[str, ModuleType]) -> None:
     assert p.tuple1((7,)) == (7,)
 
 
-def test_variants_world_round_trips(bound: dict[str, ModuleType]) -> None:
-    t = bound["variants"]
-    p = _plugin("variants", VARIANTS_GUEST)
+def test_variants_world_round_trips(combined: Callable[[], Any]) -> None:
+    t = sys.modules["tp_combined.test_variants_to_test"]
+    p = combined().test_variants_to_test
     assert p.roundtrip_option(None) is None
     assert p.roundtrip_option(7.0) == 7
     assert p.roundtrip_result(Ok(3)) == 3.0
@@ -160,3 +392,126 @@ def test_variants_world_round_trips(bound: dict[str, ModuleType]) -> None:
     assert p.variant_enums(False, Err(None), t.MyErrno.SUCCESS) == (
         False, Err(None), t.MyErrno.SUCCESS
     )  # fmt: skip
+
+
+def test_lists_world_round_trips(combined: Callable[[], Any]) -> None:
+    p = combined().test_lists_to_test
+    p.empty_list_param(b"")
+    p.empty_string_param("")
+    assert p.empty_list_result() == b""
+    assert p.empty_string_result() == ""
+    p.list_param(bytes([1, 2, 3, 4]))
+    p.list_param2("foo")
+    p.list_param3(["foo", "bar", "baz"])
+    p.list_param4([["foo", "bar"], ["baz"]])
+    p.list_param5([(1, 2, 3), (4, 5, 6)])
+    p.list_param_large(["string"] * 1000)
+    assert p.list_result() == bytes([1, 2, 3, 4, 5])
+    assert p.list_result2() == "hello!"
+    assert p.list_result3() == ["hello,", "world!"]
+    assert p.list_minmax8(bytes([0, 255]), [-128, 127]) == (bytes([0, 255]), [-128, 127])
+    assert p.list_minmax16([0, 2**16 - 1], [-(2**15), 2**15 - 1]) == (
+        [0, 2**16 - 1], [-(2**15), 2**15 - 1]
+    )  # fmt: skip
+    assert p.list_minmax32([0, 2**32 - 1], [-(2**31), 2**31 - 1]) == (
+        [0, 2**32 - 1], [-(2**31), 2**31 - 1]
+    )  # fmt: skip
+    assert p.list_minmax64([0, 2**64 - 1], [-(2**63), 2**63 - 1]) == (
+        [0, 2**64 - 1], [-(2**63), 2**63 - 1]
+    )  # fmt: skip
+    floats32 = [-3.4028234663852886e38, 1.401298464324817e-45, float("inf"), float("-inf")]
+    floats64 = [-1.7976931348623157e308, 5e-324, float("inf"), float("-inf")]
+    assert p.list_minmax_float(floats32, floats64) == (floats32, floats64)
+    assert p.list_roundtrip(bytes(range(256))) == bytes(range(256))
+    for text in ("", "x", "hello ⚑ world", "\x00 and \U0010ffff", "🚀" * 300):
+        assert p.string_roundtrip(text) == text
+    assert p.allocated_bytes() == 0
+    with pytest.raises(WitkitError):  # the guest's assert traps: it sees what the host lowered
+        p.list_param3(["foo", "bar"])
+
+
+def test_numbers_world_round_trips(combined: Callable[[], Any]) -> None:
+    p = combined().numbers
+    for fn, lo, hi in (
+        (p.roundtrip_u8, 0, 2**8 - 1), (p.roundtrip_s8, -(2**7), 2**7 - 1),
+        (p.roundtrip_u16, 0, 2**16 - 1), (p.roundtrip_s16, -(2**15), 2**15 - 1),
+        (p.roundtrip_u32, 0, 2**32 - 1), (p.roundtrip_s32, -(2**31), 2**31 - 1),
+        (p.roundtrip_u64, 0, 2**64 - 1), (p.roundtrip_s64, -(2**63), 2**63 - 1),
+    ):  # fmt: skip
+        assert (fn(lo), fn(1), fn(hi)) == (lo, 1, hi), fn
+    assert p.roundtrip_f32(1.5) == 1.5
+    assert p.roundtrip_f32(3.4028234663852886e38) == 3.4028234663852886e38
+    assert p.roundtrip_f32(float("-inf")) == float("-inf")
+    assert p.roundtrip_f64(5e-324) == 5e-324
+    assert p.roundtrip_f64(-1.7976931348623157e308) == -1.7976931348623157e308
+    nan = p.roundtrip_f64(float("nan"))
+    assert nan != nan
+    for ch in ("a", "\x00", "\ud7ff", "\ue000", "\U0010ffff", "☃"):
+        assert p.roundtrip_char(ch) == ch
+    p.set_scalar(2**32 - 2)
+    assert p.get_scalar() == 2**32 - 2
+    p.set_scalar(7)
+    assert p.get_scalar() == 7
+
+
+def test_options_world_round_trips(combined: Callable[[], Any]) -> None:
+    p = combined().test_options_to_test
+    p.option_none_param(None)
+    p.option_some_param("foo")
+    assert p.option_none_result() is None
+    assert p.option_some_result() == "foo"
+    for value in (None, "", "foo"):
+        assert p.option_roundtrip(value) == value
+    for double in (None, Some(None), Some(0), Some(2**32 - 1)):
+        assert p.double_option_roundtrip(double) == double
+    assert p.double_option_roundtrip(Some(None)) is not None
+    with pytest.raises(WitkitError):  # `none` handed where the guest asserts "foo"
+        p.option_some_param(None)
+
+
+def test_flavorful_world_round_trips(combined: Callable[[], Any]) -> None:
+    t = sys.modules["tp_combined.test_flavorful_to_test"]
+    p = combined().test_flavorful_to_test
+    p.f_list_in_record1(t.ListInRecord1("list_in_record1"))
+    assert p.f_list_in_record2() == t.ListInRecord2("list_in_record2")
+    assert p.f_list_in_record3(t.ListInRecord3("r3")) == t.ListInRecord3("r3!")
+    assert p.f_list_in_record4(t.ListInRecord4("r4")) == t.ListInRecord4("r4?")
+    p.f_list_in_variant1("foo", Err("bar"))
+    assert p.f_list_in_variant2() == "list_in_variant2"
+    assert p.f_list_in_variant3("v") == "v3"
+    assert p.f_list_in_variant3(None) is None
+    with pytest.raises(Err) as info:
+        p.errno_result()
+    assert info.value.value is t.MyErrno.B
+    assert p.list_typedefs("typedef", ["a", "b", "c"]) == (b"typedef", ["c", "b", "a"])
+    bools, results, errnos = [True, False, True], [Ok(None), Err(None)], list(t.MyErrno)
+    assert p.list_of_variants(bools, results, errnos) == (bools, results, errnos)
+    with pytest.raises(WitkitError):  # `ok` handed where the guest asserts `err("bar")`
+        p.f_list_in_variant1("foo", Ok(None))
+    with pytest.raises(WitkitError):
+        combined().test_flavorful_to_test.f_list_in_record1(t.ListInRecord1("other"))
+
+
+def test_results_world_round_trips(combined: Callable[[], Any]) -> None:
+    t = sys.modules["tp_combined.test"]
+    p = combined().test
+
+    def err(call: Any, *args: object) -> object:
+        with pytest.raises(Err) as info:
+            call(*args)
+        return info.value.value
+
+    assert p.string_error(1.5) == 1.5
+    assert err(p.string_error, 0.0) == "zero"
+    assert p.enum_error(2.5) == 2.5
+    assert err(p.enum_error, 0.0) is t.E.B
+    assert p.record_error(3.0) == 3.0
+    assert err(p.record_error, 0.0) == t.E2(420, 7)
+    assert p.variant_error(4.0) == 4.0
+    assert err(p.variant_error, 0.0) == t.E3_E2(t.E2(1, 2))
+    assert err(p.variant_error, 1.0) == t.E3_E1(t.E.C)
+    assert p.empty_error(41) == 42
+    assert err(p.empty_error, 0) is None
+    assert p.double_error(0) == Ok(None)
+    assert p.double_error(1) == Err("inner")
+    assert err(p.double_error, 2) == "outer"
