@@ -24,6 +24,7 @@ import importlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -92,7 +93,12 @@ class TestVariantsToTest(exports.TestVariantsToTest):
 """
 
 
-COMBINED = ("records", "variants", "lists", "numbers", "options", "flavorful", "results")
+COMBINED = (
+    *(f"wit-bindgen-{name}" for name in ("records", "variants", "lists", "numbers", "options")),
+    *(f"wit-bindgen-{name}" for name in ("flavorful", "results")),
+    "wasi-keyvalue-0.2.0-draft", "wasi-config-0.2.0-rc.1", "wasi-logging-0.1.0-draft",
+)  # fmt: skip
+"""The third-party package folders the combined world draws on (each linked under `deps/`)."""
 
 COMBINED_WORLD = """\
 package witkit:thirdparty-roundtrip;
@@ -105,6 +111,9 @@ world test {
   include test:options/test;
   include test:flavorful/test;
   include test:results/leaf;
+  include wasi:keyvalue/watch-service@0.2.0-draft;
+  include wasi:config/imports@0.2.0-rc.1;
+  include wasi:logging/imports@0.1.0-draft;
 }
 """
 
@@ -311,17 +320,129 @@ from componentize_py_types import Err, Ok
 from wit_world import exports
 from wit_world.exports import test as results
 from wit_world.exports import test_flavorful_to_test as flavorful
+from wit_world.imports import atomics, batch, logging, wasi_config_store
 
 
 """
 
-COMBINED_GUEST = GUEST_HEADER + RECORDS_GUEST + "\n\n" + VARIANTS_GUEST + "\n\n" + LISTS_ETC_GUEST
+WASI_GUEST = """\
+class Watcher(exports.Watcher):
+    def on_set(self, bucket, key, value):
+        with bucket:
+            bucket.set(key, value)
+            got = bucket.get(key)
+            count = atomics.increment(bucket, "count", len(value))
+            batch.set_many(bucket, [(key + ".copy", value[::-1])])
+            many = batch.get_many(bucket, [key + ".copy", "missing"])
+            keys = bucket.list_keys(None)
+            prefix = wasi_config_store.get("prefix")
+            seen = (prefix, got, count, many, sorted(keys.keys), keys.cursor)
+            logging.log(logging.Level.INFO, "on-set", repr(seen))
+
+    def on_delete(self, bucket, key):
+        with bucket:
+            bucket.delete(key)
+            try:
+                bucket.get("boom")
+            except Err as e:
+                failure = (type(e.value).__name__, e.value.value)
+            seen = (bucket.exists(key), failure, wasi_config_store.get_all())
+            logging.log(logging.Level.WARN, "on-delete", repr(seen))
+"""
+
+COMBINED_GUEST = "\n\n".join(
+    (GUEST_HEADER + RECORDS_GUEST, VARIANTS_GUEST, LISTS_ETC_GUEST, WASI_GUEST)
+)
+
+
+class Host:
+    """The combined world's imports (keyvalue in memory, config, logging), recording calls."""
+
+    def __init__(self, package: ModuleType) -> None:
+        kv = sys.modules[f"{package.__name__}.wasi_keyvalue_store"]
+        atomics = sys.modules[f"{package.__name__}.atomics"]
+        batch = sys.modules[f"{package.__name__}.batch"]
+        config = sys.modules[f"{package.__name__}.wasi_config_store"]
+        logging = sys.modules[f"{package.__name__}.logging"]
+        self.logged: list[tuple[object, str, str]] = []
+        self.dropped: list[str] = []
+        host = self
+
+        class Bucket(kv.Bucket):
+            def __init__(self, name: str) -> None:
+                self.name, self.data = name, dict[str, bytes]()
+
+            def get(self, key: str) -> bytes | None:
+                if key == "boom":
+                    raise Err(kv.Error_Other(f"no {key} in {self.name}"))
+                return self.data.get(key)
+
+            def set(self, key: str, value: bytes) -> None:
+                self.data[key] = value
+
+            def delete(self, key: str) -> None:
+                self.data.pop(key, None)
+
+            def exists(self, key: str) -> bool:
+                return key in self.data
+
+            def list_keys(self, cursor: int | None) -> Any:
+                return kv.KeyResponse(list(self.data), None if cursor is None else cursor + 1)
+
+            def dropped(self) -> None:
+                host.dropped.append(self.name)
+
+        class Store(kv.Store):
+            def open(self, identifier: str) -> Bucket:
+                return Bucket(identifier)
+
+        Store.Bucket = Bucket
+
+        class Atomics(atomics.Atomics):
+            def increment(self, bucket: Bucket, key: str, delta: int) -> int:
+                now = int.from_bytes(bucket.data.get(key, b"")) + delta
+                bucket.data[key] = now.to_bytes(8)
+                return now
+
+        class Batch(batch.Batch):
+            def get_many(self, bucket: Bucket, keys: list[str]) -> list[Any]:
+                return [(k, bucket.data[k]) if k in bucket.data else None for k in keys]
+
+            def set_many(self, bucket: Bucket, key_values: list[tuple[str, bytes]]) -> None:
+                bucket.data.update(key_values)
+
+            def delete_many(self, bucket: Bucket, keys: list[str]) -> None:
+                for k in keys:
+                    bucket.data.pop(k, None)
+
+        class Config(config.Store):
+            def get(self, key: str) -> str | None:
+                return {"prefix": "kv"}.get(key)
+
+            def get_all(self) -> list[tuple[str, str]]:
+                return [("prefix", "kv"), ("mode", "test")]
+
+        class Logging(logging.Logging):
+            def log(self, level: object, context: str, message: str) -> None:
+                host.logged.append((level, context, message))
+
+        class Imports(package.TestImports):
+            wasi_keyvalue_store = Store()
+            atomics = Atomics()
+            batch = Batch()
+            wasi_config_store = Config()
+            logging = Logging()
+
+        self.Bucket = Bucket
+        self.levels = logging.Level
+        self.imports = Imports()
 
 
 @pytest.fixture(scope="module")
-def combined(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Any]]:
+def combined(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Any]]:
     """Loads the combined world's plugin through its generated bindings, a fresh one a call
-    (a trap leaves an instance unusable, and some checks make the guest trap)."""
+    (a trap leaves an instance unusable, and some checks make the guest trap), with the
+    imports of `host=` (a `Host`) or of a new `Host`."""
     if not THIRDPARTY.is_dir():
         pytest.skip(f"no third-party WIT under {THIRDPARTY}")
     root = tmp_path_factory.mktemp("combined")
@@ -329,9 +450,7 @@ def combined(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], 
     (wit / "deps").mkdir(parents=True)
     (wit / "world.wit").write_text(COMBINED_WORLD)
     for name in COMBINED:
-        (wit / "deps" / name).symlink_to(
-            THIRDPARTY / f"wit-bindgen-{name}", target_is_directory=True
-        )
+        (wit / "deps" / name).symlink_to(THIRDPARTY / name, target_is_directory=True)
     resolved = resolve_path(wit)
     world = next(
         i for i, w in enumerate(resolved.resolve.worlds)
@@ -342,7 +461,11 @@ def combined(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], 
     try:
         package = importlib.import_module("tp_combined")
         component = build_guest(wit, "test", {"app.py": COMBINED_GUEST})
-        yield lambda: package.Test.load(component)
+
+        def load(host: Host | None = None) -> Any:
+            return package.Test.load(component, imports=(host or Host(package)).imports)
+
+        yield load
     finally:
         sys.path.remove(str(root / "gen"))
         for mod in list(sys.modules):
@@ -350,7 +473,7 @@ def combined(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], 
                 del sys.modules[mod]
 
 
-def test_records_world_round_trips(combined: Callable[[], Any]) -> None:
+def test_records_world_round_trips(combined: Callable[..., Any]) -> None:
     t = sys.modules["tp_combined.test_records_to_test"]
     p = combined().test_records_to_test
     assert p.multiple_results() == (4, 5)
@@ -366,7 +489,7 @@ def test_records_world_round_trips(combined: Callable[[], Any]) -> None:
     assert p.tuple1((7,)) == (7,)
 
 
-def test_variants_world_round_trips(combined: Callable[[], Any]) -> None:
+def test_variants_world_round_trips(combined: Callable[..., Any]) -> None:
     t = sys.modules["tp_combined.test_variants_to_test"]
     p = combined().test_variants_to_test
     assert p.roundtrip_option(None) is None
@@ -394,7 +517,7 @@ def test_variants_world_round_trips(combined: Callable[[], Any]) -> None:
     )  # fmt: skip
 
 
-def test_lists_world_round_trips(combined: Callable[[], Any]) -> None:
+def test_lists_world_round_trips(combined: Callable[..., Any]) -> None:
     p = combined().test_lists_to_test
     p.empty_list_param(b"")
     p.empty_string_param("")
@@ -430,7 +553,7 @@ def test_lists_world_round_trips(combined: Callable[[], Any]) -> None:
         p.list_param3(["foo", "bar"])
 
 
-def test_numbers_world_round_trips(combined: Callable[[], Any]) -> None:
+def test_numbers_world_round_trips(combined: Callable[..., Any]) -> None:
     p = combined().numbers
     for fn, lo, hi in (
         (p.roundtrip_u8, 0, 2**8 - 1), (p.roundtrip_s8, -(2**7), 2**7 - 1),
@@ -454,7 +577,7 @@ def test_numbers_world_round_trips(combined: Callable[[], Any]) -> None:
     assert p.get_scalar() == 7
 
 
-def test_options_world_round_trips(combined: Callable[[], Any]) -> None:
+def test_options_world_round_trips(combined: Callable[..., Any]) -> None:
     p = combined().test_options_to_test
     p.option_none_param(None)
     p.option_some_param("foo")
@@ -469,7 +592,7 @@ def test_options_world_round_trips(combined: Callable[[], Any]) -> None:
         p.option_some_param(None)
 
 
-def test_flavorful_world_round_trips(combined: Callable[[], Any]) -> None:
+def test_flavorful_world_round_trips(combined: Callable[..., Any]) -> None:
     t = sys.modules["tp_combined.test_flavorful_to_test"]
     p = combined().test_flavorful_to_test
     p.f_list_in_record1(t.ListInRecord1("list_in_record1"))
@@ -492,7 +615,7 @@ def test_flavorful_world_round_trips(combined: Callable[[], Any]) -> None:
         combined().test_flavorful_to_test.f_list_in_record1(t.ListInRecord1("other"))
 
 
-def test_results_world_round_trips(combined: Callable[[], Any]) -> None:
+def test_results_world_round_trips(combined: Callable[..., Any]) -> None:
     t = sys.modules["tp_combined.test"]
     p = combined().test
 
@@ -515,3 +638,27 @@ def test_results_world_round_trips(combined: Callable[[], Any]) -> None:
     assert p.double_error(0) == Ok(None)
     assert p.double_error(1) == Err("inner")
     assert err(p.double_error, 2) == "outer"
+
+
+def test_wasi_keyvalue_config_logging_worlds_round_trip(combined: Callable[..., Any]) -> None:
+    """`watch-service` hands the plugin a host `bucket` it owns; the guest calls back into the
+    host's store, atomics, batch, config and logging with what it was given and logs what came
+    back, so every value crosses the boundary both ways before the test sees it."""
+    host = Host(sys.modules["tp_combined"])
+    p = combined(host).watcher
+    bucket = host.Bucket("b1")
+    p.on_set(bucket, "k", b"\x00\x01\xff")
+    seen = (
+        "kv", b"\x00\x01\xff", 3, [("k.copy", b"\xff\x01\x00"), None],
+        ["count", "k", "k.copy"], None,
+    )  # fmt: skip
+    assert host.logged == [(host.levels.INFO, "on-set", repr(seen))]
+    assert bucket.data["count"] == (3).to_bytes(8)
+    assert host.dropped == ["b1"]  # the guest dropped the handle it was given
+    p.on_delete(bucket, "k")
+    failure = ("Error_Other", "no boom in b1")
+    assert host.logged[1] == (
+        host.levels.WARN, "on-delete", repr((False, failure, [("prefix", "kv"), ("mode", "test")]))
+    )  # fmt: skip
+    assert "k" not in bucket.data
+    assert host.dropped == ["b1", "b1"]
