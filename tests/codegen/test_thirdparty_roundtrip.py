@@ -97,6 +97,7 @@ COMBINED = (
     *(f"wit-bindgen-{name}" for name in ("records", "variants", "lists", "numbers", "options")),
     *(f"wit-bindgen-{name}" for name in ("flavorful", "results")),
     "wasi-keyvalue-0.2.0-draft", "wasi-config-0.2.0-rc.1", "wasi-logging-0.1.0-draft",
+    "wasi-messaging-0.2.0-draft", "wasi-nn-0.2.0-rc-2024-06-25",
 )  # fmt: skip
 """The third-party package folders the combined world draws on (each linked under `deps/`)."""
 
@@ -114,6 +115,13 @@ world test {
   include wasi:keyvalue/watch-service@0.2.0-draft;
   include wasi:config/imports@0.2.0-rc.1;
   include wasi:logging/imports@0.1.0-draft;
+  include wasi:messaging/messaging@0.2.0-draft;
+  include wasi:nn/ml@0.2.0-rc-2024-06-25;
+
+  use wasi:nn/errors@0.2.0-rc-2024-06-25.{error-code};
+  /// Runs `data` through a graph the host loads; the error is the host's `error`, read out.
+  export infer: func(dims: list<u32>, data: list<u8>)
+    -> result<tuple<list<u32>, list<u8>>, tuple<error-code, string>>;
 }
 """
 
@@ -316,11 +324,14 @@ class Test(exports.Test):
 """
 
 GUEST_HEADER = """\
+import wit_world
 from componentize_py_types import Err, Ok
 from wit_world import exports
 from wit_world.exports import test as results
 from wit_world.exports import test_flavorful_to_test as flavorful
-from wit_world.imports import atomics, batch, logging, wasi_config_store
+from wit_world.imports import atomics, batch, consumer, logging, producer, wasi_config_store
+from wit_world.imports import graph, tensor
+from wit_world.imports import types as messaging
 
 
 """
@@ -348,6 +359,35 @@ class Watcher(exports.Watcher):
                 failure = (type(e.value).__name__, e.value.value)
             seen = (bucket.exists(key), failure, wasi_config_store.get_all())
             logging.log(logging.Level.WARN, "on-delete", repr(seen))
+
+
+class IncomingHandler(exports.IncomingHandler):
+    def handle(self, ms):
+        with ms:
+            topic, data, meta, kind = ms.topic(), ms.data(), ms.metadata(), ms.content_type()
+        if topic == "fail":
+            raise Err(messaging.Error_Abandoned("no handler for " + topic))
+        consumer.set_subscriptions([topic, "replies"])
+        reply = messaging.Message("reply." + topic, data[::-1])
+        reply.set_content_type("text/plain")
+        for k, v in meta or []:
+            reply.add_metadata(k, v.upper())
+        reply.add_metadata("seen-type", repr(kind))
+        producer.send(messaging.Client.connect("broker"), reply)
+
+
+class WitWorld(wit_world.WitWorld):
+    def infer(self, dims, data):
+        t = tensor.Tensor(dims, tensor.TensorType.U8, data)
+        try:
+            g = graph.load([b"weights", data], graph.GraphEncoding.ONNX, graph.ExecutionTarget.CPU)
+            with g, g.init_execution_context() as ctx:
+                [(name, out)] = ctx.compute([("input", t)])
+        except Err as e:
+            with e.value as error:
+                raise Err((error.code(), error.data()))
+        with out:
+            return (out.dimensions() + [len(name)], out.data())
 """
 
 COMBINED_GUEST = "\n\n".join(
@@ -364,6 +404,15 @@ class Host:
         batch = sys.modules[f"{package.__name__}.batch"]
         config = sys.modules[f"{package.__name__}.wasi_config_store"]
         logging = sys.modules[f"{package.__name__}.logging"]
+        types = sys.modules[f"{package.__name__}.types"]
+        producer = sys.modules[f"{package.__name__}.producer"]
+        consumer = sys.modules[f"{package.__name__}.consumer"]
+        tensor = sys.modules[f"{package.__name__}.tensor"]
+        graph = sys.modules[f"{package.__name__}.graph"]
+        inference = sys.modules[f"{package.__name__}.inference"]
+        errors = sys.modules[f"{package.__name__}.errors"]
+        self.sent: list[tuple[object, ...]] = []
+        self.subscriptions: list[str] = []
         self.logged: list[tuple[object, str, str]] = []
         self.dropped: list[str] = []
         host = self
@@ -426,14 +475,141 @@ class Host:
             def log(self, level: object, context: str, message: str) -> None:
                 host.logged.append((level, context, message))
 
+        class Message(types.Message):
+            def __init__(self, topic: str, data: bytes) -> None:
+                self._topic, self._data = topic, data
+                self._kind: str | None = None
+                self._meta: list[tuple[str, str]] | None = None
+
+            def topic(self) -> str:
+                return self._topic
+
+            def set_topic(self, topic: str) -> None:
+                self._topic = topic
+
+            def content_type(self) -> str | None:
+                return self._kind
+
+            def set_content_type(self, content_type: str) -> None:
+                self._kind = content_type
+
+            def data(self) -> bytes:
+                return self._data
+
+            def set_data(self, data: bytes) -> None:
+                self._data = data
+
+            def metadata(self) -> list[tuple[str, str]] | None:
+                return self._meta
+
+            def add_metadata(self, key: str, value: str) -> None:
+                self._meta = [*(self._meta or []), (key, value)]
+
+            def dropped(self) -> None:
+                host.dropped.append(f"message {self._topic}")
+
+        class Client(types.Client):
+            def __init__(self, name: str) -> None:
+                self.name = name
+
+            @staticmethod
+            def connect(name: str) -> Client:
+                return Client(name)
+
+        class Types(types.Types):
+            pass
+
+        Types.Client, Types.Message = Client, Message
+
+        class Producer(producer.Producer):
+            def send(self, c: Client, m: Message) -> None:
+                host.sent.append((c.name, m.topic(), m.data(), m.content_type(), m.metadata()))
+
+        class Consumer(consumer.Consumer):
+            def set_subscriptions(self, topics: list[str]) -> None:
+                host.subscriptions = topics
+
+        class Tensor(tensor.Tensor):
+            def __init__(self, dimensions: list[int], ty: object, data: bytes) -> None:
+                self._dims, self._ty, self._data = dimensions, ty, data
+
+            def dimensions(self) -> list[int]:
+                return self._dims
+
+            def ty(self) -> object:
+                return self._ty
+
+            def data(self) -> bytes:
+                return self._data
+
+            def dropped(self) -> None:
+                host.dropped.append(f"tensor {self._dims}")
+
+        class Error(errors.Error):
+            def __init__(self, code: object, data: str) -> None:
+                self._code, self._data = code, data
+
+            def code(self) -> object:
+                return self._code
+
+            def data(self) -> str:
+                return self._data
+
+            def dropped(self) -> None:
+                host.dropped.append(f"error {self._data}")
+
+        class Context(inference.GraphExecutionContext):
+            def compute(self, inputs: list[tuple[str, Tensor]]) -> list[tuple[str, Tensor]]:
+                [(name, t)] = inputs
+                if len(t.data()) > 4:
+                    raise Err(Error(errors.ErrorCode.TOO_LARGE, f"{len(t.data())} bytes in {name}"))
+                flipped = bytes(b ^ 0xFF for b in t.data())
+                return [("output", Tensor(t.dimensions()[::-1], t.ty(), flipped))]
+
+            def dropped(self) -> None:
+                host.dropped.append("context")
+
+        class Graph(graph.Graph):
+            def init_execution_context(self) -> Context:
+                return Context()
+
+        class Graphs(graph.GraphInterface):
+            def load(self, builder: list[bytes], encoding: object, target: object) -> Graph:
+                assert (encoding, target) == (graph.GraphEncoding.ONNX, graph.ExecutionTarget.CPU)
+                if builder[0] != b"weights":
+                    raise Err(Error(errors.ErrorCode.NOT_FOUND, "no weights"))
+                return Graph()
+
+            def load_by_name(self, name: str) -> Graph:
+                raise Err(Error(errors.ErrorCode.NOT_FOUND, name))
+
+        class Tensors(tensor.TensorInterface):
+            pass
+
+        class Errors(errors.Errors):
+            pass
+
+        class Inference(inference.Inference):
+            pass
+
+        Tensors.Tensor, Errors.Error, Graphs.Graph = Tensor, Error, Graph
+        Inference.GraphExecutionContext = Context
+
         class Imports(package.TestImports):
             wasi_keyvalue_store = Store()
             atomics = Atomics()
             batch = Batch()
             wasi_config_store = Config()
             logging = Logging()
+            types = Types()
+            producer = Producer()
+            consumer = Consumer()
+            tensor = Tensors()
+            errors = Errors()
+            graph = Graphs()
+            inference = Inference()
 
-        self.Bucket = Bucket
+        self.Bucket, self.Message = Bucket, Message
         self.levels = logging.Level
         self.imports = Imports()
 
@@ -662,3 +838,47 @@ def test_wasi_keyvalue_config_logging_worlds_round_trip(combined: Callable[..., 
     )  # fmt: skip
     assert "k" not in bucket.data
     assert host.dropped == ["b1", "b1"]
+
+
+def test_wasi_messaging_world_round_trips(combined: Callable[..., Any]) -> None:
+    """`messaging` hands the plugin a host `message` it owns; the guest reads it, builds a
+    reply with the host's constructor, and hands the reply and a client back to the host."""
+    host = Host(sys.modules["tp_combined"])
+    p = combined(host).incoming_handler
+    incoming = host.Message("orders", b"abc")
+    incoming.set_content_type("application/json")
+    incoming.add_metadata("a", "x")
+    p.handle(incoming)
+    assert host.subscriptions == ["orders", "replies"]
+    sent = (
+        "broker",
+        "reply.orders",
+        b"cba",
+        "text/plain",
+        [("a", "X"), ("seen-type", "'application/json'")],
+    )
+    assert host.sent == [sent]
+    # The guest dropped the message it was handed; the reply it handed back is the host's now.
+    assert host.dropped == ["message orders"]
+    with pytest.raises(Err) as info:
+        p.handle(host.Message("fail", b""))
+    assert info.value.value == sys.modules["tp_combined.types"].Error_Abandoned(
+        "no handler for fail"
+    )
+    assert host.sent == [sent]
+
+
+def test_wasi_nn_world_round_trips(combined: Callable[..., Any]) -> None:
+    """The guest constructs a host `tensor`, hands it to the host inside a `list<tuple<string,
+    tensor>>`, gets a new one back the same way, and reads the host's `error` resource when
+    the host raises one."""
+    host = Host(sys.modules["tp_combined"])
+    p = combined(host)
+    assert p.infer([1, 4], bytes([0, 1, 2, 254])) == ([4, 1, 6], bytes([255, 254, 253, 1]))
+    # The output tensor and the context were the guest's to drop; the input went to the host.
+    assert sorted(host.dropped) == ["context", "tensor [4, 1]"]
+    with pytest.raises(Err) as info:
+        p.infer([5], bytes(5))
+    code = sys.modules["tp_combined.errors"].ErrorCode.TOO_LARGE
+    assert info.value.value == (code, "5 bytes in input")
+    assert "error 5 bytes in input" in host.dropped
