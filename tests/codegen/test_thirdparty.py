@@ -110,3 +110,27 @@ def test_the_bound_worlds_import_and_pass_mypy_strict(bound: Bound) -> None:
 def test_async_worlds_are_refused_in_one_line_naming_the_item(bound: Bound) -> None:
     for name, text in bound.refused.items():
         assert "#" in text and ("async" in text or "stream" in text or "future" in text), name
+
+
+def test_wasi_proposals_are_imports_the_host_serves(bound: Bound) -> None:
+    """The runtime's WASI serves wasi:io (and cli, clocks, ...), so a host may leave those unset;
+    it implements none of the proposals (keyvalue, blobstore, ...): those are required like any
+    import, named at load, not left to fail in the linker. A resource with methods only
+    (`bucket`: the host's `open` returns it) needs no class attribute on the interface."""
+    name = "tp_wasi_blobstore_0_2_0_draft_imports"
+    if name not in bound.packages:
+        pytest.skip("the wasi-blobstore folder is absent")
+    blob = importlib.import_module(name)
+    assert blob.ImportsImports.streams is None  # wasi:io/streams@0.2.0: the runtime's
+    with pytest.raises(
+        BindingError, match=r"^imports\.types must be an instance of .*, got NoneType$"
+    ):
+        blob._link(type("Host", (blob.ImportsImports,), {})())
+    kv = importlib.import_module("tp_wasi_keyvalue_0_2_0_draft_imports.store")
+
+    class Store(kv.Store):  # type: ignore[misc, name-defined]
+        def open(self, identifier: str) -> kv.Bucket:  # type: ignore[name-defined]
+            raise AssertionError("not called")
+
+    served = {getattr(f, "name", None) for f in kv.link(Store()).items}
+    assert {"open", "[method]bucket.get"} <= served

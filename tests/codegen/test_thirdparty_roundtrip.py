@@ -31,7 +31,7 @@ import pytest
 
 from tests.support.guests import build_guest
 from witkit.codegen.host import write_host
-from witkit.errors import WitkitError
+from witkit.errors import BindingError, WitkitError
 from witkit.runtime import Err, Ok, Some
 from witkit.wit import resolve_path
 
@@ -445,8 +445,6 @@ class Host:
             def open(self, identifier: str) -> Bucket:
                 return Bucket(identifier)
 
-        Store.Bucket = Bucket
-
         class Atomics(atomics.Atomics):
             def increment(self, bucket: Bucket, key: str, delta: int) -> int:
                 now = int.from_bytes(bucket.data.get(key, b"")) + delta
@@ -838,6 +836,10 @@ def test_wasi_keyvalue_config_logging_worlds_round_trip(combined: Callable[..., 
     )  # fmt: skip
     assert "k" not in bucket.data
     assert host.dropped == ["b1", "b1"]
+    # The runtime's WASI does not implement wasi:keyvalue: left unset, it is named at load.
+    type(host.imports).wasi_keyvalue_store = None
+    with pytest.raises(BindingError, match=r"^imports\.wasi_keyvalue_store must be an instance"):
+        combined(host)
 
 
 def test_wasi_messaging_world_round_trips(combined: Callable[..., Any]) -> None:

@@ -22,6 +22,14 @@ H = "_h"
 
 Side = Literal["import", "export", "types"]
 
+RUNTIME_WASI = (
+    "wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/",
+    "wasi:http/",
+)  # fmt: skip
+"""Interfaces the runtime links itself (wasmtime-py 50's WASI 0.2 linker, wasi:http once granted),
+so a host may leave them unset. The other `wasi:` proposals (keyvalue, config, logging,
+messaging, nn, blobstore, ...) it does not implement: a host serves those like any import."""
+
 
 @dataclass(frozen=True)
 class TypeNames:
@@ -200,6 +208,13 @@ class ResourceView:
         return ([self.constructor] if self.constructor else []) + self.methods + self.statics
 
     @property
+    def host_class(self) -> bool:
+        """True when a host resource's class must be named to the runtime (`Api.Blob = MyBlob`):
+        it makes one for the guest's constructor, or serves its static functions. A resource
+        with methods only needs none: the host's own functions return its objects."""
+        return bool(self.constructor or self.statics)
+
+    @property
     def local(self) -> str:
         """`blob_class`: the local variable of `link()` holding the host's class.
 
@@ -254,8 +269,8 @@ class ModuleView:
 
     @property
     def wasi(self) -> bool:
-        """A WASI interface: a host may leave it to the runtime's WASI implementation."""
-        return self.interface.startswith("wasi:")
+        """An interface the runtime's WASI serves: a host may leave it to that implementation."""
+        return self.interface.startswith(RUNTIME_WASI)
 
     @property
     def sync_functions(self) -> list[FuncView]:
