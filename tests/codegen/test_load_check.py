@@ -187,3 +187,21 @@ def test_a_component_is_checked_against_a_world_once(
         with pytest.raises(WorldMismatch, match="export `add`"):
             kitchen.Kitchen.load(bad, imports=host(kitchen), runtime=rt)
     assert len(checks) == 3
+
+
+def test_wasi_proposals_are_not_taken_for_the_runtime_s_wasi(kitchen: ModuleType, rt: Runtime) -> None:
+    # The runtime serves WASI 0.2 (cli, clocks, filesystem, io, random, sockets, http), not
+    # the proposals: a component importing wasi:keyvalue against a world without it must be
+    # refused at the check, not fail later in wasmtime's linker.
+    log = '(import "log" (func $log (param "level" u8) (param "message" string)))'
+    for name, refused in (
+        ("wasi:keyvalue/store@0.2.0-draft", True),
+        ("wasi:config/store@0.2.0-rc.1", True),
+        ("wasi:clocks/monotonic-clock@0.2.0", False),
+    ):
+        wat = KITCHEN_WAT.replace(log, f'{log}\n  (import "{name}" (instance))')
+        if refused:
+            with pytest.raises(WorldMismatch, match=rf"import `{name}`: not provided by the world"):
+                kitchen.Kitchen.load(wat, imports=host(kitchen), runtime=rt)
+        else:
+            assert kitchen.Kitchen.load(wat, imports=host(kitchen), runtime=rt).add(1, 1) == 2

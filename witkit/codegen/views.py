@@ -14,6 +14,7 @@ from typing import Literal
 from witkit.codegen.pytypes import Imports
 from witkit.codegen.templating import py_string, tuple_text
 from witkit.naming import snake
+from witkit.runtime.worldcheck import WASI
 
 RT = "_rt"
 """Local name of `witkit.runtime` in generated modules."""
@@ -22,13 +23,6 @@ H = "_h"
 
 Side = Literal["import", "export", "types"]
 
-RUNTIME_WASI = (
-    "wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/",
-    "wasi:http/",
-)  # fmt: skip
-"""Interfaces the runtime links itself (wasmtime-py 50's WASI 0.2 linker, wasi:http once granted),
-so a host may leave them unset. The other `wasi:` proposals (keyvalue, config, logging,
-messaging, nn, blobstore, ...) it does not implement: a host serves those like any import."""
 
 
 @dataclass(frozen=True)
@@ -270,7 +264,7 @@ class ModuleView:
     @property
     def wasi(self) -> bool:
         """An interface the runtime's WASI serves: a host may leave it to that implementation."""
-        return self.interface.startswith(RUNTIME_WASI)
+        return self.interface.startswith(WASI)
 
     @property
     def sync_functions(self) -> list[FuncView]:

@@ -47,10 +47,15 @@ __all__ = [
     "result_text",
 ]
 
-WASI: tuple[str, ...] = ("wasi:",)
-"""Import-name prefixes every witkit runtime satisfies: WASI."""
+WASI: tuple[str, ...] = (
+    "wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/",
+    "wasi:http/",
+)  # fmt: skip
+"""Import-name prefixes every witkit runtime satisfies: wasmtime-py 50's WASI 0.2 linker, and
+wasi:http once granted. The other `wasi:` proposals (keyvalue, config, logging, messaging, nn,
+blobstore, ...) it does not implement: a world's host serves those like any import."""
 
-HOST_PROVIDED: tuple[str, ...] = ("wasi:", "witkit:plugin/config", "witkit:plugin/http")
+HOST_PROVIDED: tuple[str, ...] = (*WASI, "witkit:plugin/config", "witkit:plugin/http")
 """Import-name prefixes the dynamic plugin host satisfies whatever the world says."""
 
 MismatchKind = Literal[
