@@ -135,8 +135,16 @@ def _checked_bindings(config: ProjectConfig, dest: Path) -> Path:
 def check_project(project_dir: str | Path = ".") -> None:
     """Type-check the guest in `project_dir` (its own files only) against fresh bindings.
 
-    What `witkit build --check` does before building; CheckError lists the mismatches.
+    What `witkit build --check` does before building; CheckError lists the mismatches. A
+    JavaScript guest is checked with tsc (`witkit.guest.jscheck`).
     """
+    from witkit.guest.jsbuild import is_js_project
+
+    if is_js_project(project_dir):
+        from witkit.guest.jscheck import check_js_project
+
+        check_js_project(project_dir)
+        return
     config = load_config(project_dir)
     with tempfile.TemporaryDirectory(prefix="witkit-bindings-") as tmp:
         bindings = _checked_bindings(config, Path(tmp) / "bindings")

@@ -200,7 +200,7 @@ class JsTools:
         return self.versions[0][1]
 
 
-def _package_dir(start: Path, name: str) -> Path | None:
+def package_dir(start: Path, name: str) -> Path | None:
     """Where Node finds package `name` from folder `start`: `node_modules/name` there or above."""
     for folder in (start, *start.parents):
         if folder.name == "node_modules":
@@ -240,7 +240,7 @@ def find_tools(config: JsProjectConfig) -> JsTools | None:
     """The installed componentize-js the project builds with, or None when there is none.
 
     BuildError when it is not the version package.json pins (`npm ci` installs that one)."""
-    folder = _package_dir(config.root, TOOL)
+    folder = package_dir(config.root, TOOL)
     if folder is None:
         return None
     manifest = _manifest(folder)
@@ -253,7 +253,7 @@ def find_tools(config: JsProjectConfig) -> JsTools | None:
         )
     versions = [(TOOL, version)]
     for helper in HELPERS:
-        found = _package_dir(folder, helper)
+        found = package_dir(folder, helper)
         versions.append((helper, str(_manifest(found).get("version", "?")) if found else "-"))
     return JsTools(_entry(folder, manifest), tuple(versions))
 
@@ -509,6 +509,22 @@ def _componentize(
         return run_process([node, str(DRIVER), json.dumps(job)], env=env, cwd=stage, tick=tick)
 
 
+def ready_tools(config: JsProjectConfig, report: ProgressCallback | None = None) -> JsTools:
+    """The project's componentize-js, installed first by `npm ci` when it is missing."""
+    tools = find_tools(config)
+    if tools is not None:
+        return tools
+    message = f"installing the pinned componentize-js ({LOCK}: npm ci)"
+    say = report or (lambda p: None)
+    say(Progress("install", message, 0.0))
+    install_tools(config, tick=lambda t: say(Progress("install", message, t)))
+    tools = find_tools(config)
+    if tools is None:
+        raise BuildError(f"{config.root}: `npm ci` did not install {TOOL}; add it to package.json")
+    say(Progress("install", message, 0.0, done=True))
+    return tools
+
+
 def build_js_project(
     project_dir: str | Path,
     output: str | Path | None = None,
@@ -518,11 +534,6 @@ def build_js_project(
     progress: ProgressCallback | None = None,
 ) -> BuildResult:
     """Build the JavaScript guest in `project_dir` into a component (reusing a cached build)."""
-    if check:
-        raise BuildError(
-            "--check type-checks a Python guest with mypy; a JavaScript guest has none "
-            "(componentize-js checks its exports against the world as it builds)"
-        )
     config = load_js_config(project_dir)
     out = (
         Path(output).resolve()
@@ -530,17 +541,12 @@ def build_js_project(
         else config.root / "build" / f"{config.name}.wasm"
     )
     report = progress or (lambda p: None)
-    tools = find_tools(config)
-    if tools is None:
-        message = f"installing the pinned componentize-js ({LOCK}: npm ci)"
-        report(Progress("install", message, 0.0))
-        install_tools(config, tick=lambda t: report(Progress("install", message, t)))
-        tools = find_tools(config)
-        if tools is None:
-            raise BuildError(
-                f"{config.root}: `npm ci` did not install {TOOL}; add it to package.json"
-            )
-        report(Progress("install", message, 0.0, done=True))
+    tools = ready_tools(config, report)
+    if check:
+        from witkit.guest.jscheck import check_js
+
+        report(Progress("check", "type-checking the guest with tsc", 0.0))
+        check_js(config, tools, verbose=verbose)
     key = js_cache_key(config, tools)
     store = BuildCache(config.root / ".witkit" / "build")
     hit = store.get(key)

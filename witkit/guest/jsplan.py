@@ -133,6 +133,9 @@ class JsPlan:
     functions: tuple[JsFunction, ...]
     interfaces: tuple[JsInterface, ...]
     imports: tuple[JsImport, ...]
+    stub: str = "notImplemented"
+    """The scaffold's helper every stub returns the call of: it throws, and is typed `never`,
+    so a stub passes `witkit build --check` until it is written."""
 
     def wit_item(self, js_name: str, export: str | None = None) -> str | None:
         """The WIT path of export `js_name`, at world level or on exported interface `export`
@@ -264,7 +267,10 @@ def js_plan_world(resolve: m.Resolve, world_id: int) -> JsPlan:
             )
         )
     imports = _imports(plan, taken)
-    return JsPlan(plan, plan.world_path, tuple(functions), tuple(interfaces), tuple(imports))
+    stub = free_name("notImplemented", taken)
+    return JsPlan(
+        plan, plan.world_path, tuple(functions), tuple(interfaces), tuple(imports), stub
+    )
 
 
 def js_plan_for(
