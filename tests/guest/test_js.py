@@ -8,12 +8,13 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.support.guests import JS_TOOLS, KITCHEN_WIT
+from tests.support.guests import JS_TOOLS, KITCHEN_WIT, prune_js_tools
 from witkit.cli import main
 from witkit.errors import BuildError
 from witkit.guest.build import build_project
@@ -329,3 +330,16 @@ def test_node_modules_of_a_parent_folder_are_found(tmp_path: Path) -> None:
         find_tools(load_js_config(root))
     assert os.environ.get("PATH")  # the machine's PATH is untouched by the other tests
 
+
+def test_tools_of_other_locks_are_pruned_once_unused(tmp_path: Path) -> None:
+    node = tmp_path / "node"
+    for name in ("current", "old", "recent", ".tmp-killed", ".tmp-running"):
+        (node / name / "node_modules").mkdir(parents=True)
+    for name in ("current", "old", "recent"):
+        (node / name / "complete").write_text("")
+    hours_ago = time.time() - 2 * 3600
+    for stale in (node / "old" / "complete", node / ".tmp-killed"):
+        os.utime(stale, (hours_ago, hours_ago))
+    os.utime(node / "current" / "complete", (hours_ago, hours_ago))  # kept: its lock is current
+    assert prune_js_tools(node, keep="current") == [".tmp-killed", "old"]
+    assert sorted(p.name for p in node.iterdir()) == [".tmp-running", "current", "recent"]

@@ -9,7 +9,8 @@ guest-using test fast, across sessions too.
 JavaScript guests the same way: `build_js_guest(wit_dir, world, sources)` or
 `build_js_project(folder)`. Their tools are the ones `witkit new --lang js` pins
 (`templates/guest-js/tools/`), installed once by `npm ci` into `<cache>/../node/<hash>/`
-(`js_tools()`, keyed by the lock's content); without Node.js and npm the test is skipped.
+(`js_tools()`, keyed by the lock's content; installing one for a new lock deletes those of
+other locks unused for an hour); without Node.js and npm the test is skipped.
 Each JavaScript build keeps its project in `<cache>/js/<hash>/`, so its own `witkit build`
 cache answers a second build there.
 """
@@ -22,6 +23,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -111,8 +113,10 @@ def js_tools() -> Path:
     digest = hashlib.sha256(b"".join(files.values())).hexdigest()[:20]
     home = cache_dir().parent / "node" / digest
     if (home / "complete").is_file():
+        os.utime(home / "complete")  # its last use, which keeps `prune_js_tools` off it
         return home / "node_modules"
     home.parent.mkdir(parents=True, exist_ok=True)
+    prune_js_tools(home.parent, keep=digest)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=home.parent))
     try:
         for name, data in files.items():
@@ -132,6 +136,28 @@ def js_tools() -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return home / "node_modules"
+
+
+def prune_js_tools(folder: Path, keep: str) -> list[str]:
+    """Delete the tools installed for other locks (about 400 MB each) unused for `STALE`
+    seconds, and `npm ci` runs killed as long ago; returns the names deleted. A lock another
+    checkout tests with stays while that checkout's tests use it (each use marks `complete`)."""
+    from witkit._cachedirs import STALE
+
+    cutoff = time.time() - STALE
+    deleted = []
+    for entry in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if entry.name == keep or not entry.is_dir():
+            continue
+        mark = entry / "complete"
+        try:
+            used = (mark if mark.is_file() else entry).stat().st_mtime
+        except OSError:
+            continue
+        if used < cutoff:
+            shutil.rmtree(entry, ignore_errors=True)
+            deleted.append(entry.name)
+    return deleted
 
 
 _UNTRACKED = shutil.ignore_patterns("node_modules", ".witkit", "build")
