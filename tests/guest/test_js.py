@@ -132,6 +132,32 @@ def test_names_a_module_cannot_bind_are_escaped(tmp_path: Path) -> None:
     _node_check(project / "app.js")
 
 
+def test_new_ts_writes_typed_stubs_from_the_worlds_declarations(tmp_path: Path) -> None:
+    project = new_project("k-ts", KITCHEN_WIT, "kitchen", tmp_path / "p", lang="ts")
+    assert not (project / "app.js").exists()
+    package = json.loads((project / "package.json").read_text())
+    assert package["witkit"]["source"] == "app.ts"
+    assert package["devDependencies"]["typescript"] == "7.0.2"  # the tsc that compiles it
+    app = (project / "app.ts").read_text().splitlines()
+    api = 'import("witkit:kitchen/api@0.1.0")'
+    for line in (
+        'import type * as world from "witkit:kitchen/kitchen@0.1.0";',
+        "function notImplemented(item: string): never {",
+        # world-level exports and interface members: typed by jco's declarations
+        "export const add: typeof world.add = (a, b) => {",
+        f"export const api: typeof {api} = {{",
+        "  echoShape(s) {",
+        # resource methods: spelled by witkit, named types pointing at jco's
+        "  constructor(start: number) {",
+        "  increment(by: number): number {",
+        f"  static merge(a: {api}.Counter, b: {api}.Counter): {api}.Counter {{",
+        "  Counter,",
+    ):
+        assert line in app, line
+    assert "witkit new --lang ts" in (project / "tests" / "test_component.py").read_text()
+    assert "written in TypeScript" in (project / "README.md").read_text()
+
+
 def test_python_stays_the_default(tmp_path: Path) -> None:
     project = new_project("py", GREETER_WIT, None, tmp_path / "p")
     assert (project / "app.py").is_file() and (project / "pyproject.toml").is_file()
@@ -142,8 +168,9 @@ def test_python_stays_the_default(tmp_path: Path) -> None:
 def test_cli_lists_the_languages_and_what_they_need(tmp_path: Path) -> None:
     runner = CliRunner()
     help_text = " ".join(runner.invoke(main, ["new", "--help"]).output.split()).replace("- ", "-")
-    assert "--lang [python|js]" in help_text
+    assert "--lang [python|js|ts]" in help_text
     assert "componentize-py" in help_text and "Node.js 20 or newer and npm" in help_text
+    assert "ts: TypeScript, the same tools (the lock pins tsc too)" in help_text
     made = runner.invoke(main, ["new", "g", "--wit", str(GREETER_WIT), "--lang", "js", "-o", str(tmp_path / "g")])
     assert made.exit_code == 0, made.output
     assert (tmp_path / "g" / "app.js").is_file()

@@ -14,6 +14,7 @@ from tests.support.guests import KITCHEN_JS_GUEST, KITCHEN_WIT, js_tools
 from witkit.cli import main
 from witkit.errors import BuildError
 from witkit.guest import check_project
+from witkit.guest.build import build_project
 from witkit.guest.check import CheckError
 from witkit.guest.jsbuild import JsTools, load_js_config
 from witkit.guest.jscheck import find_typescript
@@ -100,12 +101,35 @@ def test_interface_members_and_missing_exports_are_named_in_wit(tmp_path: Path) 
     ]
 
 
+def test_a_typescript_scaffold_passes_and_a_wrong_type_fails_check_and_build(tmp_path: Path) -> None:
+    project = _linked(new_project("v", EXAMPLES / "vowels" / "wit", None, tmp_path / "v", lang="ts"))
+    check_project(project)
+    app = project / "app.ts"
+    lines = app.read_text().splitlines()
+    at = next(n for n, ln in enumerate(lines) if 'return notImplemented("count-vowels")' in ln)
+    lines[at] = "  return { count: 1, total: 2, vowels: 3 };"
+    app.write_text("\n".join(lines) + "\n")
+    assert lines[at - 1].startswith("export const countVowels: typeof world.countVowels = ")
+    expected = [  # tsc names the export's definition, the line before the return
+        f"app.ts:{at}: `count-vowels`: Type '(input: string) => {{ count: number; total: number; "
+        "vowels: number; }' is not assignable to type '(input: string) => VowelCount': Type "
+        "'{ count: number; total: number; vowels: number; }' is not assignable to type "
+        "'VowelCount': Types of property 'vowels' are incompatible: Type 'number' is not "
+        "assignable to type 'string'"
+    ]
+    assert _problems(project) == expected
+    with pytest.raises(CheckError) as info:  # tsc compiles a TypeScript guest: its errors fail the build
+        build_project(project)
+    assert info.value.problems == expected
+    assert not (project / "build").exists()
+
+
 def test_without_typescript_the_check_says_what_to_install(tmp_path: Path) -> None:
     project = new_project("g", EXAMPLES / "greeter" / "wit", None, tmp_path / "g", lang="js")
     tool = tmp_path / "node_modules" / "@bytecodealliance" / "componentize-js"
     (tool / "src").mkdir(parents=True)  # componentize-js alone, as an older lock installs it
     tools = JsTools(tool / "src" / "componentize.js", (("@bytecodealliance/componentize-js", "0.23.0"),))
-    with pytest.raises(BuildError, match=r"--check needs TypeScript, .*`npm install --save-dev --save-exact typescript`"):
+    with pytest.raises(BuildError, match=r"--check and TypeScript guests need TypeScript, .*`npm install --save-dev --save-exact typescript`"):
         find_typescript(load_js_config(project), tools)
 
 

@@ -121,13 +121,14 @@ def build(project_dir: Path, output: Path | None, check: bool, verbose: bool, as
 )
 @click.option(
     "--lang",
-    type=click.Choice(["python", "js"]),
+    type=click.Choice(["python", "js", "ts"]),
     default="python",
     show_default=True,
     help="The guest's language. python: built with componentize-py (installed with witkit). "
     "js: built with componentize-js, which needs Node.js 20 or newer and npm on PATH; the "
     "project pins it in package.json and package-lock.json, and the first `witkit build` "
-    "installs it with `npm ci`.",
+    "installs it with `npm ci`. ts: TypeScript, the same tools (the lock pins tsc too), "
+    "compiled by tsc against the world's types before componentize-js.",
 )
 def new(
     name: str,
@@ -138,7 +139,8 @@ def new(
     package: bool,
     lang: str,
 ) -> None:
-    """Create a buildable guest project NAME for a WIT world (Python, or JavaScript with --lang js)."""
+    """Create a buildable guest project NAME for a WIT world (Python; JavaScript or TypeScript
+    with --lang js or ts)."""
     from witkit.guest.scaffold import new_project
 
     folder = new_project(name, wit_path, world, out_dir, templates, package=package, lang=lang)

@@ -316,6 +316,10 @@ _IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*\(?\s*(["'])(\.{1,2}/[^"'\r\n]+)\
 """A relative module specifier after `from`, `import` or `import(` (static or literal)."""
 
 
+_TS = {".ts": ".js", ".mts": ".mjs"}
+"""TypeScript sources, and what tsc emits each as."""
+
+
 def js_sources(config: JsProjectConfig) -> list[tuple[str, Path]]:
     """The guest's files, as (path relative to the project, path), sorted: the source module
     and the modules it imports by relative path, transitively. Bare specifiers are WIT
@@ -328,11 +332,15 @@ def js_sources(config: JsProjectConfig) -> list[tuple[str, Path]]:
         if rel in found or not path.is_file():
             continue
         found[rel] = path
-        if path.suffix not in {".js", ".mjs", ".cjs"}:
+        if path.suffix not in {".js", ".mjs", ".cjs", *_TS}:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         for match in _IMPORT.finditer(text):
             target = Path(os.path.normpath(path.parent / match.group(2)))
+            if path.suffix in _TS and target.suffix in _TS.values():
+                # TypeScript imports `./util.js` by the name tsc emits for `./util.ts`
+                ts = target.with_suffix(next(k for k, v in _TS.items() if v == target.suffix))
+                target = ts if ts.is_file() else target
             if not target.is_relative_to(config.root):
                 raise BuildError(
                     f"{rel}: imports {match.group(2)!r}, outside the project folder (componentize-js "
@@ -350,6 +358,9 @@ def js_cache_key(config: JsProjectConfig, tools: JsTools) -> str:
     put("witkit-guest-js-build/1", __version__)
     for package, version in tools.versions:
         put(package, version)
+    if config.source.suffix in _TS:  # compiled by tsc first
+        tsc = package_dir(config.root, "typescript") or package_dir(tools.module.parent, "typescript")
+        put("typescript", str(_manifest(tsc).get("version", "?")) if tsc else "-")
     put(config.world, ",".join(config.wasi), config.relative(config.source))
     h.put_tree("wit", config.wit)
     for rel, path in js_sources(config):
@@ -496,10 +507,17 @@ def _componentize(
         scratch = Path(tmp) / "tmp"  # componentize-js's work folders, removed with this one
         stage.mkdir()
         scratch.mkdir()
-        _stage(config, stage)
+        source = config.relative(config.source)
+        if config.source.suffix in _TS:
+            from witkit.guest.jscheck import check_js
+
+            check_js(config, tools, emit=stage)  # tsc writes the JavaScript, laid out the same
+            source = Path(source).with_suffix(_TS[config.source.suffix]).as_posix()
+        else:
+            _stage(config, stage)
         job = {
             "componentize": str(tools.module),
-            "source": config.relative(config.source),
+            "source": source,
             "wit": str(config.wit),
             "world": world,
             "disable": [w for w in WASI_FEATURES if w not in config.wasi],

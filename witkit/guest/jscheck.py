@@ -1,19 +1,21 @@
-"""`witkit build --check` for a JavaScript guest: tsc over the guest's JS against the world.
+"""`witkit build --check` for a JavaScript guest, and the compile of a TypeScript one: tsc
+over the guest's own files against the world's declarations.
 
 The declarations are jco's (`jco guest-types`, through `js_types.mjs`): the same bindgen
 componentize-js builds the guest's bindings with, so the check holds the guest to the types
 it is called with, not to a second mapping witkit would keep in step. jco declares each
 interface the world imports (`declare module "ns:pkg/iface@ver"`) and the world's exports
 (`declare module "ns:pkg/world@ver"`); it leaves out world-level imported functions, which
-witkit declares itself (`import log from "log"`).
+witkit declares itself (`import log from "log"`, `witkit.guest.tstypes`).
 
-witkit then writes a small `check.ts` holding one line per export, `const _: <declared> =
-guest.<export>;`, and runs the project's own TypeScript (pinned in its `package-lock.json`)
-as `tsc --noEmit --allowJs --checkJs --strict` (implicit `any` allowed: plain JavaScript
-declares no parameter types). An error on a line of `check.ts` is an export that does not
-match the world; witkit names it by the export's WIT item and by where the guest's module
-defines it. An error in the guest's own files (a call to an import with a wrong argument)
-keeps its file and line.
+witkit then writes a small `check.ts` holding one line per export, `import { countVowels as
+_0 } from "<the guest>"; export const _0_: <declared type> = _0;`, and runs the project's
+own TypeScript (pinned in its `package-lock.json`) as `tsc --allowJs --checkJs --strict`
+(implicit `any` allowed in JavaScript, which declares no parameter types; not in
+TypeScript), `--noEmit` for a check and into the staging folder for a TypeScript build. An
+error on a line of `check.ts` is an export that does not match the world; witkit names it
+by the export's WIT item and by where the guest's module defines it. An error in the
+guest's own files keeps its file and line, and names the export defined on that line.
 """
 
 from __future__ import annotations
@@ -41,8 +43,9 @@ from witkit.guest.jsbuild import (
     package_dir,
     ready_tools,
 )
-from witkit.guest.jsplan import JsPlan, js_plan_for, lower_camel, upper_camel
+from witkit.guest.jsplan import JsPlan, js_plan_for, lower_camel
 from witkit.guest.jsscaffold import js_key
+from witkit.guest.tstypes import ts_returns, ts_type
 from witkit.wit import model as m
 
 TYPESCRIPT = "typescript"
@@ -73,62 +76,13 @@ def find_typescript(config: JsProjectConfig, tools: JsTools) -> Path:
         if folder is not None and (folder / "bin" / "tsc").is_file():
             return folder / "bin" / "tsc"
     raise BuildError(
-        f"{config.root}: --check needs TypeScript, which {LOCK} does not install: run "
+        f"{config.root}: --check and TypeScript guests need TypeScript, which {LOCK} does not "
+        "install: run "
         f"`npm install --save-dev --save-exact {TYPESCRIPT}` there (witkit new pins it)"
     )
 
 
 # -- declarations -----------------------------------------------------------------------------
-
-_PRIMITIVES = {
-    "bool": "boolean",
-    "char": "string",
-    "string": "string",
-    "u64": "bigint",
-    "s64": "bigint",
-    **{t: "number" for t in ("u8", "u16", "u32", "s8", "s16", "s32", "f32", "f64")},
-}
-
-
-def ts_type(resolve: m.Resolve, ty: m.Type) -> str:
-    """`ty` as jco spells it for a guest, for what witkit declares itself (world-level imported
-    functions); `any` for what it does not name: a world's own types, which jco declares only
-    where an export uses them."""
-    ty = resolve.dealias(ty)
-    if isinstance(ty, str):
-        return _PRIMITIVES.get(ty, "any")
-    td = resolve.types[ty]
-    kind = td.kind
-    if isinstance(kind, m.Handle):
-        return ts_type(resolve, kind.resource)
-    if td.name is not None:
-        owner = td.owner
-        if owner is None or owner.kind != "interface" or resolve.id_of(owner.id) is None:
-            return "any"
-        return f"import({json.dumps(resolve.id_of(owner.id))}).{upper_camel(td.name)}"
-    match kind:
-        case m.List(type=item):
-            return "Uint8Array" if resolve.dealias(item) == "u8" else f"Array<{ts_type(resolve, item)}>"
-        case m.Option(type=inner) if not _is_option(resolve, inner):
-            return f"{ts_type(resolve, inner)} | undefined"
-        case m.Tuple(types=types):
-            return "[" + ", ".join(ts_type(resolve, t) for t in types) + "]"
-    return "any"
-
-
-def _is_option(resolve: m.Resolve, ty: m.Type) -> bool:
-    ty = resolve.dealias(ty)
-    return isinstance(ty, int) and isinstance(resolve.types[ty].kind, m.Option)
-
-
-def _returns(resolve: m.Resolve, f: m.Function) -> str:
-    if f.result is None:
-        return "void"
-    result = resolve.dealias(f.result)
-    if isinstance(result, int) and isinstance(resolve.types[result].kind, m.Result):
-        ok = resolve.types[result].kind.ok  # type: ignore[union-attr]
-        return "void" if ok is None else ts_type(resolve, ok)  # the error case is thrown
-    return ts_type(resolve, f.result)
 
 
 def import_declarations(plan: JsPlan) -> str:
@@ -147,7 +101,7 @@ def import_declarations(plan: JsPlan) -> str:
         out.append(
             f"declare module {json.dumps(im.specifier)} {{\n"
             f"  /** WIT: `{im.signature}` */\n"
-            f"  export default function f({params}): {_returns(resolve, f)};\n"
+            f"  export default function f({params}): {ts_returns(resolve, f)};\n"
             "}\n"
         )
     return "".join(out)
@@ -275,23 +229,41 @@ def _explain(
 def condense(
     raw: str, config: JsProjectConfig, plan: JsPlan, check_file: str, lines: dict[int, _Export]
 ) -> list[str]:
-    """One line per problem tsc reported: file:line, and the WIT item where there is one."""
+    """One line per problem tsc reported: file:line, and the WIT item where there is one (an
+    error on the line that defines an export names the export's)."""
+    defined = {_defined_at(config, e.js_name): e for e in lines.values()}
     problems = []
     for file, line, message, detail in _problems(raw):
         export = lines.get(line) if Path(file).name == Path(check_file).name else None
         if export is not None:
             problems.append(_explain(export, message, detail, config, plan))
-        else:
-            more = f": {detail[-1]}" if detail else ""
-            problems.append(f"{file}:{line}: {message}{more}")
+            continue
+        where = f"{file}:{line}"
+        why = ": ".join(w.rstrip(".") for w in (message, *detail)) if detail else message
+        at = defined.get(where)
+        problems.append(f"{where}: `{at.wit_item}`: {why}" if at else f"{where}: {why}")
     return problems or [raw.strip() or "tsc failed without a message"]
 
 
 # -- the check --------------------------------------------------------------------------------
 
 
-def check_js(config: JsProjectConfig, tools: JsTools, *, verbose: bool = False) -> None:
-    """Type-check the guest's own files against the world; CheckError lists each mismatch."""
+TS_SUFFIXES = {".ts": ".js", ".mts": ".mjs"}
+"""A TypeScript source, and what tsc emits it as (and what a module imports it by)."""
+
+
+def is_typescript(config: JsProjectConfig) -> bool:
+    """Whether the guest's source is TypeScript (compiled with tsc before componentize-js)."""
+    return config.source.suffix in TS_SUFFIXES
+
+
+def check_js(
+    config: JsProjectConfig, tools: JsTools, *, verbose: bool = False, emit: Path | None = None
+) -> None:
+    """Type-check the guest's own files against the world; CheckError lists each mismatch.
+
+    With `emit` (a TypeScript guest's build), tsc also writes the JavaScript there, laid out
+    as the project is, unless it found an error."""
     tsc = find_typescript(config, tools)
     jco = package_dir(tools.module.parent, JCO) or package_dir(config.root, JCO)
     if jco is None:
@@ -299,7 +271,9 @@ def check_js(config: JsProjectConfig, tools: JsTools, *, verbose: bool = False) 
     node = node_path()
     plan = js_plan_for(config.wit, config.world)
     world_module = _qualified_world(plan, config)
-    sources = [p for _, p in js_sources(config) if p.suffix in {".js", ".mjs", ".cjs"}]
+    typescript = is_typescript(config)
+    scripts = {".js", ".mjs", ".cjs", *TS_SUFFIXES}
+    sources = [p for _, p in js_sources(config) if p.suffix in scripts]
     home = config.root / ".witkit"
     home.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="check-", dir=home))
@@ -312,19 +286,24 @@ def check_js(config: JsProjectConfig, tools: JsTools, *, verbose: bool = False) 
             raise BuildError(f"{config.relative(config.wit)}: jco cannot declare world "
                              f"`{config.world}`'s types: {message}")  # fmt: skip
         (types / "imports.d.ts").write_text(import_declarations(plan), encoding="utf-8")
-        source, lines = _check_source(config.source.as_posix(), _exports(plan, world_module))
+        module = config.source.with_suffix(TS_SUFFIXES.get(config.source.suffix, config.source.suffix))
+        source, lines = _check_source(module.as_posix(), _exports(plan, world_module))
         check = folder / "check.ts"
         check.write_text(source, encoding="utf-8")
         declared = sorted(p.as_posix() for p in types.rglob("*.d.ts"))
-        tsconfig = {
-            "compilerOptions": {
-                "noEmit": True, "allowJs": True, "checkJs": True, "strict": True,
-                "noImplicitAny": False, "target": "ES2022", "module": "NodeNext",
-                "moduleResolution": "NodeNext", "lib": list(LIBS), "types": [],
-                "skipLibCheck": True, "pretty": False, "noErrorTruncation": True,
-            },
-            "files": [check.as_posix(), *declared, *(p.as_posix() for p in sources)],
+        options: dict[str, object] = {
+            "noEmit": emit is None, "allowJs": True, "checkJs": True, "strict": True,
+            # plain JavaScript declares no parameter types; TypeScript does
+            "noImplicitAny": typescript, "target": "ES2022", "module": "NodeNext",
+            "moduleResolution": "NodeNext", "lib": list(LIBS), "types": [],
+            "skipLibCheck": True, "pretty": False, "noErrorTruncation": True,
         }  # fmt: skip
+        if emit is not None:
+            options.update(outDir=str(emit), rootDir=str(config.root), noEmitOnError=True)
+        tsconfig = {
+            "compilerOptions": options,
+            "files": [check.as_posix(), *declared, *(p.as_posix() for p in sources)],
+        }
         (folder / "tsconfig.json").write_text(json.dumps(tsconfig, indent=2), encoding="utf-8")
         run = run_process([node, str(tsc), "-p", str(folder / "tsconfig.json")], cwd=config.root)
         if run.returncode == 0:

@@ -77,6 +77,9 @@ class JsFunction:
     is_async: bool
     local: str = ""
     """A world-level function's name in the module, when `js_name` cannot be one."""
+    ts_params: tuple[str, ...] = ()
+    """The parameters' TypeScript types (`witkit.guest.tstypes`), for a TypeScript scaffold."""
+    ts_returns: str = "void"
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,14 @@ class JsPlan:
     stub: str = "notImplemented"
     """The scaffold's helper every stub returns the call of: it throws, and is typed `never`,
     so a stub passes `witkit build --check` until it is written."""
+    world_alias: str = "world"
+    """A TypeScript scaffold's `import type * as world from "<the world>"` (jco's declarations
+    of its exports, which type the stubs)."""
+
+    @property
+    def world_module(self) -> str:
+        """The world's full name (`ns:pkg/world@ver`), which jco declares its exports under."""
+        return self.plan.resolve.world_id_of(self.plan.world_id)
 
     def wit_item(self, js_name: str, export: str | None = None) -> str | None:
         """The WIT path of export `js_name`, at world level or on exported interface `export`
@@ -180,6 +191,8 @@ def _function(resolve: m.Resolve, g: GuestFunction) -> JsFunction:
     elif g.kind == "static":
         signature = signature.replace(": func(", ": static func(", 1)
     js_name = "constructor" if g.kind == "constructor" else lower_camel(f.item_name)
+    from witkit.guest.tstypes import ts_returns, ts_type  # it names types with this module
+
     return JsFunction(
         wit_path=g.wit_path,
         js_name=js_name,
@@ -189,6 +202,8 @@ def _function(resolve: m.Resolve, g: GuestFunction) -> JsFunction:
         docs=f.docs,
         returns_result=returns_result,
         is_async=f.is_async,
+        ts_params=tuple(ts_type(resolve, p.type) for p in params),
+        ts_returns=ts_returns(resolve, f),
     )
 
 
@@ -268,8 +283,16 @@ def js_plan_world(resolve: m.Resolve, world_id: int) -> JsPlan:
         )
     imports = _imports(plan, taken)
     stub = free_name("notImplemented", taken)
+    taken.add(stub)
+    world_alias = free_name("world", taken)
     return JsPlan(
-        plan, plan.world_path, tuple(functions), tuple(interfaces), tuple(imports), stub
+        plan,
+        plan.world_path,
+        tuple(functions),
+        tuple(interfaces),
+        tuple(imports),
+        stub,
+        world_alias,
     )
 
 

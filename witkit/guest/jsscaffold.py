@@ -1,4 +1,4 @@
-"""`witkit new --lang js`: the files of a buildable JavaScript guest project for a world.
+"""`witkit new --lang js` (or `ts`): the files of a buildable JavaScript guest project.
 
 The project pins its tools the way `templates/guest-js/tools/` does: that folder's
 `package.json` names componentize-js at an exact version and its `package-lock.json` pins
@@ -19,8 +19,8 @@ from jinja2 import Environment
 from witkit.errors import BuildError
 from witkit.guest.jsplan import JsPlan
 
-SOURCE = "app.js"
-"""The guest's module in a new project."""
+SOURCES = {"js": "app.js", "ts": "app.ts"}
+"""The guest's module in a new project, by language."""
 
 TOOLS_PACKAGE = "tools/package.json"
 TOOLS_LOCK = "tools/package-lock.json"
@@ -34,6 +34,8 @@ class JsProjectView:
     world: str
     source: str
     wit_source: str
+    lang: str = "js"
+    """`js` or `ts`."""
 
 
 def js_string(text: object) -> str:
@@ -88,9 +90,12 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def js_files(env: Environment, name: str, world: str, plan: JsPlan) -> dict[str, str]:
-    """The project's files besides its WIT: package.json and its lock, the module, a README,
-    a `.gitignore` and a test."""
+def js_files(
+    env: Environment, name: str, world: str, plan: JsPlan, lang: str = "js"
+) -> dict[str, str]:
+    """The project's files besides its WIT: package.json and its lock, the module (`app.js`,
+    or `app.ts` for `lang` `ts`), a README, a `.gitignore` and a test."""
+    source = SOURCES[lang]
     _add_filters(env)
     tools = _json_source(env, TOOLS_PACKAGE)
     lock = _json_source(env, TOOLS_LOCK)
@@ -103,21 +108,21 @@ def js_files(env: Environment, name: str, world: str, plan: JsPlan) -> dict[str,
         "version": "0.1.0",
         "private": True,
         "description": f"A WebAssembly component plugin for world {plan.world_path}, "
-        "written in JavaScript.",
+        f"written in {'TypeScript' if lang == 'ts' else 'JavaScript'}.",
         "type": "module",
         "scripts": {"build": "witkit build", "test": "python -m pytest"},
-        "witkit": {"wit": "wit", "world": world, "source": SOURCE},
+        "witkit": {"wit": "wit", "world": world, "source": source},
         "devDependencies": dev,
     }
     lock = {**lock, "name": package_name, "version": "0.1.0"}
     root = dict(lock.get("packages", {}).get("", {}))
     root.update(name=package_name, version="0.1.0", devDependencies=dev)
     lock["packages"] = {**lock.get("packages", {}), "": root}
-    project = JsProjectView(name, world, SOURCE, f"`{plan.world_path}` (wit/)")
+    project = JsProjectView(name, world, source, f"`{plan.world_path}` (wit/)", lang)
     return {
         "package.json": _json(package),
         "package-lock.json": _json(lock),
-        SOURCE: env.get_template("app.js.jinja").render(project=project, plan=plan),
+        source: env.get_template(f"app.{lang}.jinja").render(project=project, plan=plan),
         "README.md": env.get_template("README.md.jinja").render(project=project, plan=plan),
         ".gitignore": env.get_template("gitignore.jinja").render(project=project, plan=plan),
         "tests/test_component.py": env.get_template("tests/test_component.py.jinja").render(

@@ -305,7 +305,8 @@ def new_project(
 ) -> Path:
     """Scaffold guest project `name` for `world` of the WIT at `wit_path`; returns its folder.
 
-    `lang` is `python` (componentize-py) or `js` (componentize-js, `witkit.guest.jsscaffold`).
+    `lang` is `python` (componentize-py), `js` (componentize-js, `witkit.guest.jsscaffold`)
+    or `ts` (TypeScript, compiled by tsc, then componentize-js).
     With `package`, a Python project is also a Python package carrying the built component
     (hatchling, an entry point `witkit.plugins`), so `pip install` makes it discoverable.
     Raises BuildError for a non-empty target folder and WitError for WIT that does not
@@ -314,14 +315,16 @@ def new_project(
     if lang not in LANGS:
         raise BuildError(f"--lang: {lang!r} is not one of {', '.join(LANGS)}")
     if package and lang != "python":
-        raise BuildError("--package makes a Python package of a Python guest; not with --lang js")
+        raise BuildError(
+            f"--package makes a Python package of a Python guest; not with --lang {lang}"
+        )
     with not_too_deep(f"--wit {wit_path}", BuildError):
-        if lang == "js":
-            return _new_js_project(name, wit_path, world, out_dir, templates)
+        if lang in ("js", "ts"):
+            return _new_js_project(name, wit_path, world, out_dir, templates, lang)
         return _new_project(name, wit_path, world, out_dir, templates, package)
 
 
-LANGS = ("python", "js")
+LANGS = ("python", "js", "ts")
 """The guest languages `witkit new --lang` writes."""
 
 
@@ -354,6 +357,7 @@ def _new_js_project(
     world: str | None,
     out_dir: str | Path | None,
     templates: str | Path | None,
+    lang: str = "js",
 ) -> Path:
     from witkit.guest.jsplan import js_plan_world
     from witkit.guest.jsscaffold import js_files
@@ -362,7 +366,7 @@ def _new_js_project(
     plan = plan_for(wit, world)
     js = js_plan_world(plan.resolve, plan.world_id)
     env = template_environment("guest-js", templates, BuildError)
-    return _write(target, wit, js_files(env, name, world or plan.world_name, js))
+    return _write(target, wit, js_files(env, name, world or plan.world_name, js, lang))
 
 
 @dataclass(frozen=True)
