@@ -122,6 +122,8 @@ def test_a_typescript_scaffold_passes_and_a_wrong_type_fails_check_and_build(tmp
         build_project(project)
     assert info.value.problems == expected
     assert not (project / "build").exists()
+    verbose = CliRunner().invoke(main, ["build", "--verbose", str(project)])
+    assert verbose.exit_code == 1 and "tsc said:" in verbose.stderr and "error TS2322" in verbose.stderr
 
 
 def test_without_typescript_the_check_says_what_to_install(tmp_path: Path) -> None:

@@ -17,6 +17,10 @@ Node.js with a staged copy of the guest's files: the source module and the modul
 imports by relative path, followed statically (`js_sources`), which are also what the
 cache key covers, with the WIT tree, the world, the WASI features and the versions of
 componentize-js and the packages it builds with (jco, wizer, preview2-shim).
+
+A TypeScript guest (`"source": "app.ts"`) is compiled first by the project's tsc into the
+staging folder, against jco's declarations of the world (`witkit.guest.jscheck`, which is
+also `--check`); the key then covers TypeScript's version too.
 """
 
 from __future__ import annotations
@@ -500,6 +504,7 @@ def _componentize(
     world: str,
     output: Path,
     tick: Callable[[float], None],
+    verbose: bool = False,
 ) -> RunOutput:
     node = node_path()
     with tempfile.TemporaryDirectory(prefix="witkit-js-") as tmp:
@@ -511,7 +516,8 @@ def _componentize(
         if config.source.suffix in _TS:
             from witkit.guest.jscheck import check_js
 
-            check_js(config, tools, emit=stage)  # tsc writes the JavaScript, laid out the same
+            # tsc writes the JavaScript there, laid out as the project is
+            check_js(config, tools, verbose=verbose, emit=stage)
             source = Path(source).with_suffix(_TS[config.source.suffix]).as_posix()
         else:
             _stage(config, stage)
@@ -586,6 +592,7 @@ def build_js_project(
                 _qualified_world(plan, config),
                 tmp_wasm,
                 lambda t: report(Progress("componentize", message, t)),
+                verbose,
             )
             if run.returncode != 0 or not tmp_wasm.is_file():
                 raise diagnose_js(run.text, config, lambda: plan)
