@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = (ROOT.parent / "shared" / "corpus").resolve()
+CORPUS = Path(os.environ.get("WITKIT_CORPUS") or ROOT.parent / "shared" / "corpus").resolve()
 WASI_VERSIONS = ("0.2.9", "0.3.0")
 
 

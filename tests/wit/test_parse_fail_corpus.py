@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.corpus import CORPUS
 from witkit.errors import WitError
 from witkit.wit import parse, parse_file
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "parse-fail"
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 UI_FAIL = CORPUS / "wit-parser" / "ui" / "parse-fail"
 
 BLESS = os.environ.get("WITKIT_BLESS") == "1"

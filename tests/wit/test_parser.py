@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
+from tests.support.corpus import CORPUS
 from witkit.errors import WitError
 from witkit.wit import ast, parse, parse_file
 from witkit.wit.model import PRIMITIVES
 from witkit.wit.parser import _parser
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
 
 def fixture(name: str) -> ast.File:
