@@ -1,6 +1,7 @@
 """The Lark side of parsing WIT: the LALR parser built from `grammars/wit.lark` (cached in the
-user's cache folder), comments found and blanked before lexing, input and nesting checks,
-and Lark's errors turned into wit-parser's messages. `parse_text` runs it all.
+user's cache folder), input checks, and, for text the fast path (`witkit.wit.driver`, which
+runs on this parser's tables) does not parse, Lark's own parse with comments blanked before
+lexing and its errors turned into wit-parser's messages. `parse_text` runs it all.
 
 Imported only when text is really parsed (not when `witkit.wit.parser` finds the result in
 its cache), so that a process that parses nothing imports no Lark.
@@ -30,8 +31,8 @@ from lark.exceptions import (
 from witkit._resources import data_dir
 from witkit.errors import WitError, location_in_file
 from witkit.wit import ast
+from witkit.wit.driver import Tables, parse_fast
 from witkit.wit.parser import MAX_TYPE_NESTING, cache_folder
-from witkit.wit.to_ast import Comment, ToAst
 
 # --------------------------------------------------------------------------- the Lark object
 
@@ -92,6 +93,12 @@ def _save_grammar_cache(parser: Lark, path: Path) -> None:
         if stale != path:
             with contextlib.suppress(OSError):
                 stale.unlink()
+
+
+@functools.lru_cache(maxsize=1)
+def _tables() -> Tables:
+    """The fast path's view of the parser's tables, built once per process."""
+    return Tables.from_lark(_parser())
 
 
 @functools.lru_cache(maxsize=1)
@@ -156,13 +163,9 @@ def _check_input(source: str, path: str) -> None:
     raise _error_at(message, source, path, bad.start())
 
 
-def _scan_comments(source: str, path: str) -> tuple[str, list[Comment]]:
-    """Find every comment and blank it out (newlines kept, so lines and columns do not move).
-
-    Block comments nest, as in wit-parser. Returns the blanked text for the lexer and the
-    comments in source order.
-    """
-    comments: list[Comment] = []
+def _scan_comments(source: str, path: str) -> str:
+    """Blank out every comment (newlines kept, so lines and columns do not move), for Lark's
+    lexer. Block comments nest, as in wit-parser."""
     pieces: list[str] = []
     done = 0
     if source.startswith("\ufeff"):
@@ -186,14 +189,13 @@ def _scan_comments(source: str, path: str) -> tuple[str, list[Comment]]:
                 position = edge.end()
             end = position
         text = source[start:end]
-        comments.append(Comment(start, end, text))
         pieces.append(source[done:start])
         pieces.append(_NOT_NEWLINE.sub(" ", text) if "\n" in text else " " * len(text))
         done = search_from = end
     if not pieces:
-        return source, comments
+        return source
     pieces.append(source[done:])
-    return "".join(pieces), comments
+    return "".join(pieces)
 
 
 # --------------------------------------------------------------------------- syntax errors
@@ -304,9 +306,32 @@ def _check_nested_packages(tree: Tree[Token], source: str, path: str) -> None:
 
 
 def parse_text(source: str, path: str) -> ast.File:
-    """Parse the text of one `.wit` file (its size already checked) into an `ast.File`."""
+    """Parse the text of one `.wit` file (its size already checked) into an `ast.File`.
+
+    The fast path parses valid WIT; where it stops (a syntax error, or a `WitError` of its
+    own such as an invalid identifier), Lark parses the text again so that the error
+    reported is the one wit-parser reports first: syntax errors anywhere in the file before
+    the checks made on the parsed items.
+    """
     _check_input(source, path)
-    text, comments = _scan_comments(source, path)
+    stopped: Exception
+    try:
+        return parse_fast(_tables(), source, path)
+    except WitError as error:
+        _lark_errors(source, path)
+        raise error from None
+    except Exception as error:  # NotFast, or a bug in the fast path or the transformer
+        stopped = error
+    _lark_errors(source, path)
+    # Lark parsed what the fast path did not: a bug here, not in the WIT.
+    raise WitError(
+        f"internal error while reading WIT: {stopped!r}", location_in_file(path, source, 1, 1)
+    ) from stopped
+
+
+def _lark_errors(source: str, path: str) -> None:
+    """Raise the error Lark's parser finds in `source`, if any, as a wit-parser message."""
+    text = _scan_comments(source, path)
     too_deep = _type_nesting_error(text, source, path)
     try:
         if too_deep is not None:
@@ -322,16 +347,6 @@ def parse_text(source: str, path: str) -> ast.File:
         raise _syntax_error(error, source, path) from None
     except LarkError as error:
         raise WitError(f"invalid WIT: {error}", location_in_file(path, source, 1, 1)) from None
-    try:
-        return ToAst(path, source, comments).build(tree)
-    except WitError:
-        raise
-    except Exception as error:
-        # A bug in the transformer, not in the WIT; still reported as a WitError, chained.
-        raise WitError(
-            f"internal error while reading WIT: {error!r}",
-            location_in_file(path, source, 1, 1),
-        ) from error
 
 
 def _at_end(error: UnexpectedInput) -> bool:

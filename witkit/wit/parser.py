@@ -83,6 +83,7 @@ def _tree_cache_salt() -> bytes:
     for file in (
         data_dir("grammars") / "wit.lark",
         here / "lalr.py",
+        here / "driver.py",
         here / "to_ast.py",
         here / "ast.py",
         *((lark_init,) if lark_init else ()),

@@ -1,16 +1,17 @@
-"""WIT parse trees to `witkit.wit.ast` nodes: one method per grammar rule, each recording its
-span, with wit-parser's checks of identifiers and versions and its rules for doc comments."""
+"""WIT reductions to `witkit.wit.ast` nodes: one method per grammar rule, each recording its
+span, with wit-parser's checks of identifiers and versions and its rules for doc comments.
+
+`witkit.wit.driver` calls a method at each reduction of the LALR parse with the indices of
+the rule's first and last token and its children, already built (a kept token is its index
+into the token lists)."""
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any, NoReturn, cast
-
-from lark import Token, Tree
-from lark.tree import Meta
 
 from witkit.errors import WitError
 from witkit.wit import ast
@@ -20,13 +21,13 @@ _KEYWORDS_NOT_IN_GRAMMAR = frozenset({"from"})
 
 
 _ONLY_WHITESPACE = re.compile(r"[ \t\r\n]*")
+_NEWLINE = re.compile("\n")
 
+Token = int
+"""A kept token, as its index into the driver's token lists."""
 
-@dataclasses.dataclass(frozen=True)
-class Comment:
-    start: int
-    end: int
-    text: str
+Comments = tuple[list[int], list[int], list[str]]
+"""The comments of a file in source order: their start and end offsets and their text."""
 
 
 def _docs_text(comments: Sequence[str]) -> str | None:
@@ -103,91 +104,95 @@ def _version_problem(version: str) -> str | None:
 
 # --------------------------------------------------------------------------- the transformer
 
+_NO_DOCS = ast.Docs(None)
+_ATTRIBUTES = (ast.Since, ast.Unstable, ast.Deprecated)
+
 
 class ToAst:
     """Build `witkit.wit.ast` nodes, one method per grammar rule, each recording its span.
 
-    Like a Lark `Transformer` with `v_args(meta=True)`: the method named after a rule gets
-    the rule's `Meta` and its children, already built. `build` walks the parse tree with a
-    stack of its own rather than recursing, and calls the methods directly, which is twice
-    as fast as Lark's transformer (that wraps every call in a new object).
+    The method named after a rule gets the indices of the rule's first and last token
+    (`first > last` only for an empty file) and the rule's children, already built.
     """
 
-    def __init__(self, path: str, source: str, comments: list[Comment]) -> None:
+    def __init__(
+        self,
+        path: str,
+        source: str,
+        kinds: list[str],
+        values: list[str],
+        starts: list[int],
+        comments: Comments,
+    ) -> None:
         self._path = path
         self._source = source
-        self._comments = comments
-        self._comment_ends = [c.end for c in comments]
-
-    def build(self, tree: Tree[Token]) -> ast.File:
-        """The `ast.File` of a parse tree, children built before their parent."""
-        built: list[Any] = []
-        todo: list[tuple[Tree[Token] | Token, bool]] = [(tree, False)]
-        while todo:
-            node, children_done = todo.pop()
-            if not isinstance(node, Tree):
-                built.append(node)
-            elif children_done:
-                count = len(node.children)
-                children = built[len(built) - count :]
-                del built[len(built) - count :]
-                built.append(getattr(self, str(node.data))(node.meta, children))
-                node.children = []  # what is built no longer needs its tree: free it as we go
-            else:
-                todo.append((node, True))
-                todo.extend((child, False) for child in reversed(node.children))
-        (file,) = built
-        assert isinstance(file, ast.File)
-        return file
+        self._kinds = kinds
+        self._values = values
+        self._starts = starts
+        self._comment_starts, self._comment_ends, self._comment_texts = comments
+        self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(source))]
 
     # ----------------------------------------------------------------- helpers
 
-    def _span(self, meta: Meta) -> ast.Span:
-        return ast.Span(self._path, meta.line, meta.column, meta.end_line, meta.end_column)
-
-    def _token_span(self, token: Token) -> ast.Span:
+    def _span(self, first: int, last: int) -> ast.Span:
+        """From the start of token `first` to the end of token `last` (tokens hold no
+        newline, so a token ends on the line it starts on)."""
+        line_starts = self._line_starts
+        start = self._starts[first]
+        line = bisect_right(line_starts, start)
+        end = self._starts[last]
+        end_line = bisect_right(line_starts, end) if end != start else line
+        line_start = line_starts[end_line - 1]
         return ast.Span(
             self._path,
-            cast(int, token.line),
-            cast(int, token.column),
-            cast(int, token.end_line),
-            cast(int, token.end_column),
+            line,
+            start - line_starts[line - 1] + 1,
+            end_line,
+            end - line_start + 1 + len(self._values[last]),
         )
+
+    def _token_span(self, token: Token) -> ast.Span:
+        start = self._starts[token]
+        line = bisect_right(self._line_starts, start)
+        column = start - self._line_starts[line - 1] + 1
+        return ast.Span(self._path, line, column, line, column + len(self._values[token]))
 
     def _fail(self, message: str, span: ast.Span) -> NoReturn:
         raise WitError(message, span.location(self._source))
 
-    def _docs(self, meta: Meta) -> ast.Docs:
+    def _docs(self, first: int) -> ast.Docs:
         """The comments between the previous token and this item, as wit-parser collects them."""
-        index = bisect.bisect_right(self._comment_ends, meta.start_pos) - 1
+        position = self._starts[first]
+        index = bisect_right(self._comment_ends, position) - 1
+        if index < 0:
+            return _NO_DOCS
         found: list[str] = []
-        position = meta.start_pos
+        starts, ends, texts = self._comment_starts, self._comment_ends, self._comment_texts
         while index >= 0:
-            comment = self._comments[index]
-            if not _ONLY_WHITESPACE.fullmatch(self._source, comment.end, position):
+            if not _ONLY_WHITESPACE.fullmatch(self._source, ends[index], position):
                 break
-            found.append(comment.text)
-            position = comment.start
+            found.append(texts[index])
+            position = starts[index]
             index -= 1
         found.reverse()
         return ast.Docs(_docs_text(found))
 
     @staticmethod
     def _split_attributes(children: list[Any]) -> tuple[tuple[ast.Attribute, ...], list[Any]]:
-        count = 0
-        while count < len(children) and isinstance(
-            children[count], ast.Since | ast.Unstable | ast.Deprecated
-        ):
+        if not children or not isinstance(children[0], _ATTRIBUTES):
+            return (), children
+        count = 1
+        while count < len(children) and isinstance(children[count], _ATTRIBUTES):
             count += 1
         return tuple(children[:count]), children[count:]
 
     # ----------------------------------------------------------------- identifiers
 
-    def id(self, meta: Meta, children: list[Token]) -> ast.Id:
+    def id(self, first: int, last: int, children: list[Token]) -> ast.Id:
         token = children[0]
-        text = str(token)
+        text = self._values[token]
         span = self._token_span(token)
-        if token.type == "EXPLICIT_ID":
+        if self._kinds[token] == "EXPLICIT_ID":
             text = text[1:]
         elif text in _KEYWORDS_NOT_IN_GRAMMAR:
             self._fail(f"expected an identifier or string, found keyword `{text}`", span)
@@ -197,7 +202,7 @@ class ToAst:
         return ast.Id(text, span)
 
     def _version(self, token: Token) -> str:
-        text = str(token)
+        text = self._values[token]
         problem = _version_problem(text)
         if problem is not None:
             self._fail(problem, self._token_span(token))
@@ -205,34 +210,41 @@ class ToAst:
 
     # ----------------------------------------------------------------- files and packages
 
-    def file(self, meta: Meta, children: list[Any]) -> ast.File:
+    def file(self, first: int, last: int, children: list[Any]) -> ast.File:
         package: ast.PackageDecl | None = None
         items = list(children)
         if items and isinstance(items[0], ast.PackageDecl):
             package = items.pop(0)
         return ast.File(self._path, package, tuple(items), self._source)
 
-    def package_name(self, meta: Meta, children: list[Any]) -> ast.PackageName:
+    def package_name(self, first: int, last: int, children: list[Any]) -> ast.PackageName:
         version = self._version(children[2]) if len(children) > 2 else None
-        return ast.PackageName(children[0], children[1], version, self._span(meta))
+        return ast.PackageName(children[0], children[1], version, self._span(first, last))
 
-    def package_decl(self, meta: Meta, children: list[Any]) -> ast.PackageDecl:
-        return ast.PackageDecl(children[0], self._docs(meta), self._span(meta))
+    def package_decl(self, first: int, last: int, children: list[Any]) -> ast.PackageDecl:
+        return ast.PackageDecl(children[0], self._docs(first), self._span(first, last))
 
-    def nested_package(self, meta: Meta, children: list[Any]) -> ast.NestedPackage:
+    def nested_package(self, first: int, last: int, children: list[Any]) -> ast.NestedPackage:
         attributes, rest = self._split_attributes(children)
         name, *items = rest
-        return ast.NestedPackage(name, tuple(items), self._docs(meta), attributes, self._span(meta))
+        for item in items:
+            if isinstance(item, ast.NestedPackage):
+                self._fail("nested packages must be placed at the top-level", item.name.span)
+        return ast.NestedPackage(
+            name, tuple(items), self._docs(first), attributes, self._span(first, last)
+        )
 
     # ----------------------------------------------------------------- attributes
 
-    def attribute_arg(self, meta: Meta, children: list[Any]) -> tuple[ast.Id, Token | ast.Id]:
-        return self.id(meta, children[:1]), children[1]
+    def attribute_arg(
+        self, first: int, last: int, children: list[Any]
+    ) -> tuple[ast.Id, Token | ast.Id]:
+        return self.id(first, last, children[:1]), children[1]
 
-    def attribute(self, meta: Meta, children: list[Any]) -> ast.Attribute:
-        name = self.id(meta, children[:1])
+    def attribute(self, first: int, last: int, children: list[Any]) -> ast.Attribute:
+        name = self.id(first, last, children[:1])
         args: list[tuple[ast.Id, Token | ast.Id]] = children[1:]
-        span = self._span(meta)
+        span = self._span(first, last)
         wanted_key = {"since": "version", "unstable": "feature", "deprecated": "version"}.get(
             name.name
         )
@@ -259,128 +271,140 @@ class ToAst:
 
     # ----------------------------------------------------------------- use / include
 
-    def local_path(self, meta: Meta, children: list[Any]) -> ast.LocalPath:
-        return ast.LocalPath(children[0], self._span(meta))
+    def local_path(self, first: int, last: int, children: list[Any]) -> ast.LocalPath:
+        return ast.LocalPath(children[0], self._span(first, last))
 
-    def foreign_path(self, meta: Meta, children: list[Any]) -> ast.ForeignPath:
+    def foreign_path(self, first: int, last: int, children: list[Any]) -> ast.ForeignPath:
         namespace, package, name = children[0], children[1], children[2]
         version = self._version(children[3]) if len(children) > 3 else None
         package_span = dataclasses.replace(
             namespace.span, end_line=package.span.end_line, end_column=package.span.end_column
         )
         return ast.ForeignPath(
-            ast.PackageName(namespace, package, version, package_span), name, self._span(meta)
+            ast.PackageName(namespace, package, version, package_span),
+            name,
+            self._span(first, last),
         )
 
-    def toplevel_use(self, meta: Meta, children: list[Any]) -> ast.ToplevelUse:
+    def toplevel_use(self, first: int, last: int, children: list[Any]) -> ast.ToplevelUse:
         attributes, rest = self._split_attributes(children)
         alias = rest[1] if len(rest) > 1 else None
-        return ast.ToplevelUse(rest[0], alias, attributes, self._span(meta))
+        return ast.ToplevelUse(rest[0], alias, attributes, self._span(first, last))
 
-    def use_name(self, meta: Meta, children: list[Any]) -> ast.UseName:
+    def use_name(self, first: int, last: int, children: list[Any]) -> ast.UseName:
         return ast.UseName(children[0], children[1] if len(children) > 1 else None)
 
-    def use(self, meta: Meta, children: list[Any]) -> ast.Use:
+    def use(self, first: int, last: int, children: list[Any]) -> ast.Use:
         attributes, rest = self._split_attributes(children)
-        return ast.Use(rest[0], tuple(rest[1:]), attributes, self._span(meta))
+        return ast.Use(rest[0], tuple(rest[1:]), attributes, self._span(first, last))
 
-    def include_name(self, meta: Meta, children: list[Any]) -> ast.IncludeName:
+    def include_name(self, first: int, last: int, children: list[Any]) -> ast.IncludeName:
         return ast.IncludeName(children[0], children[1])
 
-    def include(self, meta: Meta, children: list[Any]) -> ast.Include:
+    def include(self, first: int, last: int, children: list[Any]) -> ast.Include:
         attributes, rest = self._split_attributes(children)
-        return ast.Include(rest[0], tuple(rest[1:]), attributes, self._span(meta))
+        return ast.Include(rest[0], tuple(rest[1:]), attributes, self._span(first, last))
 
     # ----------------------------------------------------------------- interfaces and worlds
 
-    def interface(self, meta: Meta, children: list[Any]) -> ast.Interface:
+    def interface(self, first: int, last: int, children: list[Any]) -> ast.Interface:
         attributes, rest = self._split_attributes(children)
         name, *items = rest
-        return ast.Interface(name, tuple(items), self._docs(meta), attributes, self._span(meta))
+        return ast.Interface(
+            name, tuple(items), self._docs(first), attributes, self._span(first, last)
+        )
 
-    def named_func(self, meta: Meta, children: list[Any]) -> ast.NamedFunc:
+    def named_func(self, first: int, last: int, children: list[Any]) -> ast.NamedFunc:
         attributes, rest = self._split_attributes(children)
-        return ast.NamedFunc(rest[0], rest[1], self._docs(meta), attributes, self._span(meta))
+        return ast.NamedFunc(
+            rest[0], rest[1], self._docs(first), attributes, self._span(first, last)
+        )
 
-    def world(self, meta: Meta, children: list[Any]) -> ast.World:
+    def world(self, first: int, last: int, children: list[Any]) -> ast.World:
         attributes, rest = self._split_attributes(children)
         name, *items = rest
-        return ast.World(name, tuple(items), self._docs(meta), attributes, self._span(meta))
+        return ast.World(name, tuple(items), self._docs(first), attributes, self._span(first, last))
 
-    def import_(self, meta: Meta, children: list[Any]) -> ast.Import:
+    def import_(self, first: int, last: int, children: list[Any]) -> ast.Import:
         attributes, rest = self._split_attributes(children)
-        return ast.Import(rest[0], self._docs(meta), attributes, self._span(meta))
+        return ast.Import(rest[0], self._docs(first), attributes, self._span(first, last))
 
-    def export(self, meta: Meta, children: list[Any]) -> ast.Export:
+    def export(self, first: int, last: int, children: list[Any]) -> ast.Export:
         attributes, rest = self._split_attributes(children)
-        return ast.Export(rest[0], self._docs(meta), attributes, self._span(meta))
+        return ast.Export(rest[0], self._docs(first), attributes, self._span(first, last))
 
-    def extern_func(self, meta: Meta, children: list[Any]) -> ast.ExternFunc:
+    def extern_func(self, first: int, last: int, children: list[Any]) -> ast.ExternFunc:
         return ast.ExternFunc(children[0], children[1])
 
-    def inline_interface(self, meta: Meta, children: list[Any]) -> ast.InlineInterface:
+    def inline_interface(self, first: int, last: int, children: list[Any]) -> ast.InlineInterface:
         return ast.InlineInterface(children[0], tuple(children[1:]))
 
-    def interface_ref(self, meta: Meta, children: list[Any]) -> ast.InterfaceRef:
+    def interface_ref(self, first: int, last: int, children: list[Any]) -> ast.InterfaceRef:
         if len(children) == 2:
             return ast.InterfaceRef(children[1], name=children[0])
         return ast.InterfaceRef(children[0])
 
     # ----------------------------------------------------------------- functions
 
-    def param(self, meta: Meta, children: list[Any]) -> ast.Param:
+    def param(self, first: int, last: int, children: list[Any]) -> ast.Param:
         return ast.Param(children[0], children[1])
 
-    def func_type(self, meta: Meta, children: list[Any]) -> ast.Func:
+    def func_type(self, first: int, last: int, children: list[Any]) -> ast.Func:
         is_async = bool(children) and isinstance(children[0], Token)
         rest = children[1:] if is_async else children
         result = rest.pop() if rest and not isinstance(rest[-1], ast.Param) else None
-        return ast.Func(tuple(rest), result, is_async, self._span(meta))
+        return ast.Func(tuple(rest), result, is_async, self._span(first, last))
 
     # ----------------------------------------------------------------- type definitions
 
-    def type_alias(self, meta: Meta, children: list[Any]) -> ast.TypeAlias:
+    def type_alias(self, first: int, last: int, children: list[Any]) -> ast.TypeAlias:
         attributes, rest = self._split_attributes(children)
-        return ast.TypeAlias(rest[0], rest[1], self._docs(meta), attributes, self._span(meta))
+        return ast.TypeAlias(
+            rest[0], rest[1], self._docs(first), attributes, self._span(first, last)
+        )
 
-    def record(self, meta: Meta, children: list[Any]) -> ast.Record:
+    def record(self, first: int, last: int, children: list[Any]) -> ast.Record:
         attributes, rest = self._split_attributes(children)
         name, *fields = rest
-        return ast.Record(name, tuple(fields), self._docs(meta), attributes, self._span(meta))
+        return ast.Record(
+            name, tuple(fields), self._docs(first), attributes, self._span(first, last)
+        )
 
-    def field(self, meta: Meta, children: list[Any]) -> ast.Field:
+    def field(self, first: int, last: int, children: list[Any]) -> ast.Field:
         attributes, rest = self._split_attributes(children)
-        return ast.Field(rest[0], rest[1], self._docs(meta), attributes)
+        return ast.Field(rest[0], rest[1], self._docs(first), attributes)
 
-    def variant(self, meta: Meta, children: list[Any]) -> ast.Variant:
+    def variant(self, first: int, last: int, children: list[Any]) -> ast.Variant:
         attributes, rest = self._split_attributes(children)
         name, *cases = rest
-        return ast.Variant(name, tuple(cases), self._docs(meta), attributes, self._span(meta))
+        return ast.Variant(
+            name, tuple(cases), self._docs(first), attributes, self._span(first, last)
+        )
 
-    def case(self, meta: Meta, children: list[Any]) -> ast.Case:
+    def case(self, first: int, last: int, children: list[Any]) -> ast.Case:
         attributes, rest = self._split_attributes(children)
         payload = rest[1] if len(rest) > 1 else None
-        return ast.Case(rest[0], payload, self._docs(meta), attributes)
+        return ast.Case(rest[0], payload, self._docs(first), attributes)
 
-    def enum(self, meta: Meta, children: list[Any]) -> ast.Enum:
+    def enum(self, first: int, last: int, children: list[Any]) -> ast.Enum:
         attributes, rest = self._split_attributes(children)
         name, *cases = rest
-        return ast.Enum(name, tuple(cases), self._docs(meta), attributes, self._span(meta))
+        return ast.Enum(name, tuple(cases), self._docs(first), attributes, self._span(first, last))
 
-    def enum_case(self, meta: Meta, children: list[Any]) -> ast.EnumCase:
+    def enum_case(self, first: int, last: int, children: list[Any]) -> ast.EnumCase:
         attributes, rest = self._split_attributes(children)
-        return ast.EnumCase(rest[0], self._docs(meta), attributes)
+        return ast.EnumCase(rest[0], self._docs(first), attributes)
 
-    def flags(self, meta: Meta, children: list[Any]) -> ast.Flags:
+    def flags(self, first: int, last: int, children: list[Any]) -> ast.Flags:
         attributes, rest = self._split_attributes(children)
         name, *flags = rest
-        return ast.Flags(name, tuple(flags), self._docs(meta), attributes, self._span(meta))
+        return ast.Flags(name, tuple(flags), self._docs(first), attributes, self._span(first, last))
 
-    def flag(self, meta: Meta, children: list[Any]) -> ast.Flag:
+    def flag(self, first: int, last: int, children: list[Any]) -> ast.Flag:
         attributes, rest = self._split_attributes(children)
-        return ast.Flag(rest[0], self._docs(meta), attributes)
+        return ast.Flag(rest[0], self._docs(first), attributes)
 
-    def resource(self, meta: Meta, children: list[Any]) -> ast.Resource:
+    def resource(self, first: int, last: int, children: list[Any]) -> ast.Resource:
         attributes, rest = self._split_attributes(children)
         name: ast.Id = rest[0]
         funcs: list[ast.ResourceFunc] = []
@@ -389,20 +413,22 @@ class ToAst:
                 # The constructor is named after its resource; the span stays on `constructor`.
                 func = dataclasses.replace(func, name=ast.Id(name.name, func.name.span))
             funcs.append(func)
-        return ast.Resource(name, tuple(funcs), self._docs(meta), attributes, self._span(meta))
+        return ast.Resource(
+            name, tuple(funcs), self._docs(first), attributes, self._span(first, last)
+        )
 
-    def constructor(self, meta: Meta, children: list[Any]) -> ast.ResourceFunc:
+    def constructor(self, first: int, last: int, children: list[Any]) -> ast.ResourceFunc:
         attributes, rest = self._split_attributes(children)
         keyword: Token = rest[0]
         params = [p for p in rest[1:] if isinstance(p, ast.Param)]
         result = rest[-1] if len(rest) > 1 and not isinstance(rest[-1], ast.Param) else None
         keyword_span = self._token_span(keyword)
-        span = self._span(meta)
+        span = self._span(first, last)
         func = ast.Func(tuple(params), result, False, span)
         name = ast.Id("constructor", keyword_span)
-        return ast.ResourceFunc("constructor", name, func, self._docs(meta), attributes, span)
+        return ast.ResourceFunc("constructor", name, func, self._docs(first), attributes, span)
 
-    def method(self, meta: Meta, children: list[Any]) -> ast.ResourceFunc:
+    def method(self, first: int, last: int, children: list[Any]) -> ast.ResourceFunc:
         attributes, rest = self._split_attributes(children)
         is_static = isinstance(rest[1], Token)
         func: ast.Func = rest[-1]
@@ -410,33 +436,33 @@ class ToAst:
             "static" if is_static else "method",
             rest[0],
             func,
-            self._docs(meta),
+            self._docs(first),
             attributes,
-            self._span(meta),
+            self._span(first, last),
         )
 
     # ----------------------------------------------------------------- types
 
-    def primitive(self, meta: Meta, children: list[Token]) -> ast.Primitive:
-        name = str(children[0])
+    def primitive(self, first: int, last: int, children: list[Token]) -> ast.Primitive:
+        name = self._values[children[0]]
         assert name in PRIMITIVES
-        return ast.Primitive(cast(ast.PrimitiveName, name), self._span(meta))
+        return ast.Primitive(cast(ast.PrimitiveName, name), self._span(first, last))
 
-    def named_type(self, meta: Meta, children: list[Any]) -> ast.Named:
-        return ast.Named(children[0], self._span(meta))
+    def named_type(self, first: int, last: int, children: list[Any]) -> ast.Named:
+        return ast.Named(children[0], self._span(first, last))
 
-    def list_type(self, meta: Meta, children: list[Any]) -> ast.ListType:
-        size = int(children[1]) if len(children) > 1 else None
-        return ast.ListType(children[0], self._span(meta), size)
+    def list_type(self, first: int, last: int, children: list[Any]) -> ast.ListType:
+        size = int(self._values[children[1]]) if len(children) > 1 else None
+        return ast.ListType(children[0], self._span(first, last), size)
 
-    def map_type(self, meta: Meta, children: list[Any]) -> ast.MapType:
-        return ast.MapType(children[0], children[1], self._span(meta))
+    def map_type(self, first: int, last: int, children: list[Any]) -> ast.MapType:
+        return ast.MapType(children[0], children[1], self._span(first, last))
 
-    def option_type(self, meta: Meta, children: list[Any]) -> ast.OptionType:
-        return ast.OptionType(children[0], self._span(meta))
+    def option_type(self, first: int, last: int, children: list[Any]) -> ast.OptionType:
+        return ast.OptionType(children[0], self._span(first, last))
 
-    def result_type(self, meta: Meta, children: list[Any]) -> ast.ResultType:
-        span = self._span(meta)
+    def result_type(self, first: int, last: int, children: list[Any]) -> ast.ResultType:
+        span = self._span(first, last)
         if not children:
             return ast.ResultType(None, None, span)
         if isinstance(children[0], Token):
@@ -444,16 +470,16 @@ class ToAst:
         err = children[1] if len(children) > 1 else None
         return ast.ResultType(children[0], err, span)
 
-    def tuple_type(self, meta: Meta, children: list[Any]) -> ast.TupleType:
-        return ast.TupleType(tuple(children), self._span(meta))
+    def tuple_type(self, first: int, last: int, children: list[Any]) -> ast.TupleType:
+        return ast.TupleType(tuple(children), self._span(first, last))
 
-    def handle_type(self, meta: Meta, children: list[Any]) -> ast.HandleType:
-        if str(children[0]) == "own":
-            return ast.HandleType("own", children[1], self._span(meta))
-        return ast.HandleType("borrow", children[1], self._span(meta))
+    def handle_type(self, first: int, last: int, children: list[Any]) -> ast.HandleType:
+        if self._values[children[0]] == "own":
+            return ast.HandleType("own", children[1], self._span(first, last))
+        return ast.HandleType("borrow", children[1], self._span(first, last))
 
-    def future_type(self, meta: Meta, children: list[Any]) -> ast.FutureType:
-        return ast.FutureType(children[0] if children else None, self._span(meta))
+    def future_type(self, first: int, last: int, children: list[Any]) -> ast.FutureType:
+        return ast.FutureType(children[0] if children else None, self._span(first, last))
 
-    def stream_type(self, meta: Meta, children: list[Any]) -> ast.StreamType:
-        return ast.StreamType(children[0] if children else None, self._span(meta))
+    def stream_type(self, first: int, last: int, children: list[Any]) -> ast.StreamType:
+        return ast.StreamType(children[0] if children else None, self._span(first, last))
