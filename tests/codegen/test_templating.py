@@ -75,3 +75,74 @@ def test_a_formatter_that_cannot_run_is_a_binding_error(tmp_path: Path) -> None:
 def test_only_python_files_are_formatted() -> None:
     files = {"a.py": "x  =  1\n", "py.typed": "", "notes.txt": "x  =  1\n"}
     assert format_python(files) == {"a.py": "x = 1\n", "py.typed": "", "notes.txt": "x  =  1\n"}
+
+
+# --------------------------------------------------------------------------- compiled templates
+
+
+_RENDER_KITCHEN = """
+import json, sys
+from witkit.codegen.host import render_host
+from witkit.wit.resolve import resolve_path, select_world
+r = resolve_path(sys.argv[1])
+files = render_host(r.resolve, select_world(r.resolve, r.packages), templates=sys.argv[2] or None)
+print(json.dumps(files, sort_keys=True))
+"""
+
+
+def _render_in_a_process(env: dict[str, str], templates: Path | None = None) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _RENDER_KITCHEN, str(REPO / KITCHEN_WIT), str(templates or "")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    return done.stdout
+
+
+def _process_env(cache_home: Path, *, cache: bool = True) -> dict[str, str]:
+    import os
+
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache_home), PYTHONPATH=str(REPO))
+    env.pop("WITKIT_CACHE", None)
+    if not cache:
+        env["WITKIT_CACHE"] = "0"
+    return env
+
+
+def test_compiled_templates_are_kept_and_give_the_same_code(tmp_path: Path) -> None:
+    fresh = _render_in_a_process(_process_env(tmp_path / "off", cache=False))
+    assert not (tmp_path / "off").exists()
+    first = _render_in_a_process(_process_env(tmp_path / "on"))
+    kept = sorted((tmp_path / "on" / "witkit" / "templates").glob("*.cache"))
+    assert kept, "no compiled template was kept"
+    # A second process reads them back (nothing new is written) and renders the same code.
+    stamps = {p: p.stat().st_mtime_ns for p in kept}
+    second = _render_in_a_process(_process_env(tmp_path / "on"))
+    assert {p: p.stat().st_mtime_ns for p in kept} == stamps
+    assert fresh == first == second
+
+
+def test_an_edited_template_is_compiled_again(tmp_path: Path) -> None:
+    source = REPO / "templates" / "host" / "interface.py.jinja"
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    (mine / "interface.py.jinja").write_text("# first\n" + source.read_text())
+    env = _process_env(tmp_path / "cache")
+    assert "# first" in _render_in_a_process(env, mine)
+    (mine / "interface.py.jinja").write_text("# second\n" + source.read_text())
+    out = _render_in_a_process(env, mine)
+    assert "# second" in out and "# first" not in out
+
+
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path) -> None:
+    env = _process_env(tmp_path)
+    first = _render_in_a_process(env)
+    for entry in (tmp_path / "witkit" / "templates").glob("*.cache"):
+        entry.write_bytes(entry.read_bytes()[:40])  # truncated mid-entry
+    assert _render_in_a_process(env) == first

@@ -10,7 +10,14 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+)
+from jinja2.bccache import Bucket
 
 from witkit._resources import data_dir
 from witkit.errors import WitkitError
@@ -50,12 +57,40 @@ def template_environment(
     `templates/<family>`, so a user can override any one template.
 
     One environment per family, folder and process, so templates compile once (Jinja still
-    reloads a template file that changed). A `templates` path that is not a folder raises
+    reloads a template file that changed); compiled templates are also kept in the user's
+    cache folder (`_bytecode_cache`), so a later process does not compile them again. A `templates` path that is not a folder raises
     `error` naming the option.
     """
     if templates is not None and not Path(templates).is_dir():
         raise error(f"--templates: {templates} is not a folder")
     return _environment(family, None if templates is None else str(Path(templates).resolve()))
+
+
+class _KeptTemplates(FileSystemBytecodeCache):
+    """Jinja's file cache of compiled templates, taking an unreadable entry (truncated,
+    damaged) for a missing one, which Jinja itself does not do for every damage."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+
+def _bytecode_cache() -> _KeptTemplates | None:
+    """Jinja's cache of compiled templates, in a private folder of the user's cache folder.
+
+    Compiling witkit's templates is most of a `witkit generate` process (about 100 ms of
+    it); Jinja keys each entry by the template's file and checks it against a checksum of
+    the template's source (and its own and Python's versions), so an edited template is
+    compiled again, and an unreadable entry is ignored. The entries are marshalled code, so
+    they are read only from a folder the current user owns and nobody else can write, the
+    trust the tree and compile caches ask. `WITKIT_CACHE=0` turns it off.
+    """
+    from witkit.wit.parser import cache_folder
+
+    folder = cache_folder("templates")
+    return None if folder is None else _KeptTemplates(str(folder))
 
 
 @functools.lru_cache(maxsize=16)
@@ -71,6 +106,7 @@ def _environment(family: str, templates: str | None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["pyrepr"] = py_string
     env.filters["tomlstr"] = py_string
