@@ -27,17 +27,24 @@ nothing is checked: the folder's ACLs are the user profile's. Files inside are c
 Writers write to a temp file and rename it into place, so a writer killed mid-write (SIGKILL,
 power loss) leaves a temp file behind, tens or hundreds of MB: `sweep_stale` deletes those
 older than `STALE` seconds the next time the folder is written.
+
+The small caches of WIT reading and code generation (parsed trees, the grammar's tables,
+resolved packages, compiled templates) live in `cache_folder`s, written with `keep`. This
+module imports nothing of witkit's, so a cache can be looked up before anything heavy is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import pickle
 import stat
 import threading
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 STALE = 3600.0
 """Seconds after which a temp file is taken for the leftover of a killed writer."""
@@ -196,3 +203,48 @@ def sweep_stale(folder: Path, pattern: str) -> int:
         except OSError:
             pass
     return swept
+
+
+def cache_folder(name: str) -> Path | None:
+    """A private folder under the user's cache folder, or None where it cannot be trusted.
+
+    What is read from it is a pickle, so it must pass `distrust` (yours, writable by nobody
+    else, and so is every folder above it); otherwise the cache is left alone, with one
+    `RuntimeWarning` saying why: these caches only save time, so refusing to work would gain
+    nothing. `WITKIT_CACHE=0` turns them off (None).
+    """
+    if os.environ.get("WITKIT_CACHE", "").strip() == "0":
+        return None
+    import platformdirs
+
+    folder = Path(platformdirs.user_cache_dir("witkit")) / name
+    try:
+        private_dir(folder)
+    except OSError:
+        return None
+    problem = trusted_dir(folder, "witkit cache")
+    if problem is not None:
+        warn_untrusted(problem, "working without it", stacklevel=3)
+        return None
+    return folder
+
+
+def keep(entry: Path, value: Any, max_entries: int) -> None:
+    """Pickle `value` into `entry` atomically; failures are ignored (a cache is only a
+    shortcut). Past `max_entries` pickles in the folder, the older half is removed."""
+    tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, entry)
+    except (OSError, pickle.PicklingError, RecursionError):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return
+    with contextlib.suppress(OSError):
+        entries = list(entry.parent.glob("*.pickle"))
+        if len(entries) > max_entries:
+            entries.sort(key=lambda p: p.stat().st_mtime)
+            for old in entries[: len(entries) // 2]:
+                with contextlib.suppress(OSError):
+                    old.unlink()

@@ -9,7 +9,8 @@ import click
 from witkit.cli import main
 from witkit.cli._common import AliasedOption, feature_options, parse_features
 from witkit.codegen.host import write_host
-from witkit.wit.resolve import resolve_path, select_world
+from witkit.wit.resolve_cache import resolve_path
+from witkit.wit.select import select_world
 
 
 @main.command(short_help="Generate typed Python host bindings for a WIT world.")

@@ -13,7 +13,8 @@ from witkit.cli._common import feature_options, parse_features
 from witkit.wit.json import to_json
 from witkit.wit.model import ResolvedPackages
 from witkit.wit.printer import print_wit, print_world
-from witkit.wit.resolve import resolve_path, select_world
+from witkit.wit.resolve_cache import resolve_path
+from witkit.wit.select import select_world
 
 PATH_ARG = click.Path(exists=True, path_type=Path)
 

@@ -87,7 +87,7 @@ def _bytecode_cache() -> _KeptTemplates | None:
     they are read only from a folder the current user owns and nobody else can write, the
     trust the tree and compile caches ask. `WITKIT_CACHE=0` turns it off.
     """
-    from witkit.wit.parser import cache_folder
+    from witkit._cachedirs import cache_folder
 
     folder = cache_folder("templates")
     return None if folder is None else _KeptTemplates(str(folder))

@@ -6,8 +6,9 @@ does not pay for the world checker and its WIT parser, nor the loader for `witki
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from witkit._lazy import lazy_attributes
 
 _MODULES = {
     "witkit.plugins.archive": ("extract_wasm",),
@@ -69,13 +70,7 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'witkit.plugins' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 __all__ = [

@@ -20,12 +20,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from witkit._cachedirs import cache_folder, keep
 from witkit._resources import data_dir
 from witkit.errors import SourceLocation, WitError, location_in_file
 from witkit.wit import ast
 from witkit.wit._gc import gc_paused
 
-__all__ = ["parse", "parse_bytes", "parse_file"]
+__all__ = ["cache_folder", "parse", "parse_bytes", "parse_file"]
 
 MAX_TYPE_NESTING = 100
 """The deepest a type may nest (`list<list<...>>`), wit-parser's own limit and message
@@ -39,34 +40,7 @@ checked on the file's size before reading and on what was read (never more than 
 one byte), so `/dev/zero` or a file that keeps growing fails as quickly as a huge file."""
 
 
-# --------------------------------------------------------------------------- the cache folder
-
-
-def cache_folder(name: str) -> Path | None:
-    """A private folder under the user's cache folder, or None where it cannot be trusted.
-
-    What is read from it is a pickle, so it must pass `witkit._cachedirs.distrust` (yours,
-    writable by nobody else, and so is every folder above it); otherwise the cache is left
-    alone, with one `RuntimeWarning` saying why: the cache only saves parsing time, so
-    refusing to parse would gain nothing. `WITKIT_CACHE=0` turns it off (None).
-    """
-    if os.environ.get("WITKIT_CACHE", "").strip() == "0":
-        return None
-    import platformdirs
-
-    from witkit._cachedirs import private_dir, trusted_dir, warn_untrusted
-
-    folder = Path(platformdirs.user_cache_dir("witkit")) / name
-    try:
-        private_dir(folder)
-    except OSError:
-        return None
-    problem = trusted_dir(folder, "WIT cache")
-    if problem is not None:
-        warn_untrusted(problem, "parsing without it", stacklevel=3)
-        return None
-    return folder
-
+# --------------------------------------------------------------------------- the tree cache
 
 MAX_CACHED_TREES = 2000
 """How many parsed files the tree cache keeps; past that the older half is removed."""
@@ -117,22 +91,7 @@ def _cached_tree(entry: Path, source: str, path: str) -> ast.File | None:
 
 def _keep_tree(entry: Path, tree: ast.File) -> None:
     """Write the tree atomically; failures are ignored (the cache is only a shortcut)."""
-    tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as f:
-            pickle.dump(tree, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, entry)
-    except (OSError, pickle.PicklingError, RecursionError):
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        return
-    with contextlib.suppress(OSError):
-        entries = list(entry.parent.glob("*.pickle"))
-        if len(entries) > MAX_CACHED_TREES:
-            entries.sort(key=lambda p: p.stat().st_mtime)
-            for old in entries[: len(entries) // 2]:
-                with contextlib.suppress(OSError):
-                    old.unlink()
+    keep(entry, tree, MAX_CACHED_TREES)
 
 
 def __getattr__(name: str) -> Any:

@@ -13,9 +13,10 @@ result, including the order of every arena, matches the reference. One module a 
    `Remap::append`): `@unstable` items whose feature is off are dropped, resource names
    in parameter position become `own<r>` handles, and `world` merges each world's
    `include`s (copying with `clone`) and elaborates it.
-5. `select` picks the world a caller asks for.
+5. `witkit.wit.select` picks the world a caller asks for.
 
-This module holds the entry points. Every user error is a `WitError` pointing at the
+This module holds the entry points; `resolve_path` reads a kept result back where it can
+(`witkit.wit.resolve_cache`). Every user error is a `WitError` pointing at the
 offending identifier.
 """
 
@@ -32,10 +33,10 @@ from witkit.wit.resolve.arena import Global
 from witkit.wit.resolve.fs import is_wit_file, read_path
 from witkit.wit.resolve.package import MAP_KEY_TYPES, PackageResolver
 from witkit.wit.resolve.remap import append
-from witkit.wit.resolve.select import select_world
 from witkit.wit.resolve.source import PackageSource, Sources, for_each_path, group_files, pkg_name
 from witkit.wit.resolve.toposort import dfs_packages
 from witkit.wit.resolve.world import MAX_IMPLIED_IMPORTS, MAX_INCLUDE_COPIES
+from witkit.wit.select import select_world
 
 __all__ = [
     "MAP_KEY_TYPES",
@@ -128,8 +129,18 @@ def resolve_path(
     A folder is one package made of all its `.wit` files; `deps/` holds the
     dependencies, each a package folder or a single `.wit` file, and the
     dependencies of dependencies too (wit-parser's layout). `features` enables
-    `@unstable` items (None enables all of them).
+    `@unstable` items (None enables all of them). A result kept from an earlier
+    resolution of the same files is read back (`witkit.wit.resolve_cache`).
     """
+    from witkit.wit.resolve_cache import resolve_path as kept
+
+    return kept(path, features=features)
+
+
+def resolve_path_anew(
+    path: str | Path, *, features: frozenset[str] | None = frozenset()
+) -> m.ResolvedPackages:
+    """`resolve_path` without the resolve cache: always parses and resolves."""
     sources = Sources()
     main, deps = read_path(Path(path), sources)
     return _resolve_groups(main, deps, sources, features)
