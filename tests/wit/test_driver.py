@@ -18,7 +18,8 @@ from tests.support.corpus import CORPUS
 from witkit.errors import WitError
 from witkit.wit import ast, parse
 from witkit.wit.driver import NotFast, _lex, parse_fast
-from witkit.wit.lalr import _parser, _scan_comments, _tables, _type_nesting_error
+from witkit.wit.driver import tables as _tables
+from witkit.wit.lalr import _parser, _scan_comments, _type_nesting_error
 from witkit.wit.to_ast import ToAst
 
 HERE = Path(__file__).resolve().parent

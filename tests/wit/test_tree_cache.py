@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from witkit.errors import WitError
-from witkit.wit import lalr, parser
+from witkit.wit import driver, parser
 from witkit.wit.parser import parse, parse_file
 
 SOURCE = "package a:b;\n/// Docs.\ninterface i { f: func(x: u32) -> string; }\n"
@@ -30,7 +30,7 @@ def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(source: str, path: str) -> None:
         raise AssertionError("the text was parsed although its tree was kept")
 
-    monkeypatch.setattr(lalr, "parse_text", refuse)
+    monkeypatch.setattr(driver, "parse_text", refuse)
 
 
 def _fresh(source: str, path: str, monkeypatch: pytest.MonkeyPatch) -> object:

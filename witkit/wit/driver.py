@@ -5,8 +5,8 @@ is made.
 It gives the same `ast.File` as Lark's parser followed by a walk of its tree (tests compare
 the two on every corpus file), but only for text that parses: at the first thing it does not
 expect (a character no terminal matches, a token the table has no action for, a type nested
-too deep, an unterminated comment) it raises `NotFast`, and `lalr.parse_text` runs Lark
-itself, which words the error as before. It reads Lark's own terminal order, keyword table
+too deep, an unterminated comment) it raises `NotFast`, and `parse_text` has Lark parse
+the text itself (`lalr.lark_errors`), which words the error as before. It reads Lark's own terminal order, keyword table
 and parse table, so the grammar file stays the one definition of the language; what it
 cannot mirror exactly (a new ignored terminal, a rule option it does not know) fails
 `Tables.from_lark` rather than parsing differently.
@@ -14,19 +14,23 @@ cannot mirror exactly (a new ignored terminal, a rule option it does not know) f
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import pickle
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lark import Lark
-from lark.lexer import UnlessCallback
-from lark.parsers.lalr_analysis import Shift
-
+from witkit._cachedirs import cache_folder, keep
+from witkit.errors import WitError, location_in_file
 from witkit.wit import ast
-from witkit.wit.parser import MAX_TYPE_NESTING
+from witkit.wit.parser import MAX_TYPE_NESTING, _tree_cache_salt
 from witkit.wit.to_ast import ToAst
 
-__all__ = ["NotFast", "Tables", "parse_fast"]
+if TYPE_CHECKING:
+    from lark import Lark
+
+__all__ = ["NotFast", "Tables", "error_at", "parse_fast", "parse_text", "tables"]
 
 
 class NotFast(Exception):
@@ -83,6 +87,9 @@ class Tables:
     def from_lark(cls, parser: Lark) -> Tables:
         """Read the tables of a Lark LALR parser with the basic lexer; `ValueError` where the
         grammar uses something this driver does not mirror."""
+        from lark.lexer import UnlessCallback
+        from lark.parsers.lalr_analysis import Shift
+
         frontend: Any = parser.parser
         lexer = frontend.lexer
         scanner = lexer.scanner
@@ -156,6 +163,93 @@ class Tables:
         (start,) = parse_table.start_states.values()
         (end,) = parse_table.end_states.values()
         return cls(pattern, keywords, chars, table, rules, start, end)
+
+
+@functools.lru_cache(maxsize=1)
+def tables() -> Tables:
+    """The tables, once per process: read back from the grammar cache folder, where they are
+    kept next to Lark's own (named by the tree cache's digest of the grammar, this code, the
+    node classes and the Lark and Python versions), so a process that parses valid WIT
+    neither imports Lark nor loads its parser; built from `lalr._parser()` otherwise."""
+    folder = cache_folder("grammar")
+    entry = (
+        None if folder is None else folder / f"wit-tables-{_tree_cache_salt().hex()[:32]}.pickle"
+    )
+    if entry is not None:
+        with contextlib.suppress(Exception), entry.open("rb") as f:
+            kept = pickle.load(f)
+            if isinstance(kept, Tables):
+                return kept
+    from witkit.wit.lalr import _parser
+
+    built = Tables.from_lark(_parser())
+    if entry is not None:
+        keep(entry, built, 2)
+    return built
+
+
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+    "\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5]"
+)
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_DISCOURAGED = frozenset("\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5")
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def error_at(message: str, source: str, path: str, offset: int, length: int = 1) -> WitError:
+    """A `WitError` pointing at `offset` in `source` (`length` characters underlined)."""
+    line, column = _line_column(source, offset)
+    return WitError(message, location_in_file(path, source, line, column, max(1, length)))
+
+
+def _check_input(source: str, path: str) -> None:
+    """Reject the code points wit-parser refuses: control codes, bidi overrides, deprecated ones."""
+    bad = _FORBIDDEN.search(source)
+    if bad is None:
+        return
+    char = bad.group()
+    line, _ = _line_column(source, bad.start())
+    escaped = f"'\\u{{{ord(char):x}}}'"
+    if char in _BIDI:
+        message = f"Input contains bidirectional override codepoint {escaped} at line {line}"
+    elif char in _DISCOURAGED:
+        message = f"Codepoint {escaped} at line {line} is discouraged by Unicode"
+    else:
+        message = f"Control code {escaped} at line {line}"
+    raise error_at(message, source, path, bad.start())
+
+
+def parse_text(source: str, path: str) -> ast.File:
+    """Parse the text of one `.wit` file (its size already checked) into an `ast.File`.
+
+    The fast path parses valid WIT; where it stops (a syntax error, or a `WitError` of its
+    own such as an invalid identifier), Lark parses the text again (`lalr.lark_errors`) so
+    that the error reported is the one wit-parser reports first: syntax errors anywhere in
+    the file before the checks made on the parsed items.
+    """
+    _check_input(source, path)
+    stopped: Exception
+    try:
+        return parse_fast(tables(), source, path)
+    except WitError as error:
+        from witkit.wit.lalr import lark_errors
+
+        lark_errors(source, path)
+        raise error from None
+    except Exception as error:  # NotFast, or a bug in the fast path or the transformer
+        stopped = error
+    from witkit.wit.lalr import lark_errors
+
+    lark_errors(source, path)
+    # Lark parsed what the fast path did not: a bug here, not in the WIT.
+    raise WitError(
+        f"internal error while reading WIT: {stopped!r}", location_in_file(path, source, 1, 1)
+    ) from stopped
 
 
 def _lex(

@@ -8,7 +8,14 @@ from pathlib import Path
 
 from witkit.errors import WitError
 
-__all__ = ["Layout", "is_wit_file", "layout"]
+__all__ = ["MAX_WIT_FILE_BYTES", "Layout", "is_wit_file", "layout"]
+
+MAX_WIT_FILE_BYTES = 8 * 1024 * 1024
+"""The largest `.wit` file (or text given to `parse`) witkit reads: 8 MiB. Real WIT files are
+kilobytes (the largest in WASI 0.2 and 0.3 is 41 KB, all of WASI 0.3 together 130 KB), so
+this is 200 times the largest real file while bounding what a hostile one costs: it is
+checked on the file's size before reading and on what was read (never more than this plus
+one byte), so `/dev/zero` or a file that keeps growing fails as quickly as a huge file."""
 
 Layout = tuple[list[Path], list[list[Path] | WitError]]
 """The main package's files, then each dependency's files in order (a folder's `.wit` files,

@@ -1,7 +1,7 @@
 """The Lark side of parsing WIT: the LALR parser built from `grammars/wit.lark` (cached in the
-user's cache folder), input checks, and, for text the fast path (`witkit.wit.driver`, which
-runs on this parser's tables) does not parse, Lark's own parse with comments blanked before
-lexing and its errors turned into wit-parser's messages. `parse_text` runs it all.
+user's cache folder), whose tables the fast path (`witkit.wit.driver`) runs, and, for text the
+fast path does not parse, Lark's own parse with comments blanked before lexing and its errors
+turned into wit-parser's messages (`lark_errors`).
 
 Imported only when text is really parsed (not when `witkit.wit.parser` finds the result in
 its cache), so that a process that parses nothing imports no Lark.
@@ -30,8 +30,7 @@ from lark.exceptions import (
 
 from witkit._resources import data_dir
 from witkit.errors import WitError, location_in_file
-from witkit.wit import ast
-from witkit.wit.driver import Tables, parse_fast
+from witkit.wit.driver import error_at
 from witkit.wit.parser import MAX_TYPE_NESTING, cache_folder
 
 # --------------------------------------------------------------------------- the Lark object
@@ -96,12 +95,6 @@ def _save_grammar_cache(parser: Lark, path: Path) -> None:
 
 
 @functools.lru_cache(maxsize=1)
-def _tables() -> Tables:
-    """The fast path's view of the parser's tables, built once per process."""
-    return Tables.from_lark(_parser())
-
-
-@functools.lru_cache(maxsize=1)
 def _terminal_descriptions() -> dict[str, str]:
     """How wit-parser names each token in "expected X, found Y" messages."""
     described: dict[str, str] = {
@@ -128,39 +121,6 @@ def _terminal_descriptions() -> dict[str, str]:
 _COMMENT_START = re.compile(r"//|/\*")
 _BLOCK_EDGE = re.compile(r"/\*|\*/")
 _NOT_NEWLINE = re.compile(r"[^\n]")
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-    "\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5]"
-)
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_DISCOURAGED = frozenset("\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5")
-
-
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _error_at(message: str, source: str, path: str, offset: int, length: int = 1) -> WitError:
-    line, column = _line_column(source, offset)
-    return WitError(message, location_in_file(path, source, line, column, max(1, length)))
-
-
-def _check_input(source: str, path: str) -> None:
-    """Reject the code points wit-parser refuses: control codes, bidi overrides, deprecated ones."""
-    bad = _FORBIDDEN.search(source)
-    if bad is None:
-        return
-    char = bad.group()
-    line, _ = _line_column(source, bad.start())
-    escaped = f"'\\u{{{ord(char):x}}}'"
-    if char in _BIDI:
-        message = f"Input contains bidirectional override codepoint {escaped} at line {line}"
-    elif char in _DISCOURAGED:
-        message = f"Codepoint {escaped} at line {line} is discouraged by Unicode"
-    else:
-        message = f"Control code {escaped} at line {line}"
-    raise _error_at(message, source, path, bad.start())
 
 
 def _scan_comments(source: str, path: str) -> str:
@@ -184,7 +144,7 @@ def _scan_comments(source: str, path: str) -> str:
             while depth:
                 edge = _BLOCK_EDGE.search(source, position)
                 if edge is None:
-                    raise _error_at("unterminated block comment", source, path, start, 2)
+                    raise error_at("unterminated block comment", source, path, start, 2)
                 depth += 1 if edge.group() == "/*" else -1
                 position = edge.end()
             end = position
@@ -231,7 +191,7 @@ def _expected_phrase(expected: set[str]) -> str:
 def _syntax_error(error: UnexpectedInput, source: str, path: str) -> WitError:
     if isinstance(error, UnexpectedCharacters):
         offset = error.pos_in_stream if error.pos_in_stream is not None else 0
-        return _error_at(f"unexpected character {error.char!r}", source, path, offset)
+        return error_at(f"unexpected character {error.char!r}", source, path, offset)
     if isinstance(error, UnexpectedToken):
         token = error.token
         expected = set(error.expected)
@@ -243,14 +203,14 @@ def _syntax_error(error: UnexpectedInput, source: str, path: str) -> WitError:
                 expected = set(interactive.accepts()) or expected
         wanted = _expected_phrase(expected)
         if token.type == "$END":
-            return _error_at(f"expected {wanted}, found eof", source, path, len(source))
+            return error_at(f"expected {wanted}, found eof", source, path, len(source))
         found = _terminal_descriptions().get(token.type, f"`{token.value}`")
         message = f"expected {wanted}, found {found}"
         offset = token.start_pos if token.start_pos is not None else 0
-        return _error_at(message, source, path, offset, len(str(token.value)))
+        return error_at(message, source, path, offset, len(str(token.value)))
     if isinstance(error, UnexpectedEOF):
         wanted = _expected_phrase(set(error.expected))
-        return _error_at(f"expected {wanted}, found eof", source, path, len(source))
+        return error_at(f"expected {wanted}, found eof", source, path, len(source))
     return WitError(f"invalid WIT: {error}", location_in_file(path, source, 1, 1))
 
 
@@ -281,7 +241,7 @@ def _type_nesting_error(text: str, source: str, path: str) -> tuple[int, WitErro
                     start -= 1
                 if start == end:
                     start, end = match.start(), match.end()
-                error = _error_at("type nesting too deep", source, path, start, end - start)
+                error = error_at("type nesting too deep", source, path, start, end - start)
                 return match.start(), error
     return None
 
@@ -296,7 +256,7 @@ def _check_nested_packages(tree: Tree[Token], source: str, path: str) -> None:
                 name = next(
                     c for c in inner.children if isinstance(c, Tree) and c.data == "package_name"
                 )
-                raise _error_at(
+                raise error_at(
                     "nested packages must be placed at the top-level",
                     source,
                     path,
@@ -305,31 +265,7 @@ def _check_nested_packages(tree: Tree[Token], source: str, path: str) -> None:
                 )
 
 
-def parse_text(source: str, path: str) -> ast.File:
-    """Parse the text of one `.wit` file (its size already checked) into an `ast.File`.
-
-    The fast path parses valid WIT; where it stops (a syntax error, or a `WitError` of its
-    own such as an invalid identifier), Lark parses the text again so that the error
-    reported is the one wit-parser reports first: syntax errors anywhere in the file before
-    the checks made on the parsed items.
-    """
-    _check_input(source, path)
-    stopped: Exception
-    try:
-        return parse_fast(_tables(), source, path)
-    except WitError as error:
-        _lark_errors(source, path)
-        raise error from None
-    except Exception as error:  # NotFast, or a bug in the fast path or the transformer
-        stopped = error
-    _lark_errors(source, path)
-    # Lark parsed what the fast path did not: a bug here, not in the WIT.
-    raise WitError(
-        f"internal error while reading WIT: {stopped!r}", location_in_file(path, source, 1, 1)
-    ) from stopped
-
-
-def _lark_errors(source: str, path: str) -> None:
+def lark_errors(source: str, path: str) -> None:
     """Raise the error Lark's parser finds in `source`, if any, as a wit-parser message."""
     text = _scan_comments(source, path)
     too_deep = _type_nesting_error(text, source, path)

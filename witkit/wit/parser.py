@@ -25,20 +25,13 @@ from witkit._resources import data_dir
 from witkit.errors import SourceLocation, WitError, location_in_file
 from witkit.wit import ast
 from witkit.wit._gc import gc_paused
+from witkit.wit.files import MAX_WIT_FILE_BYTES
 
-__all__ = ["cache_folder", "parse", "parse_bytes", "parse_file"]
+__all__ = ["MAX_WIT_FILE_BYTES", "cache_folder", "parse", "parse_bytes", "parse_file"]
 
 MAX_TYPE_NESTING = 100
 """The deepest a type may nest (`list<list<...>>`), wit-parser's own limit and message
 ("type nesting too deep"). WASI nests at most 4 deep; nothing below recurses further."""
-
-MAX_WIT_FILE_BYTES = 8 * 1024 * 1024
-"""The largest `.wit` file (or text given to `parse`) witkit reads: 8 MiB. Real WIT files are
-kilobytes (the largest in WASI 0.2 and 0.3 is 41 KB, all of WASI 0.3 together 130 KB), so
-this is 200 times the largest real file while bounding what a hostile one costs: it is
-checked on the file's size before reading and on what was read (never more than this plus
-one byte), so `/dev/zero` or a file that keeps growing fails as quickly as a huge file."""
-
 
 # --------------------------------------------------------------------------- the tree cache
 
@@ -123,7 +116,7 @@ def parse(source: str, path: str) -> ast.File:
         tree = _cached_tree(entry, source, path)
         if tree is not None:
             return tree
-    from witkit.wit.lalr import parse_text
+    from witkit.wit.driver import parse_text
 
     with gc_paused():
         tree = parse_text(source, path)

@@ -16,13 +16,15 @@ import contextlib
 import functools
 import hashlib
 import importlib.util
+import os
 import pickle
+import stat
 import sys
 from pathlib import Path
 
 from witkit._cachedirs import cache_folder, keep
 from witkit.wit import model as m
-from witkit.wit.files import layout
+from witkit.wit.files import MAX_WIT_FILE_BYTES, layout
 
 __all__ = ["resolve_path"]
 
@@ -50,6 +52,20 @@ def _code_salt() -> bytes:
     return digest.digest()
 
 
+def _small_file(file: Path) -> bytes | None:
+    """The bytes of a regular file of at most `MAX_WIT_FILE_BYTES`, else None (the parser
+    refuses the rest with its own error, without reading them)."""
+    try:
+        info = os.stat(file)  # before opening: opening a pipe could block
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_WIT_FILE_BYTES:
+            return None
+        with file.open("rb") as f:
+            data = f.read(MAX_WIT_FILE_BYTES + 1)
+    except OSError:
+        return None
+    return None if len(data) > MAX_WIT_FILE_BYTES else data
+
+
 def _key(path: Path, features: frozenset[str] | None) -> str | None:
     """The entry name for resolving `path`, or None where it is not kept (the cache is off,
     or finding or reading the files fails: resolving will say why)."""
@@ -64,9 +80,8 @@ def _key(path: Path, features: frozenset[str] | None) -> str | None:
             return None
         digest.update(b"\1")
         for file in group:
-            try:
-                data = file.read_bytes()
-            except OSError:
+            data = _small_file(file)
+            if data is None:
                 return None
             name = str(file).encode("utf-8", "surrogatepass")
             digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
