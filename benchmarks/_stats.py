@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
 import platform
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -138,3 +140,44 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
         f"Python {sys.version.split()[0]}"
     )
+
+
+Argv = Callable[[int], Sequence[str]]
+"""A command line as a function of the run number."""
+
+
+def _process_env() -> dict[str, str]:
+    """The environment of the timed processes: bytecode is written and read, as installed."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def interleaved_processes(
+    commands: dict[str, Argv], *, repeat: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall-clock and CPU seconds (user + system, the process's children included) of each
+    command per run, run by run alternating between commands (so machine noise lands on all
+    alike), after one untimed warm-up run of each."""
+    env = _process_env()
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for run in range(-1, repeat):
+        for name, argv in commands.items():
+            args = argv(run + 1)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(args, check=True, capture_output=True, env=env)
+            took = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if run >= 0:
+                wall[name].append(took)
+                cpu[name].append(
+                    after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+                )
+    return wall, cpu
+
+
+def ratio(ours: Sequence[float], theirs: Sequence[float]) -> Sample:
+    """The per-run ratios of interleaved runs, as a median and range."""
+    return sample_of([a / b for a, b in zip(ours, theirs, strict=True)])
