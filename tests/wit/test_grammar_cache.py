@@ -74,7 +74,7 @@ def test_a_folder_others_can_write_is_not_trusted(
     [table] = _tables(cache_home)
     os.chmod(cache_home, 0o777)
     table.write_bytes(b"planted by another user")
-    with pytest.warns(RuntimeWarning, match=rf"WIT cache {cache_home}: others can write it \(mode 0777\)"):
+    with pytest.warns(RuntimeWarning, match=rf"witkit cache {cache_home}: others can write it \(mode 0777\)"):
         assert _build().parse(SOURCE) is not None
     assert table.read_bytes() == b"planted by another user"  # neither read nor rewritten
 

@@ -105,7 +105,7 @@ def test_witkit_cache_0_keeps_nothing(trees: Path, monkeypatch: pytest.MonkeyPat
 def test_a_folder_others_can_write_is_not_used(trees: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trees.mkdir(parents=True)
     trees.chmod(0o777)
-    with pytest.warns(RuntimeWarning, match=rf"WIT cache {trees}: .*; parsing without it"):
+    with pytest.warns(RuntimeWarning, match=rf"witkit cache {trees}: .*; working without it"):
         parse(SOURCE, "a.wit")
     assert _entries(trees) == []
     planted = trees / "planted.pickle"
