@@ -574,10 +574,10 @@ def _lower_resource(desc: Own | Borrow, env: Env) -> Lower:
 
         return lower_host
     assert isinstance(res, GuestResource)
-    pcls = res.py_class
+    pcls, classes = res.py_class, res.classes
 
     def lower_guest(v: Any, addr: int) -> None:
-        if not isinstance(v, pcls):
+        if not isinstance(v, classes):
             raise BindingError(f"expected a {pcls.__name__} for {desc!r}, got {v!r}")
         if v._witkit_instance is not env.instance:
             raise foreign_resource(v)

@@ -115,6 +115,9 @@ class AsyncInstance(Instance):
         self._waiting: asyncio.Future[Any] | None = None
         self._import_tasks: set[asyncio.Future[Any]] = set()
         self._continuations: list[Any] = []
+        self.released_resources = 0
+        """Guest resources dropped on the host side whose guest destructor could not run (see
+        `_drop_resource`)."""
         super().__init__(runtime, component, imports, wasi, limits, True)
         runtime._ensure_ticker(fast=True)
         # From here on the store yields to its caller at every epoch tick (and refuses sync
@@ -219,6 +222,25 @@ class AsyncInstance(Instance):
 
     def _raise_poisoned(self) -> NoReturn:
         raise PluginError(f"instance trapped earlier; reload the plugin (it failed with {self._poisoned})")
+
+    # -- guest resources --------------------------------------------------------------------------
+
+    def _drop_resource(self, handle: wc.ResourceAny) -> None:
+        """Release a guest resource's handle without running the guest's destructor.
+
+        A store that yields refuses wasmtime's sync resource drop ("store configuration requires
+        that `*_async` functions are used instead", sticky from the first yield setting), and
+        wasmtime 50's C API exports no async one (`ResourceAny::resource_drop_async` has no C
+        function). So the proxy ends here (later uses raise PluginError) and the handle is let
+        go; the guest keeps the resource's state until the instance goes (`AsyncPool` and
+        reloading reclaim it). `released_resources` counts them.
+        """
+        self.released_resources += 1
+
+    def _defer_drop(self, handle: wc.ResourceAny) -> None:
+        """A collected proxy: released as `_drop_resource` does (nothing to run at the next call)."""
+        if self._poisoned is None:
+            self.released_resources += 1
 
     # -- imports ----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import inspect
 import logging
 import math
 import re
@@ -1096,6 +1097,12 @@ class Instance:
             if checked is None or not _same(checked, (item.params, item.result)):
                 check_signature(f"import {qual}", item.params, item.result, fty)
                 self._facts.imports_checked[qual] = (tuple(item.params), item.result)
+        if not self._async and inspect.iscoroutinefunction(item.impl):
+            raise PluginError(
+                f"import {qual} is implemented by an `async def` function, which only an async "
+                "plugin can await; load it with the async API (witkit.load_async, "
+                "Runtime.instantiate_async or a generated Async<World>.load)"
+            )
         if self._fast:
             self._define_fast(li, item, qual)
         elif fty is not None:

@@ -302,10 +302,10 @@ def _resource_to_pub(desc: Own | Borrow, inst: Instance) -> ToPub:
 
         return host_to_pub
     assert isinstance(res, GuestResource)
-    pcls = res.py_class
+    pcls, classes = res.py_class, res.classes
 
     def guest_to_pub(v: Any) -> Any:
-        if not isinstance(v, pcls):
+        if not isinstance(v, classes):
             raise BindingError(f"expected a {pcls.__name__} for {desc!r}, got {v!r}")
         if v._witkit_instance._store is not inst._store:  # `inst` may be a weakref.proxy
             raise foreign_resource(v)

@@ -14,6 +14,7 @@ import threading
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
 import wasmtime
@@ -36,11 +37,13 @@ from witkit.runtime.worldcheck import (
 
 __all__ = [
     "ArgumentError",
+    "AsyncBoundResource",
     "BoundResource",
     "FuncSpec",
     "Source",
     "WorldMismatch",
     "WorldSpec",
+    "bind_async_resource",
     "bind_resource",
     "check_component",
     "component_type_text",
@@ -57,6 +60,8 @@ __all__ = [
 ]
 
 P = TypeVar("P", bound=ResourceProxy)
+Q = TypeVar("Q", bound=ResourceProxy)
+A = TypeVar("A", bound="AsyncBoundResource")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -79,13 +84,12 @@ async def load_component_async(runtime: Runtime, source: Source) -> wc.Component
     return await asyncio.to_thread(load_component, runtime, source)
 
 
-def require(obj: object, cls: type[Any], what: str) -> None:
-    """Raise BindingError unless `obj` is a `cls`: a host import object of the wrong class."""
+def require(obj: object, cls: type[Any] | tuple[type[Any], ...], what: str) -> None:
+    """Raise BindingError unless `obj` is a `cls` (or one of them): a host import object of the
+    wrong class."""
     if not isinstance(obj, cls):
-        raise BindingError(
-            f"{what} must be an instance of {cls.__module__}.{cls.__qualname__}, "
-            f"got {type(obj).__qualname__}"
-        )
+        names = " or ".join(f"{c.__module__}.{c.__qualname__}" for c in (cls if isinstance(cls, tuple) else (cls,)))
+        raise BindingError(f"{what} must be an instance of {names}, got {type(obj).__qualname__}")
 
 
 def member(obj: object, name: str) -> Any:
@@ -136,14 +140,57 @@ class BoundResource(ResourceProxy):
         return super()._witkit_wrap(instance, handle, owned=owned)
 
 
+class AsyncBoundResource(BoundResource):
+    """Base of generated guest-resource classes of async plugins (`AsyncCounter`).
+
+    Methods and static functions are coroutines (`await counter.increment(2)`). The WIT
+    constructor is the coroutine class method `new` (`await plugin.api.Counter.new(5)`): Python
+    constructs objects synchronously (`__new__`/`__init__` cannot be awaited, and an
+    `__await__` returned from `Counter(5)` would make a half-built object reachable), so
+    calling the class itself raises PluginError naming `new`. Handles follow the sync classes'
+    rules: an `own` argument moves the handle into the guest, `drop()` (or leaving an `async
+    with` block) ends the proxy, later uses raise PluginError, and a resource of another
+    plugin is refused. wasmtime 50 cannot run a guest destructor on an async store (see
+    `AsyncInstance._drop_resource`): dropping releases the handle on the host side only.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Proxies of returned handles are made without `__init__` (`_witkit_wrap`).
+        raise PluginError(
+            f"{type(self).__name__}(...) cannot construct a guest resource of an async plugin (a "
+            f"constructor cannot be awaited); use `await plugin.<interface>.<Resource>.new(...)`"
+        )
+
+    async def __aenter__(self: A) -> A:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.drop()
+
+
 _BOUND_ATTR = "_witkit_bound_resources"
 # Kept on the Instance itself (not in a weak map whose values would keep it alive).
 
 
 def bind_resource(instance: Instance, base: type[P], calls: object) -> type[P]:
     """A subclass of `base` whose `_witkit_calls` are `instance`'s prepared functions."""
-    bound = type(base.__name__, (base,), {"_witkit_calls": calls, "__module__": base.__module__})
-    bound.__qualname__ = base.__qualname__
+    return _bind(instance, base, base, calls)
+
+
+def bind_async_resource(instance: Instance, base: type[BoundResource], proxy: type[Q], calls: object) -> type[Q]:
+    """As `bind_resource` for an async plugin: handles of resource `base` that `instance`'s
+    calls return come back as the returned subclass of `proxy` (`base`'s `Async<Resource>`)."""
+    return _bind(instance, base, proxy, calls)
+
+
+def _bind(instance: Instance, base: type[Any], proxy: type[Q], calls: object) -> type[Q]:
+    bound = type(proxy.__name__, (proxy,), {"_witkit_calls": calls, "__module__": proxy.__module__})
+    bound.__qualname__ = proxy.__qualname__
     table: dict[type[Any], type[Any]] | None = getattr(instance, _BOUND_ATTR, None)
     if table is None:
         table = {}

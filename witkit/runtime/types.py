@@ -436,7 +436,20 @@ class GuestResource(ResourceDesc):
     `__init__` call); lowering reads the proxy's handle (an `own` moves it into the guest).
     """
 
-    __slots__ = ()
+    __slots__ = ("classes",)
+
+    def __init__(
+        self,
+        py_class: type[Any],
+        name: str | None = None,
+        identity: str | None = None,
+        *,
+        async_class: type[Any] | None = None,
+    ) -> None:
+        super().__init__(py_class, name, identity)
+        self.classes: tuple[type[Any], ...] = (py_class,) if async_class is None else (py_class, async_class)
+        """The proxy classes a handle of this resource may be passed as: `py_class`, and the
+        class of async plugins' proxies (`async_class`, generated as `Async<Resource>`)."""
 
     def __repr__(self) -> str:
         return f"GuestResource({self.name})"

@@ -50,6 +50,7 @@ from witkit.runtime.types import (
     Err,
     FixedList,
     Flags,
+    GuestResource,
     List,
     Ok,
     Option,
@@ -750,7 +751,8 @@ def find_problem(desc: TypeDesc, value: Any) -> str | None:
         return f"expected Ok(...) or Err(...), {_got(value)}"
     if isinstance(desc, (Own, Borrow)):
         cls = desc.resource.py_class
-        if not isinstance(value, cls):
+        classes = desc.resource.classes if isinstance(desc.resource, GuestResource) else cls
+        if not isinstance(value, classes):
             return f"expected {cls.__name__}, {_got(value)}"
         if isinstance(value, ResourceProxy) and getattr(value, "_witkit_handle", None) is None:
             return f"the {cls.__name__} was {getattr(value, '_witkit_state', 'dropped')}"
