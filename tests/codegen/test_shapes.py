@@ -56,8 +56,8 @@ def test_editor_world_resource_and_types(generated: Generated) -> None:
             "t:a/i#f: async functions are bound only as freestanding exports",
         ),
         (
-            "interface i { resource r; f: async func() -> u32; }\nworld w { export i; }",
-            "t:a/i#f: an `async func` in an interface with resources is not supported",
+            "interface i { resource r { m: async func(); } }\nworld w { export i; }",
+            "t:a/i#[method]r.m: async functions are bound only as freestanding exports",
         ),
         (
             "interface i { f: func() -> stream<u8>; }\nworld w { import i; }",
@@ -85,3 +85,15 @@ def test_what_cannot_be_bound_is_one_line_naming_the_item(source: str, message: 
     text = str(info.value)
     assert message in text
     assert "\n" not in text
+
+
+def test_an_async_func_beside_exported_resources_is_bound_by_the_async_class() -> None:
+    source = "interface i { resource r { constructor(); m: func() -> r; } f: async func(x: r) -> u32; }"
+    resolved = resolve_source(f"package t:a;\n{source}\nworld w {{ export i; }}\n")
+    files = render_host(resolved.resolve, select_world(resolved.resolve, resolved.packages), "w")
+    module = files["i.py"]
+    sync_class, async_class = module.split("\nclass I:")[1].split("\nclass AsyncI:")
+    assert "def f(" not in sync_class
+    assert "async def f(self, x: AsyncR) -> int:" in async_class
+    assert "r: type[AsyncR]" not in async_class and "R: type[AsyncR]" in async_class
+    assert "async def m(self) -> AsyncR:" in module and "def m(self) -> R:" in module

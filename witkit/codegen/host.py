@@ -8,7 +8,7 @@ This module names everything (modules, classes, members, constants) and builds t
 `witkit.codegen.imports` adds the fixed imports, the templates lay the text out, and
 `witkit.codegen.formatting` formats the package in one pass.
 
-Just over 800 lines because `HostBuilder` is one naming authority: the names taken in each
+About 900 lines because `HostBuilder` is one naming authority: the names taken in each
 module and class (types, specs, prepared-call attributes, resource members) are decided once
 and read by the type, function, module and world views alike; split apart, each part would
 consult the others' tables. Spelling, views, imports and formatting already live apart.
@@ -21,6 +21,7 @@ import keyword
 import os
 import sys
 from collections.abc import Set
+from dataclasses import replace
 from pathlib import Path
 
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
@@ -196,6 +197,17 @@ class HostBuilder:
                         cases.append(free_name(variant_case_class(td.name, c.name), given))
                         given.add(cases[-1])
                 self._spelled[t] = TypeNames(cls, desc, tuple(cases))
+            if owner.kind == "interface" and (
+                self.directions.get(owner.id) == "export" or owner.id in self.dual
+            ):
+                # After every other name of the scope, so adding them renames nothing else.
+                for t in scope:
+                    td = self.resolve.types[t]
+                    if td.owner == owner and td.name is not None and isinstance(td.kind, m.Resource):
+                        names = self._spelled[t]
+                        async_cls = free_name(f"Async{names.cls}", given)
+                        given.add(async_cls)
+                        self._spelled[t] = TypeNames(names.cls, names.desc, names.cases, async_cls)
         return self._spelled[tid]
 
     # ---- module names
@@ -488,6 +500,8 @@ class HostBuilder:
             class_names |= {spelled.cls, *spelled.cases}
             if isinstance(td.kind, m.Resource):
                 resource_aliases.add(f"_{spelled.cls}")
+                if spelled.async_cls and exported:
+                    class_names.add(spelled.async_cls)
         class_name = pascal(iface.name or self.keys[iid])
         if class_name in class_names:
             class_name += "Interface"
@@ -495,6 +509,10 @@ class HostBuilder:
         # And `_Name`: the interface class may refer to a resource through such an alias.
         imports.taken |= class_names | {class_name} | resource_aliases
         resources: list[ResourceView] = []
+        # The async classes' signatures name guest resources' async classes (`AsyncCounter`).
+        async_pt = PyTypesFor(
+            self, iid, imports, exported=exported, export_copy=export_copy, async_resources=True
+        )
         for tid in owned:
             tv = self.type_view(tid, pt)
             if tv is None:
@@ -518,6 +536,15 @@ class HostBuilder:
                     statics=[v for v in views if v.kind == "static"],
                     identity=f"{side} {self.keys[iid]}#{tv.wit}",
                 )
+                async_cls = self.type_names(tid).async_cls
+                if side == "export" and async_cls is not None:
+                    rv.async_name = async_cls
+                    new = free_name("new", {v.name for v in views} | GUEST_RESOURCE_NAMES)
+                    for f, v in zip(funcs, views, strict=True):
+                        py = new if v.kind == "constructor" else v.name
+                        rv.async_views.append(
+                            self.async_twin(f, v, async_pt, f"{async_cls}.{py}", py)
+                        )
                 tv.resource = rv
                 resources.append(rv)
             type_views.append(tv)
@@ -534,18 +561,25 @@ class HostBuilder:
                         f, class_pt, class_name, item=f"{self.keys[iid]}#{f.name}", export=exported
                     )
                 )
-        async_class = None
-        if exported and not resources:
+        async_class = async_imports_class = None
+        async_functions: list[FuncView] = []
+        if exported:
             async_class = free_name(f"Async{class_name}", class_names | {class_name}, BUILTIN_NAMES)
             imports.taken.add(async_class)
-        elif exported:
-            for fv in functions:
-                if fv.is_async:
-                    raise BindingError(
-                        f"{self.keys[iid]}#{fv.wit}: an `async func` in an interface with "
-                        "resources is not supported by witkit's host bindings yet (the async "
-                        "classes bind interfaces without resources)"
-                    )
+            freestanding = [
+                f
+                for f in iface.functions.values()
+                if f.kind == "freestanding" or f.kind == "async-freestanding"
+            ]
+            async_functions = [
+                self.async_twin(f, fv, async_pt, f"{async_class}.{fv.name}")
+                for f, fv in zip(freestanding, functions, strict=True)
+            ]
+        elif side == "import":
+            async_imports_class = free_name(
+                f"Async{class_name}", class_names | {class_name}, BUILTIN_NAMES
+            )
+            imports.taken.add(async_imports_class)
         return ModuleView(
             path=path,
             module=module,
@@ -562,6 +596,22 @@ class HostBuilder:
             imports=imports,
             class_aliases=sorted(class_pt.aliases),
             async_class=async_class,
+            async_functions=async_functions,
+            async_imports_class=async_imports_class,
+        )
+
+    def async_twin(
+        self, f: m.Function, fv: FuncView, pt: PyTypesFor, where: str, name: str | None = None
+    ) -> FuncView:
+        """`fv` as the async classes bind it: the same spec and prepared-call attribute,
+        signatures spelled by `pt` (guest resources as their async classes), named by `where`."""
+        params = [
+            replace(p, annotation=pt.types.annotation(w.type, None))
+            for p, w in zip(fv.params, f.params, strict=True)
+        ]
+        returns, raises = pt.types.signature_types(f.result)
+        return replace(
+            fv, params=params, returns=returns, raises=raises, where=where, name=name or fv.name
         )
 
     def world_view(self) -> tuple[WorldView, list[ModuleView]]:
@@ -600,6 +650,8 @@ class HostBuilder:
         class_name = free_name(pascal(wname), taken)
         imports_class = free_name(f"{class_name}Imports", taken)
         taken |= {class_name, imports_class}
+        async_imports_class = free_name(f"Async{imports_class}", taken)
+        taken.add(async_imports_class)
         imports.taken |= taken
         # The imports class has an attribute per world resource (`Blob: type[Blob]`), which
         # shadows the module's class in its body: its methods name them through `_Blob`.
@@ -663,24 +715,23 @@ class HostBuilder:
                     )
                 )
         exported_modules = [mv for mv in modules if mv.side == "export" and mv.has_class]
-        async_class = None
-        if all(mv.async_class is not None for mv in exported_modules):
-            async_class = free_name(f"Async{class_name}", taken)
-            imports.taken.add(async_class)
-        else:
-            for fv in exported_functions:
-                if fv.is_async:
-                    raise BindingError(
-                        f"{wit}#{fv.wit}: an `async func` in a world that exports resources is not "
-                        "supported by witkit's host bindings yet (the async classes bind worlds "
-                        "whose exported interfaces have no resources)"
-                    )
+        async_class = free_name(f"Async{class_name}", taken)
+        imports.taken.add(async_class)
+        async_pt = PyTypesFor(self, None, imports, async_resources=True)
+        world_exports = [
+            item.function
+            for item in self.world.exports.values()
+            if isinstance(item, m.WorldFunction)
+        ]
+        async_exports = [
+            self.async_twin(f, fv, async_pt, f"{async_class}.{fv.name}")
+            for f, fv in zip(world_exports, exported_functions, strict=True)
+        ]
         for mv in modules:
             package, _, module = mv.module.rpartition(".")
             imports.name(f".{package}", module, mv.alias)
         all_names = sorted(
-            {class_name, imports_class, "Err", "Some"}
-            | ({async_class} if async_class else set())
+            {class_name, imports_class, async_class, async_imports_class, "Err", "Some"}
             | {t.name for t in types}
             | {c.name for t in types if t.kind == "variant" for c in t.cases}
             | {n for n, _ in reexports}
@@ -706,6 +757,8 @@ class HostBuilder:
             class_aliases=sorted(class_pt.aliases),
             places=resource_labels(self.resolve, self.world)[2],
             async_class=async_class,
+            async_imports_class=async_imports_class,
+            async_exports=async_exports,
         )
         return view, modules
 

@@ -73,7 +73,7 @@ def module_imports(mv: ModuleView) -> None:
         _fixed(imports, "ABC", "abstractmethod")
     if mv.side == "export" and mv.has_class:
         _fixed(imports, "Callable")
-        if mv.async_class and mv.functions:
+        if mv.async_class and mv.all_functions:
             _fixed(imports, "Awaitable")
         if mv.resources:
             _fixed(imports, "ClassVar")

@@ -69,8 +69,11 @@ class PyTypesFor:
         *,
         exported: bool = False,
         export_copy: bool = False,
+        async_resources: bool = False,
     ) -> None:
         self.builder = builder
+        self.async_resources = async_resources
+        """Guest resources are spelled as their async plugins' classes (`AsyncCounter`)."""
         self.exported = exported
         """The module is on the exported side: resources of an interface the world both
         imports and exports are its exported side's classes."""
@@ -106,11 +109,22 @@ class PyTypesFor:
         td = self.resolve.types[tid]
         assert td.name is not None
         prefix = self._owner_prefix(tid)
-        cls = self.builder.type_names(tid).cls
+        names = self.builder.type_names(tid)
+        cls = names.cls
+        if self.async_resources and names.async_cls and self._guest_side(tid):
+            return prefix + names.async_cls
         if not prefix and self.shadowed and isinstance(td.kind, m.Resource):
             self.aliases.add(cls)
             return f"_{cls}"
         return prefix + cls
+
+    def _guest_side(self, tid: int) -> bool:
+        """Resource `tid` is one the plugin exports (its module holds a guest proxy class)."""
+        owner = self.resolve.types[tid].owner
+        assert owner is not None
+        if owner.id in self.builder.dual:
+            return self.exported
+        return self.builder.directions.get(owner.id) == "export"
 
     def _check_one_class(self, tid: int) -> None:
         """BindingError when value type `tid`, used on the exported side, holds a resource of an

@@ -35,6 +35,8 @@ class TypeNames:
     """Its descriptor constant: `SHAPE_TYPE`."""
     cases: tuple[str, ...] = ()
     """A variant's case classes, in case order: `Shape_Circle`, ..."""
+    async_cls: str | None = None
+    """A resource of an interface: its proxy class for async plugins, `AsyncCounter`."""
 
 
 @dataclass
@@ -195,6 +197,10 @@ class ResourceView:
     statics: list[FuncView]
     identity: str | None = None
     """Where the world declares it, as the load-time check names it (`export ns:pkg/i#r`)."""
+    async_name: str | None = None
+    """A guest resource's proxy class for async plugins (`AsyncCounter`); None: there is none."""
+    async_views: list[FuncView] = field(default_factory=list)
+    """The async class's twins of `functions`, in that order: signatures name `async_name`."""
 
     @property
     def functions(self) -> list[FuncView]:
@@ -207,6 +213,19 @@ class ResourceView:
         it makes one for the guest's constructor, or serves its static functions. A resource
         with methods only needs none: the host's own functions return its objects."""
         return bool(self.constructor or self.statics)
+
+    @property
+    def async_constructor(self) -> FuncView | None:
+        """The async class's `new`: the twin of the constructor."""
+        return next((v for v in self.async_views if v.kind == "constructor"), None)
+
+    @property
+    def async_methods(self) -> list[FuncView]:
+        return [v for v in self.async_views if v.kind == "method"]
+
+    @property
+    def async_statics(self) -> list[FuncView]:
+        return [v for v in self.async_views if v.kind == "static"]
 
     @property
     def local(self) -> str:
@@ -253,8 +272,11 @@ class ModuleView:
     class_aliases: list[str] = field(default_factory=list)
     """Resource classes the interface class refers to as `_Name` (its attributes shadow them)."""
     async_class: str | None = None
-    """The exported interface's class for async plugins (`AsyncApi`); None where the interface
-    has resources (their constructors and methods are sync only)."""
+    """The exported interface's class for async plugins (`AsyncApi`); None on other sides."""
+    async_functions: list[FuncView] = field(default_factory=list)
+    """The async class's twins of `functions`: signatures name resources' async classes."""
+    async_imports_class: str | None = None
+    """An imported interface's base class for hosts whose methods are `async def` (`AsyncStore`)."""
 
     @property
     def has_class(self) -> bool:
@@ -277,6 +299,14 @@ class ModuleView:
         out = list(self.functions)
         for r in self.resources:
             out += r.functions
+        return out
+
+    @property
+    def all_async_functions(self) -> list[FuncView]:
+        """The async twins of `all_functions`, in the same order."""
+        out = list(self.async_functions)
+        for r in self.resources:
+            out += r.async_views
         return out
 
 
@@ -307,8 +337,11 @@ class WorldView:
     class_aliases: list[str] = field(default_factory=list)
     """World resource classes the imports class refers to as `_Name` (its attributes shadow them)."""
     async_class: str | None = None
-    """The world class for async plugins (`AsyncVowels`); None where an exported interface has
-    resources."""
+    """The world class for async plugins (`AsyncVowels`)."""
+    async_imports_class: str | None = None
+    """The imports base class whose methods are `async def` (`AsyncVowelsImports`)."""
+    async_exports: list[FuncView] = field(default_factory=list)
+    """The async world class's twins of `exported_functions`."""
 
     @property
     def sync_exports(self) -> list[FuncView]:

@@ -8,7 +8,7 @@ instance of your subclass of `KitchenImports`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from witkit import runtime as _rt
@@ -20,6 +20,8 @@ from . import store as _store
 from . import types as _types
 
 __all__ = [
+    "AsyncKitchen",
+    "AsyncKitchenImports",
     "Err",
     "Greeting",
     "Kitchen",
@@ -97,9 +99,20 @@ class KitchenImports(ABC):
         """A world-level import: a log line from the plugin."""
 
 
-def _link(imports: KitchenImports) -> list[_rt.Import]:
+class AsyncKitchenImports(ABC):
+    """`KitchenImports` for `AsyncKitchen`: its methods are `async def`, awaited on the event loop while the guest waits; each interface may be either kind."""
+
+    store: _store.Store | _store.AsyncStore
+    """Implements the imported interface `witkit:kitchen/store@0.1.0`."""
+
+    @abstractmethod
+    async def log(self, level: int, message: str) -> None:
+        """A world-level import: a log line from the plugin."""
+
+
+def _link(imports: KitchenImports | AsyncKitchenImports) -> list[_rt.Import]:
     """The runtime imports serving every import of the world from `imports`."""
-    _h.require(imports, KitchenImports, "imports")
+    _h.require(imports, (KitchenImports, AsyncKitchenImports), "imports")
     return [
         _h.import_func(_F_LOG, imports.log),
         _store.link(_h.member(imports, "store")),
@@ -156,3 +169,59 @@ class Kitchen:
 
     def greet(self, name: str) -> Greeting:
         return self._greet(name)
+
+
+class AsyncKitchen:
+    """A loaded `witkit:kitchen/kitchen@0.1.0` plugin whose calls are awaited on the event loop.
+
+    The loop keeps serving other tasks while the guest computes; imports may be `async def`.
+    `asyncio.wait_for`, task cancellation and `cancel()` stop the guest (the plugin must then
+    be reloaded). `async func` exports are bound here only.
+    """
+
+    api: _api.AsyncApi
+    """The exported interface `witkit:kitchen/api@0.1.0`."""
+
+    def __init__(self, instance: _rt.AsyncInstance) -> None:
+        """Bind to an async instance of a component that passed the world check (see `load`)."""
+        self.instance = instance
+        """The running component (captured output, fuel used, ...)."""
+        self.api = _api.AsyncApi(instance)
+        self._add: Callable[[int, int], Awaitable[int]] = _h.prepare(
+            instance, None, _F_ADD, "AsyncKitchen.add"
+        )
+        self._greet: Callable[[str], Awaitable[Greeting]] = _h.prepare(
+            instance, None, _F_GREET, "AsyncKitchen.greet"
+        )
+
+    @classmethod
+    async def load(
+        cls,
+        source: _h.Source,
+        *,
+        imports: KitchenImports | AsyncKitchenImports,
+        runtime: _rt.Runtime | None = None,
+        wasi: _rt.Wasi | None = None,
+        limits: _rt.Limits | None = None,
+    ) -> AsyncKitchen:
+        """As `Kitchen.load`, for async calls; compiling runs in a worker thread.
+
+        `imports` is a `KitchenImports`, or for `async def` methods an `AsyncKitchenImports`.
+        A given `runtime` needs epoch interruption (`Runtime(cancellable=True)` or a timeout).
+        """
+        rt = runtime if runtime is not None else _h.default_runtime(limits, epoch=True)
+        component = await _h.load_component_async(rt, source)
+        _h.check_component(component, rt.engine, WORLD)
+        links = _link(imports)
+        return cls(rt.instantiate_async(component, links, wasi=wasi, limits=limits))
+
+    def cancel(self) -> bool:
+        """Stop the call running on this plugin, from any thread or task: it raises `witkit.Cancelled`."""
+        return self.instance.cancel()
+
+    async def add(self, a: int, b: int) -> int:
+        """World-level exports."""
+        return await self._add(a, b)
+
+    async def greet(self, name: str) -> Greeting:
+        return await self._greet(name)

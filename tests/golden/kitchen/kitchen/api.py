@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from witkit import runtime as _rt
@@ -37,8 +37,32 @@ class Counter(_h.BoundResource):
         return cls._witkit_calls._counter_merge(a, b)
 
 
+class AsyncCounter(_h.AsyncBoundResource):
+    """A counter owned by the plugin.
+
+    The guest resource `counter` of an async plugin: `await p.api.Counter.new(...)` makes one (a constructor cannot be awaited); its methods are awaited; `drop()` or leaving `async with` ends it.
+    """
+
+    _witkit_calls: ClassVar[AsyncApi]
+
+    @classmethod
+    async def new(cls, start: int) -> AsyncCounter:
+        return await cls._witkit_calls._counter_new(start)
+
+    async def increment(self, by: int) -> int:
+        return await self._witkit_calls._counter_increment(self, by)
+
+    async def value(self) -> int:
+        return await self._witkit_calls._counter_value(self)
+
+    @classmethod
+    async def merge(cls, a: AsyncCounter, b: AsyncCounter) -> AsyncCounter:
+        """Sums two counters into a new one; takes the second."""
+        return await cls._witkit_calls._counter_merge(a, b)
+
+
 COUNTER_TYPE = _rt.GuestResource(
-    Counter, "counter", identity="export witkit:kitchen/api@0.1.0#counter"
+    Counter, "counter", identity="export witkit:kitchen/api@0.1.0#counter", async_class=AsyncCounter
 )
 
 
@@ -246,3 +270,105 @@ class Api:
     def make_blob(self, data: bytes) -> _store.Blob:
         """Makes a host blob and hands it over."""
         return self._make_blob(data)
+
+
+class AsyncApi:
+    """The exported interface `witkit:kitchen/api@0.1.0` of an async plugin: methods are awaited."""
+
+    Counter: type[AsyncCounter]
+    """`AsyncCounter` bound to this plugin: `await Counter.new(...)` makes one; its static functions are here too."""
+
+    def __init__(self, instance: _rt.AsyncInstance) -> None:
+        """Prepare every function of `witkit:kitchen/api@0.1.0` on `instance`."""
+        self._echo_everything: Callable[[_types.Everything], Awaitable[_types.Everything]] = (
+            _h.prepare(instance, INTERFACE, _F_ECHO_EVERYTHING, "AsyncApi.echo_everything")
+        )
+        self._echo_shape: Callable[[_types.Shape], Awaitable[_types.Shape]] = _h.prepare(
+            instance, INTERFACE, _F_ECHO_SHAPE, "AsyncApi.echo_shape"
+        )
+        self._echo_nested: Callable[
+            [Some[int | None] | None], Awaitable[Some[int | None] | None]
+        ] = _h.prepare(instance, INTERFACE, _F_ECHO_NESTED, "AsyncApi.echo_nested")
+        self._echo_list: Callable[
+            [list[tuple[_types.Color, _types.Perms]]],
+            Awaitable[list[tuple[_types.Color, _types.Perms]]],
+        ] = _h.prepare(instance, INTERFACE, _F_ECHO_LIST, "AsyncApi.echo_list")
+        self._unit_result: Callable[[bool], Awaitable[None]] = _h.prepare(
+            instance, INTERFACE, _F_UNIT_RESULT, "AsyncApi.unit_result"
+        )
+        self._ok_only: Callable[[bool], Awaitable[int]] = _h.prepare(
+            instance, INTERFACE, _F_OK_ONLY, "AsyncApi.ok_only"
+        )
+        self._err_only: Callable[[bool], Awaitable[None]] = _h.prepare(
+            instance, INTERFACE, _F_ERR_ONLY, "AsyncApi.err_only"
+        )
+        self._both: Callable[[bool], Awaitable[_types.Point]] = _h.prepare(
+            instance, INTERFACE, _F_BOTH, "AsyncApi.both"
+        )
+        self._import_: Callable[[int, str, bool], Awaitable[str]] = _h.prepare(
+            instance, INTERFACE, _F_IMPORT, "AsyncApi.import_"
+        )
+        self._blob_size: Callable[[_store.Blob], Awaitable[int]] = _h.prepare(
+            instance, INTERFACE, _F_BLOB_SIZE, "AsyncApi.blob_size"
+        )
+        self._make_blob: Callable[[bytes], Awaitable[_store.Blob]] = _h.prepare(
+            instance, INTERFACE, _F_MAKE_BLOB, "AsyncApi.make_blob"
+        )
+        self._counter_new: Callable[[int], Awaitable[AsyncCounter]] = _h.prepare(
+            instance, INTERFACE, _F_COUNTER_NEW, "AsyncCounter.new"
+        )
+        self._counter_increment: Callable[[AsyncCounter, int], Awaitable[int]] = _h.prepare(
+            instance, INTERFACE, _F_COUNTER_INCREMENT, "AsyncCounter.increment"
+        )
+        self._counter_value: Callable[[AsyncCounter], Awaitable[int]] = _h.prepare(
+            instance, INTERFACE, _F_COUNTER_VALUE, "AsyncCounter.value"
+        )
+        self._counter_merge: Callable[[AsyncCounter, AsyncCounter], Awaitable[AsyncCounter]] = (
+            _h.prepare(instance, INTERFACE, _F_COUNTER_MERGE, "AsyncCounter.merge")
+        )
+        self.Counter = _h.bind_async_resource(instance, Counter, AsyncCounter, self)
+
+    async def echo_everything(self, e: _types.Everything) -> _types.Everything:
+        return await self._echo_everything(e)
+
+    async def echo_shape(self, s: _types.Shape) -> _types.Shape:
+        return await self._echo_shape(s)
+
+    async def echo_nested(self, x: Some[int | None] | None) -> Some[int | None] | None:
+        return await self._echo_nested(x)
+
+    async def echo_list(
+        self, items: list[tuple[_types.Color, _types.Perms]]
+    ) -> list[tuple[_types.Color, _types.Perms]]:
+        return await self._echo_list(items)
+
+    async def unit_result(self, fail: bool) -> None:
+        """`result` in all four shapes; each fails when `fail` is true.
+
+        Raises `Err` when the plugin returns an error.
+        """
+        await self._unit_result(fail)
+
+    async def ok_only(self, fail: bool) -> int:
+        """Raises `Err` when the plugin returns an error."""
+        return await self._ok_only(fail)
+
+    async def err_only(self, fail: bool) -> None:
+        """Raises `Err` with a `str` as `.value` when the plugin returns an error."""
+        await self._err_only(fail)
+
+    async def both(self, fail: bool) -> _types.Point:
+        """Raises `Err` with a `_types.Color` as `.value` when the plugin returns an error."""
+        return await self._both(fail)
+
+    async def import_(self, from_: int, in_: str, class_: bool) -> str:
+        """Keyword-named function and parameters."""
+        return await self._import_(from_, in_, class_)
+
+    async def blob_size(self, b: _store.Blob) -> int:
+        """Reads a host blob the caller lends."""
+        return await self._blob_size(b)
+
+    async def make_blob(self, data: bytes) -> _store.Blob:
+        """Makes a host blob and hands it over."""
+        return await self._make_blob(data)

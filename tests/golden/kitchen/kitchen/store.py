@@ -94,9 +94,22 @@ class Store(ABC):
     def set(self, key: str, value: bytes) -> None: ...
 
 
-def link(impl: Store, what: str = "imports.store") -> _rt.ImportInterface:
-    """The runtime imports that serve `witkit:kitchen/store@0.1.0` from `impl`."""
-    _h.require(impl, Store, what)
+class AsyncStore(ABC):
+    """`Store` for an async plugin's host: its methods are `async def`, awaited on the event loop while the guest waits."""
+
+    Blob: type[Blob]
+    """Your subclass of `Blob` (its methods stay sync); the runtime makes one when the guest constructs a `blob`."""
+
+    @abstractmethod
+    async def get(self, key: str) -> bytes | None: ...
+
+    @abstractmethod
+    async def set(self, key: str, value: bytes) -> None: ...
+
+
+def link(impl: Store | AsyncStore, what: str = "imports.store") -> _rt.ImportInterface:
+    """The runtime imports that serve `witkit:kitchen/store@0.1.0` from `impl` (an `AsyncStore` only for an async plugin)."""
+    _h.require(impl, (Store, AsyncStore), what)
     blob_class = _h.member(impl, "Blob")
     _h.require_class(blob_class, Blob, what + ".Blob")
     return _rt.ImportInterface(
