@@ -235,9 +235,26 @@ def test_async_resources_keep_the_handle_rules(
     asyncio.run(main())
 
 
-def test_an_async_import_refused_by_a_sync_plugin(
+def test_a_sync_plugin_refuses_async_imports_and_the_async_one_names_both_bases(
     kitchen: ModuleType, typed_host: ModuleType, rt: Runtime
 ) -> None:
     component = rt.compile(KITCHEN_WAT)
-    with pytest.raises(PluginError, match=r"import log is implemented by an `async def`"):
+    with pytest.raises(BindingError, match=r"imports must be an instance of kitchen\.KitchenImports, got Host$"):
         kitchen.Kitchen.load(component, imports=typed_host.Host(asyncio.Event()), runtime=rt)
+
+    sneaky = host(kitchen)
+
+    async def log(level: int, message: str) -> None:
+        pass
+
+    sneaky.log = log  # an `async def` on the sync base: refused at load, naming the import
+    with pytest.raises(PluginError, match=r"import log is implemented by an `async def`"):
+        kitchen.Kitchen.load(component, imports=sneaky, runtime=rt)
+
+    imports = typed_host.Host(asyncio.Event())
+    imports.store = None
+    with pytest.raises(
+        BindingError,
+        match=r"imports\.store must be an instance of kitchen\.store\.Store or kitchen\.store\.AsyncStore",
+    ):
+        asyncio.run(kitchen.AsyncKitchen.load(component, imports=imports, runtime=rt))

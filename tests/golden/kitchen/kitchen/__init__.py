@@ -110,12 +110,14 @@ class AsyncKitchenImports(ABC):
         """A world-level import: a log line from the plugin."""
 
 
-def _link(imports: KitchenImports | AsyncKitchenImports) -> list[_rt.Import]:
-    """The runtime imports serving every import of the world from `imports`."""
-    _h.require(imports, (KitchenImports, AsyncKitchenImports), "imports")
+def _link(imports: KitchenImports | AsyncKitchenImports, awaited: bool = False) -> list[_rt.Import]:
+    """The runtime imports serving every import of the world from `imports` (`awaited`: for an async plugin, which also takes an `AsyncKitchenImports`)."""
+    _h.require(
+        imports, (KitchenImports, AsyncKitchenImports) if awaited else KitchenImports, "imports"
+    )
     return [
         _h.import_func(_F_LOG, imports.log),
-        _store.link(_h.member(imports, "store")),
+        _store.link(_h.member(imports, "store"), awaited=awaited),
     ]
 
 
@@ -212,7 +214,7 @@ class AsyncKitchen:
         rt = runtime if runtime is not None else _h.default_runtime(limits, epoch=True)
         component = await _h.load_component_async(rt, source)
         _h.check_component(component, rt.engine, WORLD)
-        links = _link(imports)
+        links = _link(imports, awaited=True)
         return cls(rt.instantiate_async(component, links, wasi=wasi, limits=limits))
 
     def cancel(self) -> bool:

@@ -107,9 +107,11 @@ class AsyncStore(ABC):
     async def set(self, key: str, value: bytes) -> None: ...
 
 
-def link(impl: Store | AsyncStore, what: str = "imports.store") -> _rt.ImportInterface:
-    """The runtime imports that serve `witkit:kitchen/store@0.1.0` from `impl` (an `AsyncStore` only for an async plugin)."""
-    _h.require(impl, (Store, AsyncStore), what)
+def link(
+    impl: Store | AsyncStore, what: str = "imports.store", awaited: bool = False
+) -> _rt.ImportInterface:
+    """The runtime imports that serve `witkit:kitchen/store@0.1.0` from `impl` (`awaited`: for an async plugin, which also takes an `AsyncStore`)."""
+    _h.require(impl, (Store, AsyncStore) if awaited else Store, what)
     blob_class = _h.member(impl, "Blob")
     _h.require_class(blob_class, Blob, what + ".Blob")
     return _rt.ImportInterface(
