@@ -102,6 +102,14 @@ def test_a_checked_signature_serves_only_the_same_descriptors(rt: Runtime) -> No
     with pytest.raises(BindingError, match="STRING"):
         first.func("add", [U32, STRING], U32)
     assert second.func("add", [U32, U32], U32)(2, 2) == 4
+    # A signature a caller vouched for (trusted=True, unchecked) serves only callers that
+    # vouch too: the same wrong descriptors are checked, and refused, for anyone else.
+    component = rt.compile(BEHAVIOUR)
+    host = [ImportFunc("host-fail", [U32], U32, lambda n: n)]
+    wrong = [U32, STRING]
+    rt.instantiate(component, host).func("add", wrong, U32, trusted=True)
+    with pytest.raises(BindingError, match="STRING"):
+        rt.instantiate(component, host).func("add", wrong, U32)
 
 
 def test_host_functions_are_checked_against_each_instance_of_a_component(rt: Runtime) -> None:

@@ -210,6 +210,9 @@ class _Signature:
 
     descs: tuple[tuple[TypeDesc, ...], TypeDesc | None]
     fault: ArgumentFault
+    checked: bool
+    """False when the caller vouched for the descriptors (`trusted=True`): such a signature
+    serves only callers that vouch too."""
 
 
 def _same(a: tuple[Sequence[TypeDesc], TypeDesc | None], b: tuple[Sequence[TypeDesc], TypeDesc | None]) -> bool:
@@ -484,7 +487,7 @@ class Instance:
             return descs, result
 
         key = ("func", name, where, None if names is None else tuple(names))
-        return self._prepared(key, name, descriptors, where, names, (descs, result))
+        return self._prepared(key, name, descriptors, where, names, (descs, result), trusted)
 
     def dynamic(self, name: str) -> PreparedFunc:
         """Prepare the export `name` from the component's own types (see `witkit.runtime.described`)."""
@@ -507,27 +510,34 @@ class Instance:
         where: str | None = None,
         names: Sequence[str] | None = None,
         given: tuple[tuple[TypeDesc, ...], TypeDesc | None] | None = None,
+        trusted: bool = False,
     ) -> PreparedFunc:
         """The call of export `name` cached under `key`, built once from `descriptors(its type)`;
         `where` and `names` as for `func`. With `given` (the caller's own descriptors), a cached
         call or signature serves only the same descriptor objects, and the checked signature is
         shared by every instance of the component (`ComponentFacts.signatures`)."""
+        def fresh(cached: PreparedFunc | None) -> bool:
+            return cached is not None and (given is None or _same(given, (cached.params, cached.result)))
+
         cached = self._funcs.get(key)
-        if cached is not None and (given is None or _same(given, (cached.params, cached.result))):
-            return cached
+        if fresh(cached):
+            return cast(PreparedFunc, cached)
         held = self._hold()  # the store is read: not while another thread runs a call
         try:
+            cached = self._funcs.get(key)  # another thread may have prepared it meanwhile
+            if fresh(cached):
+                return cast(PreparedFunc, cached)
             f = self._lookup(name)
             shared = self._facts.signatures if given is not None else {}
             known = shared.get(key)
-            if known is None or given is None or not _same(given, known.descs):
+            if known is None or given is None or not _same(given, known.descs) or not (known.checked or trusted):
                 fty = f.type(self._store)
                 params, result = descriptors(fty)
                 if names is None:
                     names = [n for n, _vt in fty.params]
                 elif len(names) != len(params):
                     raise BindingError(f"{name}: {plural(len(params), 'parameter')}, {len(names)} names given")
-                known = _Signature((params, result), argument_fault(where or name, names, params))
+                known = _Signature((params, result), argument_fault(where or name, names, params), not trusted)
                 if given is not None:
                     shared[key] = known
             (params, result), fault = known.descs, known.fault
