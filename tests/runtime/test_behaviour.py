@@ -153,6 +153,15 @@ def test_extend_deadline_gives_a_running_call_more_time() -> None:
     assert holder[0].func("add", [U32, U32], U32)(1, 2) == 3
 
 
+def test_a_missing_import_reads_as_one_sentence_with_its_cause(rt: Runtime) -> None:
+    with pytest.raises(PluginError) as info:
+        rt.instantiate(BEHAVIOUR, [])
+    message = str(info.value)
+    assert message.startswith("cannot instantiate the component: component imports function `host-fail`")
+    assert message.endswith("not found in the linker: function implementation is missing")
+    assert "Caused by" not in message and "\n" not in message
+
+
 def test_host_exception_traps_the_call_with_cause(rt: Runtime) -> None:
     def host(n: int) -> int:
         raise ValueError(f"host says no to {n}")

@@ -234,6 +234,14 @@ def split_trap(text: str) -> tuple[str, str]:
     chain = [m.group(1) for line in lines if (m := _CHAIN_LINE.match(line))]
     if len(lines) > 1 and len(chain) == len(lines):
         return f"{chain[-1]} ({'; '.join(chain[:-1])})", backtrace
+    if "Caused by:" in lines:
+        # "what failed" then "Caused by:" and its causes (numbered or not): one line, the
+        # causes after a colon ("... was not found in the linker: function implementation is
+        # missing"), not the marker spliced into the sentence.
+        at = lines.index("Caused by:")
+        causes = [m.group(1) if (m := _CHAIN_LINE.match(line)) else line for line in lines[at + 1 :]]
+        head = " ".join(lines[:at])
+        return (f"{head}: {'; '.join(causes)}" if causes else head), backtrace
     return " ".join(lines), backtrace
 
 
