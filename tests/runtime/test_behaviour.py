@@ -162,6 +162,22 @@ def test_a_missing_import_reads_as_one_sentence_with_its_cause(rt: Runtime) -> N
     assert "Caused by" not in message and "\n" not in message
 
 
+def test_a_late_host_function_is_told_apart_from_a_late_guest() -> None:
+    # After a host function returns past the deadline, the timeout names whose time ran out:
+    # the host function's, or the guest's when it called the host function already late
+    # (between two epoch ticks, before the guest's own epoch check could fire).
+    rt = Runtime(cache=False, limits=Limits(timeout=1.0))
+    inst = behaviour(rt)
+    now = time.monotonic()
+    inst._deadline[0] = now - 1.0  # the running call's deadline, as `before()` arms it
+    with pytest.raises(Timeout, match=r"^the host function host-fail returned after the deadline$"):
+        inst._check_deadline("host-fail", entered=now - 2.0)
+    with pytest.raises(Timeout, match=r"^the guest ran past the deadline before it called the host function host-fail$"):
+        inst._check_deadline("host-fail", entered=now - 0.5)
+    inst._deadline[0] = now + 60.0
+    inst._check_deadline("host-fail", entered=now)  # in time: nothing raised
+
+
 def test_host_exception_traps_the_call_with_cause(rt: Runtime) -> None:
     def host(n: int) -> int:
         raise ValueError(f"host says no to {n}")

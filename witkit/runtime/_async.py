@@ -258,13 +258,13 @@ class AsyncInstance(Instance):
             self._pending = e
             ctypes.c_void_p.from_address(error_ret).value = _abi.error_new(message)
 
-        def finish(task: asyncio.Future[Any], results: int, error_ret: int) -> None:
+        def finish(task: asyncio.Future[Any], results: int, error_ret: int, entered: float) -> None:
             """The import's task is done: lower its result, or report its failure."""
             self._import_tasks.discard(task)
             if self._waiting is task:
                 self._waiting = None
             try:
-                finish_call(task.result, results)
+                finish_call(task.result, results, entered)
             except BaseException as e:
                 fail(e, error_ret)
 
@@ -275,6 +275,7 @@ class AsyncInstance(Instance):
             prev = env.ctx
             env.ctx = ctx
             task: asyncio.Future[Any] | None = None
+            entered = time.monotonic()
             try:
                 task = asyncio.ensure_future(impl(*lift_args(args, nargs)))
                 self._import_tasks.add(task)
@@ -293,7 +294,7 @@ class AsyncInstance(Instance):
                 saved = env.ctx
                 env.ctx = ctx
                 try:
-                    finish(pending, results, error_ret)
+                    finish(pending, results, error_ret, entered)
                 finally:
                     env.ctx = saved
                 return True

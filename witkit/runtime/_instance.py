@@ -745,13 +745,19 @@ class Instance:
 
         return all_steps
 
-    def _check_deadline(self, qual: str) -> None:
+    def _check_deadline(self, qual: str, entered: float) -> None:
         """After a host function returns: past the call's deadline, fail the call as a timeout.
 
         Python running in a host function cannot be interrupted; the epoch check would only fire
         when the guest next reaches a loop or a call, and a guest that returns at once never does.
+        `entered` (`time.monotonic()` when the host function was called) tells whose time ran
+        out: a guest that called it already past the deadline (between two epoch ticks) is not
+        the host function's fault.
         """
-        if time.monotonic() > self._deadline[0]:
+        deadline = self._deadline[0]
+        if time.monotonic() > deadline:
+            if entered > deadline:
+                raise Timeout(f"the guest ran past the deadline before it called the host function {qual}")
             raise Timeout(f"the host function {qual} returned after the deadline")
 
     _async = False
@@ -1128,9 +1134,10 @@ class Instance:
 
     def _host_steps(
         self, item: ImportFunc, qual: str
-    ) -> tuple[Callable[[int, int], list[Any]], Callable[[Callable[[], Any], int], None]]:
+    ) -> tuple[Callable[[int, int], list[Any]], Callable[..., None]]:
         """A fast import's two halves: lift the guest's arguments (`args`, `nargs`) to Python,
-        and finish (run `produce`, check the deadline and a cancel, lower the result)."""
+        and finish (run `produce`, check the deadline and a cancel, lower the result; an
+        `entered` time says when the guest called it, if not just now)."""
         env = self._env
         lifts = [_abi.lifter(d, env) for d in item.params]
         nparams = len(lifts)
@@ -1145,8 +1152,12 @@ class Instance:
                 raise BindingError(f"import {qual}: called with {plural(nargs, 'argument')}, binding has {nparams}")
             return [lift(args + i * size) for i, lift in enumerate(lifts)]
 
-        def finish(produce: Callable[[], Any], results: int) -> None:
+        clock = time.monotonic
+
+        def finish(produce: Callable[[], Any], results: int, entered: float | None = None) -> None:
             exc: BaseException | None = None
+            if entered is None:  # called now; an async import says when it was called
+                entered = clock() if timed else 0.0
             try:
                 out = produce()
             except Err as e:
@@ -1154,7 +1165,7 @@ class Instance:
                     raise
                 out, exc = None, e
             if timed:
-                self._check_deadline(qual)
+                self._check_deadline(qual, entered)
             if cancellable and self._cancel_call == calls[0]:
                 raise Cancelled("")  # cancelled while the host function ran
             if lower is not None:
@@ -1209,6 +1220,7 @@ class Instance:
             try:
                 args = [c(p) for c, p in zip(convs, pargs, strict=True)]
                 err: Err[Any] | None = None
+                entered = time.monotonic() if timed else 0.0
                 try:
                     out = impl(*args)
                 except Err as e:
@@ -1216,7 +1228,7 @@ class Instance:
                         raise
                     err = e
                 if timed:
-                    me._check_deadline(qual)
+                    me._check_deadline(qual, entered)
                 if cancellable and me._cancel_call == calls[0]:
                     raise Cancelled("")  # cancelled while the host function ran
                 if out_conv is None:
