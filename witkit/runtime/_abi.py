@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import array
 import ctypes
+import functools
+import keyword
 import struct
+import types
 from collections.abc import Callable
 from ctypes import CFUNCTYPE, c_bool, c_char_p, c_size_t, c_uint8, c_uint32, c_uint64, c_void_p
 from typing import TYPE_CHECKING, Any
@@ -413,6 +416,18 @@ _ENTRY_VAL = ffi.wasmtime_component_valrecord_entry.val.offset
 def _lower_record(desc: Record, env: Env) -> Lower:
     fields = [(w.encode("utf-8"), a, lowerer(d, env)) for w, a, d in desc.fields]
     n = len(fields)
+    if all(_plain_name(a) for _w, a, _l in fields):
+        # One straight-line function per record type: no loop, tuple unpacking or getattr
+        # per field (about a third of a record's lowering cost).
+        ns: dict[str, Any] = {"new_items": _new_items, "new_uninit": valrecord_new_uninit, "bvn": byte_vec_new}
+        body = [f"    data = new_items(addr, {K_RECORD}, {n}, new_uninit, {_ENTRY})"]
+        for i, (wit, attr, lower) in enumerate(fields):
+            ns[f"w{i}"], ns[f"l{i}"] = wit, lower
+            body.append(f"    bvn(data + {i * _ENTRY}, {len(wit)}, w{i})")
+            body.append(f"    l{i}(v.{attr}, data + {i * _ENTRY + _ENTRY_VAL})")
+        exec(_record_code("def lower_record(v, addr):\n" + "\n".join(body) + "\n"), ns)
+        fast: Lower = ns["lower_record"]
+        return fast
 
     def lower_record(v: Any, addr: int) -> None:
         data = _new_items(addr, K_RECORD, n, valrecord_new_uninit, _ENTRY)
@@ -422,6 +437,17 @@ def _lower_record(desc: Record, env: Env) -> Lower:
             lower(getattr(v, attr), entry + _ENTRY_VAL)
 
     return lower_record
+
+
+def _plain_name(attr: str) -> bool:
+    """Whether `attr` can be written as `v.attr` in generated source."""
+    return attr.isidentifier() and not keyword.iskeyword(attr)
+
+
+@functools.lru_cache(maxsize=1024)
+def _record_code(src: str) -> types.CodeType:
+    """A record lowerer's or lifter's compiled source, shared by every instance."""
+    return compile(src, "<witkit record>", "exec")
 
 
 def _lower_enum(desc: Enum) -> Lower:
@@ -687,6 +713,20 @@ def _lift_list(elem: Lift) -> Lift:
 def _lift_record(desc: Record, env: Env) -> Lift:
     fields = [(a, lifter(d, env)) for _w, a, d in desc.fields]
     cls = desc.py_class
+    if all(_plain_name(a) for a, _f in fields):
+        ns: dict[str, Any] = {"cls": cls, "ptr_at": _ptr_at}
+        args = []
+        for i, (attr, lift) in enumerate(fields):
+            ns[f"f{i}"] = lift
+            args.append(f"{attr}=f{i}(data + {i * _ENTRY + _ENTRY_VAL})")
+        src = (
+            "def lift_record(addr):\n"
+            f"    data = ptr_at(addr + {OF + 8}).value or 0\n"
+            f"    return cls({', '.join(args)})\n"
+        )
+        exec(_record_code(src), ns)
+        fast: Lift = ns["lift_record"]
+        return fast
 
     def lift_record(addr: int) -> Any:
         data = _ptr_at(addr + OF + 8).value or 0
