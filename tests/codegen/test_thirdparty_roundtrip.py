@@ -16,6 +16,15 @@ this also checks that same-named exports of different packages stay apart on bot
 Where a function only takes values, the guest asserts what it was given, so a value the host
 lowers wrong traps the call (a trap leaves an instance unusable: those checks come last, or
 on a fresh instance).
+
+The same world and guest also carry wit-bindgen's `strings` and `many-arguments` (sixteen
+`u64` parameters: the most the canonical ABI passes flat), the WASI proposals' keyvalue,
+config, logging, messaging and nn, Spin's key-value, sqlite, variables, redis and postgres,
+and wasmCloud's config. For a world that only imports, a world-level export written here
+calls the host's import with the values it was given and returns what came back; the host
+(`spin_wasmcloud_imports`) records what it received, and where a value would come back
+unchanged the guest also describes what it saw (`describe`), so a mistake made the same way
+in both directions still shows.
 """
 
 from __future__ import annotations
@@ -98,8 +107,14 @@ COMBINED = (
     *(f"wit-bindgen-{name}" for name in ("flavorful", "results")),
     "wasi-keyvalue-0.2.0-draft", "wasi-config-0.2.0-rc.1", "wasi-logging-0.1.0-draft",
     "wasi-messaging-0.2.0-draft", "wasi-nn-0.2.0-rc-2024-06-25",
+    "wit-bindgen-strings", "wit-bindgen-many-arguments", "spin-js-sdk-postgres",
+    "wasmcloud-config-0.1.0",
 )  # fmt: skip
 """The third-party package folders the combined world draws on (each linked under `deps/`)."""
+
+SPIN = ("kv", "sqlite", "variables", "redis")
+"""The Spin SDK folders whose `world.wit` each declare part of `fermyon:spin@2.0.0`: one
+package split over four folders, so they are linked as four files of one `deps/` folder."""
 
 COMBINED_WORLD = """\
 package witkit:thirdparty-roundtrip;
@@ -117,11 +132,42 @@ world test {
   include wasi:logging/imports@0.1.0-draft;
   include wasi:messaging/messaging@0.2.0-draft;
   include wasi:nn/ml@0.2.0-rc-2024-06-25;
+  include test:strings/test;
+  include test:many-arguments/test;
+  include fermyon:spin/spin-kv@2.0.0;
+  include fermyon:spin/spin-sqlite@2.0.0;
+  include fermyon:spin/spin-variables@2.0.0;
+  include fermyon:spin/spin-redis@2.0.0;
+  include spin:postgres/spin-postgres3@3.0.0;
+  include wasmcloud:config/imports@0.1.0;
 
   use wasi:nn/errors@0.2.0-rc-2024-06-25.{error-code};
   /// Runs `data` through a graph the host loads; the error is the host's `error`, read out.
   export infer: func(dims: list<u32>, data: list<u8>)
     -> result<tuple<list<u32>, list<u8>>, tuple<error-code, string>>;
+
+  use fermyon:spin/sqlite@2.0.0.{query-result, value};
+  use fermyon:spin/redis@2.0.0.{redis-parameter, redis-result};
+  use spin:postgres/postgres@3.0.0.{parameter-value, row-set};
+  /// Opens Spin store `label`, sets `key` to `value`, and reads back the value, whether the
+  /// key exists and every key; a Spin error comes back as text.
+  export spin-kv-roundtrip: func(label: string, key: string, value: list<u8>)
+    -> result<tuple<option<list<u8>>, bool, list<string>>, string>;
+  /// Runs `statement` with `params` on Spin's database `name`.
+  export spin-sqlite-roundtrip: func(name: string, statement: string, params: list<value>)
+    -> result<query-result, string>;
+  /// Reads each of Spin's variables `names`.
+  export spin-variables-roundtrip: func(names: list<string>) -> list<result<string, string>>;
+  /// Runs `command` on Spin's redis at `address`, then increments `counter` and reads it.
+  export spin-redis-roundtrip: func(address: string, command: string,
+    args: list<redis-parameter>, counter: string)
+    -> result<tuple<list<redis-result>, s64, option<list<u8>>>, string>;
+  /// Queries, then executes, `statement` with `params` on Spin's postgres at `address`.
+  export spin-postgres-roundtrip: func(address: string, statement: string,
+    params: list<parameter-value>) -> result<tuple<row-set, u64>, string>;
+  /// Reads `key`, then every key, from wasmCloud's config store.
+  export wasmcloud-config-roundtrip: func(key: string)
+    -> result<tuple<option<string>, list<tuple<string, string>>>, string>;
 }
 """
 
@@ -332,6 +378,31 @@ from wit_world.exports import test_flavorful_to_test as flavorful
 from wit_world.imports import atomics, batch, consumer, logging, producer, wasi_config_store
 from wit_world.imports import graph, tensor
 from wit_world.imports import types as messaging
+from wit_world.imports import key_value, postgres, redis, sqlite, variables
+from wit_world.imports import wasmcloud_config_store
+
+
+def _error(e):
+    # A Spin or wasmCloud error variant as text: its case and payload.
+    value = getattr(e.value, "value", None)
+    return type(e.value).__name__ + ("" if value is None else ": " + value)
+
+
+def _texted(method):
+    # The method, with the error variant it raises turned into text.
+    def call(self, *args):
+        try:
+            return method(self, *args)
+        except Err as e:
+            raise Err(_error(e))
+
+    return call
+
+
+def _describe(values):
+    # Variant values as the guest sees them: each case's name and payload.
+    return ";".join(f"{type(v).__name__.split('_', 1)[1]}={getattr(v, 'value', None)!r}"
+                    for v in values)
 
 
 """
@@ -388,6 +459,65 @@ class WitWorld(wit_world.WitWorld):
                 raise Err((error.code(), error.data()))
         with out:
             return (out.dimensions() + [len(name)], out.data())
+
+    @_texted
+    def spin_kv_roundtrip(self, label, key, value):
+        with key_value.Store.open(label) as store:
+            store.set(key, value)
+            return (store.get(key), store.exists(key), store.get_keys())
+
+    @_texted
+    def spin_sqlite_roundtrip(self, name, statement, params):
+        with sqlite.Connection.open(name) as db:
+            result = db.execute(statement, params)
+        result.rows.append(sqlite.RowResult([sqlite.Value_Text(_describe(params))]))
+        return result
+
+    def spin_variables_roundtrip(self, names):
+        out = []
+        for name in names:
+            try:
+                out.append(Ok(variables.get(name)))
+            except Err as e:
+                out.append(Err(_error(e)))
+        return out
+
+    @_texted
+    def spin_redis_roundtrip(self, address, command, args, counter):
+        with redis.Connection.open(address) as db:
+            results = db.execute(command, args)
+            results.append(redis.RedisResult_Status(_describe(args + results)))
+            return (results, db.incr(counter), db.get(counter))
+
+    @_texted
+    def spin_postgres_roundtrip(self, address, statement, params):
+        with postgres.Connection.open(address) as db:
+            rows = db.query(statement, params)
+            rows.rows.append([postgres.DbValue_Str(_describe(params + rows.rows[0]))])
+            return (rows, db.execute(statement, params[::-1]))
+
+    @_texted
+    def wasmcloud_config_roundtrip(self, key):
+        return (wasmcloud_config_store.get(key), wasmcloud_config_store.get_all())
+
+
+class TestStringsToTest(exports.TestStringsToTest):
+    def take_basic(self, s):
+        assert s == "latin utf16", s
+
+    def return_unicode(self):
+        return "🚀🚀🚀 𠈄𓀀"
+
+    def return_empty(self):
+        return ""
+
+    def roundtrip(self, s):
+        return s
+
+
+class TestManyArgumentsToTest(exports.TestManyArgumentsToTest):
+    def many_arguments(self, *args):
+        assert list(args) == [2**i - 1 if i % 2 else 2**64 - i for i in range(1, 17)], args
 """
 
 COMBINED_GUEST = "\n\n".join(
@@ -415,6 +545,7 @@ class Host:
         self.subscriptions: list[str] = []
         self.logged: list[tuple[object, str, str]] = []
         self.dropped: list[str] = []
+        self.received: list[tuple[object, ...]] = []
         host = self
 
         class Bucket(kv.Bucket):
@@ -607,9 +738,164 @@ class Host:
             graph = Graphs()
             inference = Inference()
 
+        for name, impl in spin_wasmcloud_imports(package, self.received).items():
+            setattr(Imports, name, impl)
         self.Bucket, self.Message = Bucket, Message
         self.levels = logging.Level
         self.imports = Imports()
+
+
+def spin_wasmcloud_imports(
+    package: ModuleType, received: list[tuple[object, ...]]
+) -> dict[str, Any]:
+    """Spin's key-value, sqlite, variables, redis and postgres and wasmCloud's config, in
+    memory: each records what the guest handed it in `received` and answers from it, so a
+    value lowered or lifted wrong on either side shows in what the guest returns."""
+    kv = sys.modules[f"{package.__name__}.key_value"]
+    sqlite = sys.modules[f"{package.__name__}.sqlite"]
+    variables = sys.modules[f"{package.__name__}.variables"]
+    redis = sys.modules[f"{package.__name__}.redis"]
+    pg = sys.modules[f"{package.__name__}.postgres"]
+    config = sys.modules[f"{package.__name__}.wasmcloud_config_store"]
+    stores: dict[str, dict[str, bytes]] = {"default": {"old": b"x"}}
+
+    class SpinStore(kv.Store):
+        def __init__(self, label: str) -> None:
+            self.data = stores[label]
+
+        @staticmethod
+        def open(label: str) -> SpinStore:
+            if label not in stores:
+                raise Err(kv.Error_NoSuchStore() if label else kv.Error_Other("empty label"))
+            return SpinStore(label)
+
+        def get(self, key: str) -> bytes | None:
+            return self.data.get(key)
+
+        def set(self, key: str, value: bytes) -> None:
+            received.append(("kv.set", key, value))
+            self.data[key] = value
+
+        def delete(self, key: str) -> None:
+            self.data.pop(key, None)
+
+        def exists(self, key: str) -> bool:
+            return key in self.data
+
+        def get_keys(self) -> list[str]:
+            return sorted(self.data)
+
+    class KeyValue(kv.KeyValue):
+        Store = SpinStore
+
+    class Database(sqlite.Connection):
+        @staticmethod
+        def open(database: str) -> Database:
+            if database != "default":
+                raise Err(sqlite.Error_Io(f"no database {database}"))
+            return Database()
+
+        def execute(self, statement: str, parameters: list[Any]) -> Any:
+            received.append(("sqlite", statement, parameters))
+            rows = [sqlite.RowResult([sqlite.Value_Integer(len(parameters))]),
+                    sqlite.RowResult(parameters[::-1])]  # fmt: skip
+            return sqlite.QueryResult(["count", statement], rows)
+
+    class Sqlite(sqlite.Sqlite):
+        Connection = Database
+
+    class Variables(variables.Variables):
+        def get(self, name: str) -> str:
+            if not name.isidentifier():
+                raise Err(variables.Error_InvalidName(name))
+            if name != "greeting":
+                raise Err(variables.Error_Undefined(f"no {name}"))
+            return "héllo 🚀"
+
+    class Redis(redis.Connection):
+        def __init__(self) -> None:
+            self.data: dict[str, bytes] = {}
+
+        @staticmethod
+        def open(address: str) -> Redis:
+            if not address.startswith("redis://"):
+                raise Err(redis.Error_InvalidAddress())
+            return Redis()
+
+        def execute(self, command: str, arguments: list[Any]) -> list[Any]:
+            received.append(("redis", command, arguments))
+            return [
+                redis.RedisResult_Status(command.upper()),
+                redis.RedisResult_Nil(),
+                *(redis.RedisResult_Int64(a.value + 1) if isinstance(a, redis.RedisParameter_Int64)
+                  else redis.RedisResult_Binary(a.value[::-1]) for a in arguments),
+            ]  # fmt: skip
+
+        def incr(self, key: str) -> int:
+            now = int(self.data.get(key, b"-9223372036854775807")) + 1
+            self.data[key] = str(now).encode()
+            return now
+
+        def get(self, key: str) -> bytes | None:
+            return self.data.get(key)
+
+        def publish(self, channel: str, payload: bytes) -> None:
+            raise Err(redis.Error_Other("publish"))
+
+        def set(self, key: str, value: bytes) -> None:
+            raise Err(redis.Error_Other("set"))
+
+        def del_(self, keys: list[str]) -> int:
+            raise Err(redis.Error_Other("del"))
+
+        def sadd(self, key: str, values: list[str]) -> int:
+            raise Err(redis.Error_Other("sadd"))
+
+        def smembers(self, key: str) -> list[str]:
+            raise Err(redis.Error_Other("smembers"))
+
+        def srem(self, key: str, values: list[str]) -> int:
+            raise Err(redis.Error_Other("srem"))
+
+    class RedisInterface(redis.Redis):
+        Connection = Redis
+
+    class Postgres(pg.Connection):
+        @staticmethod
+        def open(address: str) -> Postgres:
+            if address != "postgres://db":
+                raise Err(pg.Error_ConnectionFailed(address))
+            return Postgres()
+
+        def query(self, statement: str, params: list[Any]) -> Any:
+            received.append(("postgres.query", statement, params))
+            # Each parameter comes back as the `db-value` case of the same name.
+            values = [getattr(pg, type(v).__name__.replace("ParameterValue_", "DbValue_"))(
+                *vars(v).values()) for v in params]  # fmt: skip
+            columns = [pg.Column(f"c{i}", pg.DbDataType.STR) for i in range(len(values))]
+            return pg.RowSet(columns, [values, [pg.DbValue_Unsupported()]])
+
+        def execute(self, statement: str, params: list[Any]) -> int:
+            received.append(("postgres.execute", statement, params))
+            return 2**64 - len(params)
+
+    class PostgresInterface(pg.Postgres):
+        Connection = Postgres
+
+    class Config(config.Store):
+        def get(self, key: str) -> str | None:
+            if key == "fail":
+                raise Err(config.Error_Upstream("vault is down"))
+            return {"region": "eu-west-1"}.get(key)
+
+        def get_all(self) -> list[tuple[str, str]]:
+            return [("region", "eu-west-1"), ("tier", "")]
+
+    return {
+        "key_value": KeyValue(), "sqlite": Sqlite(), "variables": Variables(),
+        "redis": RedisInterface(), "postgres": PostgresInterface(),
+        "wasmcloud_config_store": Config(),
+    }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -625,6 +911,11 @@ def combined(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...,
     (wit / "world.wit").write_text(COMBINED_WORLD)
     for name in COMBINED:
         (wit / "deps" / name).symlink_to(THIRDPARTY / name, target_is_directory=True)
+    (wit / "deps" / "fermyon-spin").mkdir()
+    for name in SPIN:
+        (wit / "deps" / "fermyon-spin" / f"{name}.wit").symlink_to(
+            THIRDPARTY / f"spin-js-sdk-{name}" / "world.wit"
+        )
     resolved = resolve_path(wit)
     world = next(
         i for i, w in enumerate(resolved.resolve.worlds)
@@ -884,3 +1175,129 @@ def test_wasi_nn_world_round_trips(combined: Callable[..., Any]) -> None:
     code = sys.modules["tp_combined.errors"].ErrorCode.TOO_LARGE
     assert info.value.value == (code, "5 bytes in input")
     assert "error 5 bytes in input" in host.dropped
+
+
+def describe(values: list[Any]) -> str:
+    """Variant values as the guest's `_describe` writes them: each case's name and payload, so
+    a case or payload the guest saw other than the host sent shows even where a value goes
+    back unchanged (a mistake made the same way both ways would pass it through intact)."""
+    return ";".join(
+        f"{type(v).__name__.split('_', 1)[1]}={getattr(v, 'value', None)!r}" for v in values
+    )
+
+
+def test_strings_and_many_arguments_worlds_round_trip(combined: Callable[..., Any]) -> None:
+    p = combined()
+    s = p.test_strings_to_test
+    s.take_basic("latin utf16")
+    assert s.return_unicode() == "🚀🚀🚀 𠈄𓀀"
+    assert s.return_empty() == ""
+    for text in ("", "a", "ÿ\x00\x7f", "𓀀" * 1000):
+        assert s.roundtrip(text) == text
+    args = [2**i - 1 if i % 2 else 2**64 - i for i in range(1, 17)]
+    p.test_many_arguments_to_test.many_arguments(*args)
+    with pytest.raises(WitkitError):  # the guest asserts what it was given: two swapped trap
+        combined().test_many_arguments_to_test.many_arguments(*args[1::-1], *args[2:])
+    with pytest.raises(WitkitError):
+        s.take_basic("latin utf-16")
+
+
+def test_spin_key_value_and_variables_worlds_round_trip(combined: Callable[..., Any]) -> None:
+    """The guest opens the host's Spin store (a resource with a static constructor), sets and
+    reads through it and returns what it read; Spin's errors come back as the guest saw them."""
+    host = Host(sys.modules["tp_combined"])
+    p = combined(host)
+    assert p.spin_kv_roundtrip("default", "k", b"\x00\xff") == (b"\x00\xff", True, ["k", "old"])
+    assert host.received == [("kv.set", "k", b"\x00\xff")]
+    for label, error in (("nope", "Error_NoSuchStore"), ("", "Error_Other: empty label")):
+        with pytest.raises(Err) as info:
+            p.spin_kv_roundtrip(label, "k", b"")
+        assert info.value.value == error
+    assert p.spin_variables_roundtrip(["greeting", "missing", "not-a-name"]) == [
+        Ok("héllo 🚀"), Err("Error_Undefined: no missing"), Err("Error_InvalidName: not-a-name")
+    ]  # fmt: skip
+
+
+def test_spin_sqlite_world_round_trips(combined: Callable[..., Any]) -> None:
+    host = Host(sys.modules["tp_combined"])
+    t = sys.modules["tp_combined.sqlite"]
+    p = combined(host)
+    params = [t.Value_Integer(-(2**63)), t.Value_Real(-0.5), t.Value_Text("é"),
+              t.Value_Blob(b"\x00\x01"), t.Value_Null()]  # fmt: skip
+    got = p.spin_sqlite_roundtrip("default", "select ?", params)
+    assert got == t.QueryResult(
+        ["count", "select ?"],
+        [
+            t.RowResult([t.Value_Integer(5)]),
+            t.RowResult(params[::-1]),
+            t.RowResult([t.Value_Text(describe(params))]),
+        ],
+    )
+    assert describe(params) == (
+        "Integer=-9223372036854775808;Real=-0.5;Text='é';Blob=b'\\x00\\x01';Null=None"
+    )
+    assert host.received == [("sqlite", "select ?", params)]
+    with pytest.raises(Err) as info:
+        p.spin_sqlite_roundtrip("other", "", [])
+    assert info.value.value == "Error_Io: no database other"
+
+
+def test_spin_redis_world_round_trips(combined: Callable[..., Any]) -> None:
+    host = Host(sys.modules["tp_combined"])
+    t = sys.modules["tp_combined.redis"]
+    p = combined(host)
+    args = [t.RedisParameter_Int64(2**63 - 2), t.RedisParameter_Binary(b"ab\x00")]
+    results, count, stored = p.spin_redis_roundtrip("redis://h", "get", args, "n")
+    answers = [t.RedisResult_Status("GET"), t.RedisResult_Nil(),
+               t.RedisResult_Int64(2**63 - 1), t.RedisResult_Binary(b"\x00ba")]  # fmt: skip
+    assert results == [*answers, t.RedisResult_Status(describe(args + answers))]
+    assert (count, stored) == (-(2**63) + 2, str(-(2**63) + 2).encode())
+    assert host.received == [("redis", "get", args)]
+    with pytest.raises(Err) as info:
+        p.spin_redis_roundtrip("tcp://h", "", [], "n")
+    assert info.value.value == "Error_InvalidAddress"
+
+
+def test_spin_postgres_world_round_trips(combined: Callable[..., Any]) -> None:
+    host = Host(sys.modules["tp_combined"])
+    t = sys.modules["tp_combined.postgres"]
+    p = combined(host)
+    params = [
+        t.ParameterValue_Boolean(True), t.ParameterValue_Int8(-128), t.ParameterValue_Int16(-2),
+        t.ParameterValue_Int32(2**31 - 1), t.ParameterValue_Int64(-(2**63)),
+        t.ParameterValue_Floating32(0.25), t.ParameterValue_Floating64(1e300),
+        t.ParameterValue_Str("ß"), t.ParameterValue_Binary(b"\xfe"),
+        t.ParameterValue_Date((-44, 3, 15)), t.ParameterValue_Time((23, 59, 58, 999_999_999)),
+        t.ParameterValue_Datetime((2024, 2, 29, 1, 2, 3, 4)), t.ParameterValue_Timestamp(-1),
+        t.ParameterValue_DbNull(),
+    ]  # fmt: skip
+    rows, executed = p.spin_postgres_roundtrip("postgres://db", "select", params)
+    values = [t.DbValue_Boolean(True), t.DbValue_Int8(-128), t.DbValue_Int16(-2),
+              t.DbValue_Int32(2**31 - 1), t.DbValue_Int64(-(2**63)), t.DbValue_Floating32(0.25),
+              t.DbValue_Floating64(1e300), t.DbValue_Str("ß"), t.DbValue_Binary(b"\xfe"),
+              t.DbValue_Date((-44, 3, 15)), t.DbValue_Time((23, 59, 58, 999_999_999)),
+              t.DbValue_Datetime((2024, 2, 29, 1, 2, 3, 4)), t.DbValue_Timestamp(-1),
+              t.DbValue_DbNull()]  # fmt: skip
+    columns = [t.Column(f"c{i}", t.DbDataType.STR) for i in range(14)]
+    seen = [t.DbValue_Str(describe(params + values))]
+    assert rows == t.RowSet(columns, [values, [t.DbValue_Unsupported()], seen])
+    assert executed == 2**64 - 14
+    assert host.received == [
+        ("postgres.query", "select", params), ("postgres.execute", "select", params[::-1])
+    ]  # fmt: skip
+    with pytest.raises(Err) as info:
+        p.spin_postgres_roundtrip("postgres://other", "", [])
+    assert info.value.value == "Error_ConnectionFailed: postgres://other"
+
+
+def test_wasmcloud_config_world_round_trips(combined: Callable[..., Any]) -> None:
+    """wasmCloud's `store` has the same shape and name as `wasi:config/store`: each host
+    answers differently, so a call routed to the wrong one shows."""
+    p = combined()
+    assert p.wasmcloud_config_roundtrip("region") == (
+        "eu-west-1", [("region", "eu-west-1"), ("tier", "")]
+    )  # fmt: skip
+    assert p.wasmcloud_config_roundtrip("missing")[0] is None
+    with pytest.raises(Err) as info:
+        p.wasmcloud_config_roundtrip("fail")
+    assert info.value.value == "Error_Upstream: vault is down"
