@@ -20,11 +20,11 @@ on a fresh instance).
 The same world and guest also carry wit-bindgen's `strings` and `many-arguments` (sixteen
 `u64` parameters: the most the canonical ABI passes flat), the WASI proposals' keyvalue,
 config, logging, messaging and nn, Spin's key-value, sqlite, variables, redis and postgres,
-and wasmCloud's config. For a world that only imports, a world-level export written here
-calls the host's import with the values it was given and returns what came back; the host
-(`spin_wasmcloud_imports`) records what it received, and where a value would come back
-unchanged the guest also describes what it saw (`describe`), so a mistake made the same way
-in both directions still shows.
+and wasmCloud's config and core (wRPC's types). For a world that only imports, a
+world-level export written here calls the host's import with the values it was given and
+returns what came back; the host (`spin_wasmcloud_imports`) records what it received, and
+where a value would come back unchanged the guest also describes what it saw (`describe`),
+so a mistake made the same way in both directions still shows.
 """
 
 from __future__ import annotations
@@ -108,7 +108,8 @@ COMBINED = (
     "wasi-keyvalue-0.2.0-draft", "wasi-config-0.2.0-rc.1", "wasi-logging-0.1.0-draft",
     "wasi-messaging-0.2.0-draft", "wasi-nn-0.2.0-rc-2024-06-25",
     "wit-bindgen-strings", "wit-bindgen-many-arguments", "spin-js-sdk-postgres",
-    "wasmcloud-config-0.1.0",
+    "wasmcloud-config-0.1.0", "wasmcloud-core-0.1.0",
+    "wasmcloud-core-0.1.0/deps/wrpc-extension-0.0.1",
 )  # fmt: skip
 """The third-party package folders the combined world draws on (each linked under `deps/`)."""
 
@@ -140,6 +141,7 @@ world test {
   include fermyon:spin/spin-redis@2.0.0;
   include spin:postgres/spin-postgres3@3.0.0;
   include wasmcloud:config/imports@0.1.0;
+  include wasmcloud:core/imports@0.1.0;
 
   use wasi:nn/errors@0.2.0-rc-2024-06-25.{error-code};
   /// Runs `data` through a graph the host loads; the error is the host's `error`, read out.
@@ -168,6 +170,13 @@ world test {
   /// Reads `key`, then every key, from wasmCloud's config store.
   export wasmcloud-config-roundtrip: func(key: string)
     -> result<tuple<option<string>, list<tuple<string, string>>>, string>;
+
+  use wrpc:extension/types@0.0.1.{interface-config, health-check-response, bind-request,
+    bind-response};
+  /// wasmCloud's (wRPC's) link and health types, each changed in a way the test can predict.
+  export wasmcloud-core-roundtrip: func(config: interface-config,
+    health: health-check-response, bind: bind-request)
+    -> tuple<interface-config, health-check-response, bind-response>;
 }
 """
 
@@ -377,7 +386,8 @@ from wit_world.exports import test as results
 from wit_world.exports import test_flavorful_to_test as flavorful
 from wit_world.imports import atomics, batch, consumer, logging, producer, wasi_config_store
 from wit_world.imports import graph, tensor
-from wit_world.imports import types as messaging
+from wit_world.imports import wasi_messaging_types as messaging
+from wit_world.imports import wrpc_extension_types as wrpc
 from wit_world.imports import key_value, postgres, redis, sqlite, variables
 from wit_world.imports import wasmcloud_config_store
 
@@ -500,6 +510,23 @@ class WitWorld(wit_world.WitWorld):
     def wasmcloud_config_roundtrip(self, key):
         return (wasmcloud_config_store.get(key), wasmcloud_config_store.get_all())
 
+    def wasmcloud_core_roundtrip(self, config, health, bind):
+        def flip(v):
+            if isinstance(v, wrpc.SecretValue_String):
+                return wrpc.SecretValue_Bytes(v.value.encode())
+            return wrpc.SecretValue_String(v.value.decode())
+
+        m = config.metadata
+        secrets = None if config.secrets is None else [(k, flip(v)) for k, v in config.secrets]
+        meta = wrpc.WitMetadata(m.namespace.upper(), m.package + "!", m.interfaces[::-1])
+        message = None if health.message is None else health.message[::-1]
+        token = None if bind.identity_token is None else "token:" + bind.identity_token
+        return (
+            wrpc.InterfaceConfig(config.config[::-1], secrets, meta),
+            wrpc.HealthCheckResponse(not health.healthy, message),
+            wrpc.BindResponse(token),
+        )
+
 
 class TestStringsToTest(exports.TestStringsToTest):
     def take_basic(self, s):
@@ -534,7 +561,7 @@ class Host:
         batch = sys.modules[f"{package.__name__}.batch"]
         config = sys.modules[f"{package.__name__}.wasi_config_store"]
         logging = sys.modules[f"{package.__name__}.logging"]
-        types = sys.modules[f"{package.__name__}.types"]
+        types = sys.modules[f"{package.__name__}.wasi_messaging_types"]
         producer = sys.modules[f"{package.__name__}.producer"]
         consumer = sys.modules[f"{package.__name__}.consumer"]
         tensor = sys.modules[f"{package.__name__}.tensor"]
@@ -730,7 +757,7 @@ class Host:
             batch = Batch()
             wasi_config_store = Config()
             logging = Logging()
-            types = Types()
+            wasi_messaging_types = Types()
             producer = Producer()
             consumer = Consumer()
             tensor = Tensors()
@@ -910,7 +937,7 @@ def combined(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...,
     (wit / "deps").mkdir(parents=True)
     (wit / "world.wit").write_text(COMBINED_WORLD)
     for name in COMBINED:
-        (wit / "deps" / name).symlink_to(THIRDPARTY / name, target_is_directory=True)
+        (wit / "deps" / Path(name).name).symlink_to(THIRDPARTY / name, target_is_directory=True)
     (wit / "deps" / "fermyon-spin").mkdir()
     for name in SPIN:
         (wit / "deps" / "fermyon-spin" / f"{name}.wit").symlink_to(
@@ -1155,7 +1182,7 @@ def test_wasi_messaging_world_round_trips(combined: Callable[..., Any]) -> None:
     assert host.dropped == ["message orders"]
     with pytest.raises(Err) as info:
         p.handle(host.Message("fail", b""))
-    assert info.value.value == sys.modules["tp_combined.types"].Error_Abandoned(
+    assert info.value.value == sys.modules["tp_combined.wasi_messaging_types"].Error_Abandoned(
         "no handler for fail"
     )
     assert host.sent == [sent]
@@ -1301,3 +1328,35 @@ def test_wasmcloud_config_world_round_trips(combined: Callable[..., Any]) -> Non
     with pytest.raises(Err) as info:
         p.wasmcloud_config_roundtrip("fail")
     assert info.value.value == "Error_Upstream: vault is down"
+
+
+def test_wasmcloud_core_world_round_trips(combined: Callable[..., Any]) -> None:
+    """`wasmcloud:core/imports` imports only types (wRPC's): they cross in a world-level
+    export, with a case named `string` and a field named `package`."""
+    t = sys.modules["tp_combined.wrpc_extension_types"]
+    p = combined()
+    config = t.InterfaceConfig(
+        [("a", "1"), ("b", "")],
+        [("s", t.SecretValue_String("pässword")), ("b", t.SecretValue_Bytes(b"\x00\xc3\xa9"))],
+        t.WitMetadata("wasi", "http", ["incoming-handler", "types"]),
+    )
+    got = p.wasmcloud_core_roundtrip(
+        config, t.HealthCheckResponse(True, "ok!"), t.BindRequest("id")
+    )
+    assert got == (
+        t.InterfaceConfig(
+            [("b", ""), ("a", "1")],
+            [("s", t.SecretValue_Bytes("pässword".encode())), ("b", t.SecretValue_String("\x00é"))],
+            t.WitMetadata("WASI", "http!", ["types", "incoming-handler"]),
+        ),
+        t.HealthCheckResponse(False, "!ko"),
+        t.BindResponse("token:id"),
+    )
+    bare = t.InterfaceConfig([], None, t.WitMetadata("", "", []))
+    assert p.wasmcloud_core_roundtrip(
+        bare, t.HealthCheckResponse(False, None), t.BindRequest(None)
+    ) == (
+        t.InterfaceConfig([], None, t.WitMetadata("", "!", [])),
+        t.HealthCheckResponse(True, None),
+        t.BindResponse(None),
+    )
