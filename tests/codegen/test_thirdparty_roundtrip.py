@@ -20,11 +20,12 @@ on a fresh instance).
 The same world and guest also carry wit-bindgen's `strings` and `many-arguments` (sixteen
 `u64` parameters: the most the canonical ABI passes flat), the WASI proposals' keyvalue,
 config, logging, messaging and nn, Spin's key-value, sqlite, variables, redis and postgres,
-and wasmCloud's config and core (wRPC's types). For a world that only imports, a
-world-level export written here calls the host's import with the values it was given and
-returns what came back; the host (`spin_wasmcloud_imports`) records what it received, and
-where a value would come back unchanged the guest also describes what it saw (`describe`),
-so a mistake made the same way in both directions still shows.
+wasmCloud's config and core (wRPC's types), and the `subcommand` export of wasmCloud's
+`wash` plugin world. For a world that only imports, a world-level export written here
+calls the host's import with the values it was given and returns what came back; the host
+(`spin_wasmcloud_imports`) records what it received, and where a value would come back
+unchanged the guest also describes what it saw (`describe`), so a mistake made the same way
+in both directions still shows.
 """
 
 from __future__ import annotations
@@ -110,6 +111,10 @@ COMBINED = (
     "wit-bindgen-strings", "wit-bindgen-many-arguments", "spin-js-sdk-postgres",
     "wasmcloud-config-0.1.0", "wasmcloud-core-0.1.0",
     "wasmcloud-core-0.1.0/deps/wrpc-extension-0.0.1",
+    *(f"wasmcloud-wash-hello-plugin/deps/{name}" for name in (
+        "wasmcloud-wash-0.1.0", "wasi-cli-0.2.0", "wasi-io-0.2.0", "wasi-clocks-0.2.0",
+        "wasi-filesystem-0.2.0", "wasi-sockets-0.2.0", "wasi-random-0.2.0", "wasi-http-0.2.0",
+    )),
 )  # fmt: skip
 """The third-party package folders the combined world draws on (each linked under `deps/`)."""
 
@@ -142,6 +147,9 @@ world test {
   include spin:postgres/spin-postgres3@3.0.0;
   include wasmcloud:config/imports@0.1.0;
   include wasmcloud:core/imports@0.1.0;
+  /// The `wash` plugin world's own export, by hand: its WASI 0.2.0 imports include
+  /// `wasi:http`, which the runtime's WASI does not serve.
+  export wasmcloud:wash/subcommand@0.1.0;
 
   use wasi:nn/errors@0.2.0-rc-2024-06-25.{error-code};
   /// Runs `data` through a graph the host loads; the error is the host's `error`, read out.
@@ -388,6 +396,7 @@ from wit_world.imports import atomics, batch, consumer, logging, producer, wasi_
 from wit_world.imports import graph, tensor
 from wit_world.imports import wasi_messaging_types as messaging
 from wit_world.imports import wrpc_extension_types as wrpc
+from wit_world.exports import subcommand
 from wit_world.imports import key_value, postgres, redis, sqlite, variables
 from wit_world.imports import wasmcloud_config_store
 
@@ -525,6 +534,16 @@ class WitWorld(wit_world.WitWorld):
             wrpc.InterfaceConfig(config.config[::-1], secrets, meta),
             wrpc.HealthCheckResponse(not health.healthy, message),
             wrpc.BindResponse(token),
+        )
+
+
+class Subcommand(exports.Subcommand):
+    def register(self):
+        path = subcommand.Argument("where to write", is_path=True, required=False)
+        name = subcommand.Argument("whom to greet", is_path=False, required=True)
+        return subcommand.Metadata(
+            "hello", "hello-plugin", "0.1.0", "wasmCloud", "says hello",
+            [("out", path)], [("name", name), ("out", path)],
         )
 
 
@@ -1360,3 +1379,15 @@ def test_wasmcloud_core_world_round_trips(combined: Callable[..., Any]) -> None:
         t.HealthCheckResponse(True, None),
         t.BindResponse(None),
     )
+
+
+def test_wasmcloud_wash_plugin_world_round_trips(combined: Callable[..., Any]) -> None:
+    """A `wash` subcommand plugin registers itself: a record of five strings and two lists of
+    (name, record) pairs, one field named `flags`."""
+    t = sys.modules["tp_combined.subcommand"]
+    path = t.Argument("where to write", is_path=True, required=False)
+    name = t.Argument("whom to greet", is_path=False, required=True)
+    assert combined().subcommand.register() == t.Metadata(
+        "hello", "hello-plugin", "0.1.0", "wasmCloud", "says hello",
+        [("out", path)], [("name", name), ("out", path)],
+    )  # fmt: skip
