@@ -425,7 +425,7 @@ def _lower_record(desc: Record, env: Env) -> Lower:
             ns[f"w{i}"], ns[f"l{i}"] = wit, lower
             body.append(f"    bvn(data + {i * _ENTRY}, {len(wit)}, w{i})")
             body.append(f"    l{i}(v.{attr}, data + {i * _ENTRY + _ENTRY_VAL})")
-        exec(_record_code("def lower_record(v, addr):\n" + "\n".join(body) + "\n"), ns)
+        exec(compiled("def lower_record(v, addr):\n" + "\n".join(body) + "\n", "record"), ns)
         fast: Lower = ns["lower_record"]
         return fast
 
@@ -444,10 +444,12 @@ def _plain_name(attr: str) -> bool:
     return attr.isidentifier() and not keyword.iskeyword(attr)
 
 
-@functools.lru_cache(maxsize=1024)
-def _record_code(src: str) -> types.CodeType:
-    """A record lowerer's or lifter's compiled source, shared by every instance."""
-    return compile(src, "<witkit record>", "exec")
+@functools.lru_cache(maxsize=4096)
+def compiled(src: str, label: str) -> types.CodeType:
+    """The code object of source the runtime generates (a fast call, a record's lowerer or
+    lifter), compiled once per process and shared by every instance; `label` names it in
+    tracebacks (`<witkit call add>`)."""
+    return compile(src, f"<witkit {label}>", "exec")
 
 
 def _lower_enum(desc: Enum) -> Lower:
@@ -724,7 +726,7 @@ def _lift_record(desc: Record, env: Env) -> Lift:
             f"    data = ptr_at(addr + {OF + 8}).value or 0\n"
             f"    return cls({', '.join(args)})\n"
         )
-        exec(_record_code(src), ns)
+        exec(compiled(src, "record"), ns)
         fast: Lift = ns["lift_record"]
         return fast
 

@@ -11,14 +11,12 @@ others' privates; the value conversions they share already live in `_abi.py` and
 from __future__ import annotations
 
 import ctypes
-import functools
 import inspect
 import logging
 import math
 import re
 import threading
 import time
-import types
 import warnings
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -79,12 +77,6 @@ _MALFORMED = re.compile(
     r"utf-?8|utf-?16|latin-?1|out of bounds of memory|not aligned|unaligned|discriminant"
     r"|handle index|invalid char|code point|realloc return|while borrowed|invalid flags?"
 )
-
-
-@functools.lru_cache(maxsize=4096)
-def _compiled(src: str, name: str) -> types.CodeType:
-    """The code object of a fast call's source (see `Instance._prepare_fast`)."""
-    return compile(src, f"<witkit call {name}>", "exec")
 
 
 class PreparedFunc(Protocol):
@@ -867,7 +859,7 @@ class Instance:
         # A specialised function per export keeps per-call work to attribute sets and one C call.
         # The source names no instance (that is in `ns`): compiled once, shared by every
         # instance of the component (about half the cost of a load was compiling it again).
-        exec(_compiled(src, name), ns)
+        exec(_abi.compiled(src, f"call {name}"), ns)
         fn: Callable[..., Any] = ns["call"]
         return fn
 
