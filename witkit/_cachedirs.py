@@ -212,12 +212,21 @@ def cache_folder(name: str) -> Path | None:
     else, and so is every folder above it); otherwise the cache is left alone, with one
     `RuntimeWarning` saying why: these caches only save time, so refusing to work would gain
     nothing. `WITKIT_CACHE=0` turns them off (None).
+
+    It is asked once per parsed file, so a folder found trusted is re-checked by one `stat`
+    of its own (same folder, owner and mode) rather than by walking every folder above it
+    again (about 37 us, a fifth of reading a tree back): the folders above can change only
+    at the hands of their owners, whom the first walk found to be the user or root.
     """
     if os.environ.get("WITKIT_CACHE", "").strip() == "0":
         return None
     import platformdirs
 
     folder = Path(platformdirs.user_cache_dir("witkit")) / name
+    key = str(folder)
+    known = _trusted_folders.get(key)
+    if known is not None and known == _identity(folder):
+        return folder
     try:
         private_dir(folder)
     except OSError:
@@ -226,7 +235,22 @@ def cache_folder(name: str) -> Path | None:
     if problem is not None:
         warn_untrusted(problem, "working without it", stacklevel=3)
         return None
+    identity = _identity(folder)
+    if identity is not None:
+        _trusted_folders[key] = identity
     return folder
+
+
+_trusted_folders: dict[str, tuple[int, int, int, int]] = {}
+"""`cache_folder`s found trusted in this process: their (device, inode, mode, owner) then."""
+
+
+def _identity(folder: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mode, st.st_uid
 
 
 def keep(entry: Path, value: Any, max_entries: int) -> None:
