@@ -47,15 +47,21 @@ _ALLOC = r"""
       (local.get $r))
 """
 
-BULK_WAT = r"""
-(component
-  (core module $m
-""" + _ALLOC + r"""
+_ECHO = r"""
     ;; echo returns its argument in place (no copy in the guest), like Extism's echo below.
     (func (export "echo") (param $p i32) (param $n i32) (result i32)
       (i32.store (i32.const 8) (local.get $p))
       (i32.store (i32.const 12) (local.get $n))
       (i32.const 8))
+    (func (export "rewind") (param i32) (global.set $bump (i32.const 1024)))
+"""
+"""A core module's `echo` of a (pointer, length) argument and the post-return `rewind` of
+`_ALLOC`'s bump allocator, for any list or string type."""
+
+BULK_WAT = r"""
+(component
+  (core module $m
+""" + _ALLOC + _ECHO + r"""
     (func (export "take") (param $p i32) (param $n i32) (result i32)
       (global.set $bump (i32.const 1024))
       (local.get $n))
@@ -63,7 +69,6 @@ BULK_WAT = r"""
       (i32.store (i32.const 8) (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (local.get $n)))
       (i32.store (i32.const 12) (local.get $n))
       (i32.const 8))
-    (func (export "rewind") (param i32) (global.set $bump (i32.const 1024)))
   )
   (core instance $i (instantiate $m))
   (alias core export $i "mem" (core memory $mem))

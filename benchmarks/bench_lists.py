@@ -26,7 +26,7 @@ from typing import Any
 
 from benchmarks._report import Report
 from benchmarks._stats import Loop, Sample, fmt_time, interleaved
-from benchmarks.bench_bulk import _ALLOC
+from benchmarks.bench_bulk import _ALLOC, _ECHO
 
 TITLE = "Lists of numbers and records"
 
@@ -36,12 +36,8 @@ LISTS_WAT = (
   (core module $m
 """
     + _ALLOC
+    + _ECHO
     + r"""
-    (func (export "echo") (param $p i32) (param $n i32) (result i32)
-      (i32.store (i32.const 8) (local.get $p))
-      (i32.store (i32.const 12) (local.get $n))
-      (i32.const 8))
-    (func (export "rewind") (param i32) (global.set $bump (i32.const 1024)))
   )
   (core instance $i (instantiate $m))
   (alias core export $i "mem" (core memory $mem))
