@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from tests.hostile.support import Guest, HostFunc, Loaders
-from tests.runtime.wat import ALLOCATOR
+from tests.runtime.wat import ALLOCATOR, STDOUT
 from witkit.runtime import U32, Runtime
 
 HEALTHY_WIT = """
@@ -76,18 +76,7 @@ TRAPS_WAT = rf"""
 (component
   (import "slow" (func $slow (param "ms" u32) (result u32)))
   (import "fail" (func $fail (result u32)))
-  (import "wasi:io/error@0.2.0" (instance $ioerr (export "error" (type (sub resource)))))
-  (alias export $ioerr "error" (type $error))
-  (import "wasi:io/streams@0.2.0" (instance $streams
-    (export "output-stream" (type $os (sub resource)))
-    (export "error" (type $err (eq $error)))
-    (type $se (variant (case "last-operation-failed" (own $err)) (case "closed")))
-    (export "stream-error" (type $se2 (eq $se)))
-    (export "[method]output-stream.blocking-write-and-flush"
-      (func (param "self" (borrow $os)) (param "contents" (list u8)) (result (result (error $se2)))))))
-  (alias export $streams "output-stream" (type $os))
-  (import "wasi:cli/stdout@0.2.0" (instance $stdout
-    (export "output-stream" (type (eq $os))) (export "get-stdout" (func (result (own 0))))))
+{STDOUT}
   (import "wasi:io/poll@0.2.0" (instance $poll
     (export "pollable" (type $p (sub resource)))
     (export "[method]pollable.block" (func (param "self" (borrow $p))))))

@@ -16,25 +16,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.runtime.wat import STDOUT
+
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 7
 """Fresh processes per way of running the guest (21 in all)."""
 PANIC_WORDS = ("panicked", "panic in a function", "RUST_BACKTRACE")
 
-CHATTER = r"""
+CHATTER = rf"""
 (component
-  (import "wasi:io/error@0.2.0" (instance $ioerr (export "error" (type (sub resource)))))
-  (alias export $ioerr "error" (type $error))
-  (import "wasi:io/streams@0.2.0" (instance $streams
-    (export "output-stream" (type $os (sub resource)))
-    (export "error" (type $err (eq $error)))
-    (type $se (variant (case "last-operation-failed" (own $err)) (case "closed")))
-    (export "stream-error" (type $se2 (eq $se)))
-    (export "[method]output-stream.blocking-write-and-flush"
-      (func (param "self" (borrow $os)) (param "contents" (list u8)) (result (result (error $se2)))))))
-  (alias export $streams "output-stream" (type $os))
-  (import "wasi:cli/stdout@0.2.0" (instance $stdout
-    (export "output-stream" (type (eq $os))) (export "get-stdout" (func (result (own 0))))))
+{STDOUT}
   (core module $mem (memory (export "mem") 1))
   (core instance $m (instantiate $mem))
   (core func $get_stdout (canon lower (func $stdout "get-stdout")))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.runtime.wat import ALLOCATOR
+from tests.runtime.wat import ALLOCATOR, STDOUT
 
 # Arithmetic in a named interface, a trap, an infinite loop, a host call that may raise, and
 # a memory-hungry function whose allocator traps (like Rust's) when memory.grow is refused.
@@ -137,17 +137,7 @@ WASI = rf"""
   (import "wasi:cli/environment@0.2.0" (instance $env
     (export "get-environment" (func (result (list (tuple string string)))))
     (export "get-arguments" (func (result (list string))))))
-  (import "wasi:io/error@0.2.0" (instance $ioerr (export "error" (type (sub resource)))))
-  (alias export $ioerr "error" (type $error))
-  (import "wasi:io/streams@0.2.0" (instance $streams
-    (export "output-stream" (type $os (sub resource)))
-    (export "error" (type $err (eq $error)))
-    (type $se (variant (case "last-operation-failed" (own $err)) (case "closed")))
-    (export "stream-error" (type $se2 (eq $se)))
-    (export "[method]output-stream.blocking-write-and-flush"
-      (func (param "self" (borrow $os)) (param "contents" (list u8)) (result (result (error $se2)))))))
-  (alias export $streams "output-stream" (type $os))
-  (import "wasi:cli/stdout@0.2.0" (instance $stdout (export "output-stream" (type (eq $os))) (export "get-stdout" (func (result (own 0))))))
+{STDOUT}
   (import "wasi:cli/stderr@0.2.0" (instance $stderr (export "output-stream" (type (eq $os))) (export "get-stderr" (func (result (own 0))))))
   (import "wasi:filesystem/types@0.2.0" (instance $fst (export "descriptor" (type (sub resource)))))
   (alias export $fst "descriptor" (type $desc))

@@ -24,6 +24,27 @@ from witkit.runtime.types import (
     Variant,
 )
 
+STREAMS = r"""
+  (import "wasi:io/error@0.2.0" (instance $ioerr (export "error" (type (sub resource)))))
+  (alias export $ioerr "error" (type $error))
+  (import "wasi:io/streams@0.2.0" (instance $streams
+    (export "output-stream" (type $os (sub resource)))
+    (export "error" (type $err (eq $error)))
+    (type $se (variant (case "last-operation-failed" (own $err)) (case "closed")))
+    (export "stream-error" (type $se2 (eq $se)))
+    (export "[method]output-stream.blocking-write-and-flush"
+      (func (param "self" (borrow $os)) (param "contents" (list u8)) (result (result (error $se2)))))))
+  (alias export $streams "output-stream" (type $os))
+"""
+"""Component imports of wasi:io's `error` and `streams` (an `output-stream` with
+`blocking-write-and-flush`), declaring types `$os` and `$error` for what follows."""
+
+STDOUT = STREAMS + r"""
+  (import "wasi:cli/stdout@0.2.0" (instance $stdout
+    (export "output-stream" (type (eq $os))) (export "get-stdout" (func (result (own 0))))))
+"""
+"""`STREAMS` and wasi:cli/stdout as `$stdout` (`get-stdout`)."""
+
 # A bump allocator that grows memory on demand; `reset` rewinds it after a call.
 ALLOCATOR = r"""
     (memory (export "mem") 1)
